@@ -1,0 +1,202 @@
+package io.github.scoresde.core;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Seeded, counter-based randomness: every value is a pure function of (seed, stream, index,
+ * position), computed by hashing rather than by advancing a shared state.
+ *
+ * <p>Why counter-based: a sampler draws the noise of example number {@code i} from the index
+ * {@code i}, not from the example's position in the current batch, so generating n samples in
+ * chunks gives exactly the samples of one large batch, and two threads never contend for a
+ * generator. Streams ({@link #stream(long)}) separate independent uses (the prior draw, the noise
+ * of step k, a Hutchinson probe) without any bookkeeping of how many values each consumed.
+ *
+ * <p>The hash is the 64-bit finaliser of SplitMix64 (Steele, Lea and Flood, "Fast splittable
+ * pseudorandom number generators", OOPSLA 2014); Gaussian values come from the Box-Muller
+ * transform of two independent 53-bit uniforms. Instances are immutable and thread-safe.
+ */
+public final class RandomSource {
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    private static final long SALT_STREAM = 0xD1B54A32D192ED03L;
+    private static final long SALT_GAUSS = 0x8CB92BA72F3D8DD7L;
+    private static final long SALT_UNIFORM = 0xABC98388FB8FAC03L;
+    private static final double TWO_PI = 2 * Math.PI;
+    private static final double INV_2_53 = 0x1.0p-53;
+
+    private final long seed;
+    private final long key;
+    private final String path;
+
+    private RandomSource(long seed, long key, String path) {
+        this.seed = seed;
+        this.key = key;
+        this.path = path;
+    }
+
+    /** The root source of a seed. */
+    public static RandomSource of(long seed) {
+        return new RandomSource(seed, mix(seed ^ GOLDEN), "");
+    }
+
+    /** The seed this source (or its ancestor) was created from. */
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * An independent sub-stream, identified by {@code id}. The same id always gives the same
+     * stream; different ids give statistically independent streams.
+     */
+    public RandomSource stream(long id) {
+        return new RandomSource(seed, mix(key + mix(id * GOLDEN + SALT_STREAM)), path + "/" + id);
+    }
+
+    /** A uniform value in the open interval (0, 1) at (index, position). */
+    public double uniform(long index, long position) {
+        long h = mix(rowKey(index, SALT_UNIFORM) + (position + 1) * GOLDEN);
+        return ((h >>> 11) + 0.5) * INV_2_53;
+    }
+
+    /** A standard normal value at (index, position). */
+    public double gaussian(long index, long position) {
+        long rk = rowKey(index, SALT_GAUSS);
+        return gaussianAt(rk, position);
+    }
+
+    /**
+     * Fills {@code out[r * perRow + j]} with the standard normal value at
+     * (index {@code firstIndex + r}, position {@code j}), for {@code r < rows}.
+     */
+    public void fillGaussian(float[] out, long firstIndex, int rows, int perRow) {
+        if ((long) rows * perRow > out.length) {
+            throw new IllegalArgumentException("out holds " + out.length + " values; need " + (long) rows * perRow);
+        }
+        for (int r = 0; r < rows; r++) {
+            long rk = rowKey(firstIndex + r, SALT_GAUSS);
+            int base = r * perRow;
+            int j = 0;
+            for (; j + 1 < perRow; j += 2) {
+                long h1 = mix(rk + ((j >>> 1) + 1) * GOLDEN);
+                long h2 = mix(h1 ^ SALT_STREAM);
+                double rad = Math.sqrt(-2 * Math.log(((h1 >>> 11) + 0.5) * INV_2_53));
+                double ang = TWO_PI * ((h2 >>> 11) * INV_2_53);
+                out[base + j] = (float) (rad * Math.cos(ang));
+                out[base + j + 1] = (float) (rad * Math.sin(ang));
+            }
+            if (j < perRow) {
+                out[base + j] = (float) gaussianAt(rk, j);
+            }
+        }
+    }
+
+    /** Double-precision variant of {@link #fillGaussian(float[], long, int, int)}; the same values. */
+    public void fillGaussian(double[] out, long firstIndex, int rows, int perRow) {
+        if ((long) rows * perRow > out.length) {
+            throw new IllegalArgumentException("out holds " + out.length + " values; need " + (long) rows * perRow);
+        }
+        for (int r = 0; r < rows; r++) {
+            long rk = rowKey(firstIndex + r, SALT_GAUSS);
+            for (int j = 0; j < perRow; j++) {
+                out[r * perRow + j] = gaussianAt(rk, j);
+            }
+        }
+    }
+
+    /**
+     * Standard normal array of shape {@code [rows, rowShape...]}; row r holds the values of index
+     * {@code firstIndex + r}.
+     */
+    public INDArray gaussian(DataType type, long firstIndex, int rows, long... rowShape) {
+        int perRow = (int) product(rowShape);
+        long[] shape = withBatch(rows, rowShape);
+        INDArray out = Nd4j.create(type, shape, 'c');
+        if (type == DataType.DOUBLE) {
+            double[] v = new double[rows * perRow];
+            fillGaussian(v, firstIndex, rows, perRow);
+            out.data().setData(v);
+        } else {
+            float[] v = new float[rows * perRow];
+            fillGaussian(v, firstIndex, rows, perRow);
+            if (type == DataType.FLOAT) {
+                out.data().setData(v);
+            } else {
+                out.assign(Nd4j.createFromArray(v).reshape(shape));
+            }
+        }
+        return out;
+    }
+
+    /** Rademacher (+1 / -1 with equal probability) array, laid out as {@link #gaussian}. */
+    public INDArray rademacher(DataType type, long firstIndex, int rows, long... rowShape) {
+        int perRow = (int) product(rowShape);
+        double[] v = new double[rows * perRow];
+        for (int r = 0; r < rows; r++) {
+            long rk = rowKey(firstIndex + r, SALT_UNIFORM);
+            for (int j = 0; j < perRow; j++) {
+                v[r * perRow + j] = (mix(rk + (j + 1) * GOLDEN) & 1L) == 0 ? 1.0 : -1.0;
+            }
+        }
+        return Nd4j.createFromArray(v).castTo(type).reshape(withBatch(rows, rowShape));
+    }
+
+    /** Uniform (0, 1) array, laid out as {@link #gaussian}. */
+    public INDArray uniform(DataType type, long firstIndex, int rows, long... rowShape) {
+        int perRow = (int) product(rowShape);
+        double[] v = new double[rows * perRow];
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < perRow; j++) {
+                v[r * perRow + j] = uniform(firstIndex + r, j);
+            }
+        }
+        return Nd4j.createFromArray(v).castTo(type).reshape(withBatch(rows, rowShape));
+    }
+
+    private long rowKey(long index, long salt) {
+        return mix(key ^ salt ^ mix(index * GOLDEN + salt));
+    }
+
+    private static double gaussianAt(long rowKey, long position) {
+        long h1 = mix(rowKey + ((position >>> 1) + 1) * GOLDEN);
+        long h2 = mix(h1 ^ SALT_STREAM);
+        double rad = Math.sqrt(-2 * Math.log(((h1 >>> 11) + 0.5) * INV_2_53));
+        double ang = TWO_PI * ((h2 >>> 11) * INV_2_53);
+        return (position & 1) == 0 ? rad * Math.cos(ang) : rad * Math.sin(ang);
+    }
+
+    /** SplitMix64's output function: a bijective 64-bit mixer. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static long product(long[] shape) {
+        long n = 1;
+        for (long s : shape) {
+            if (s < 0) {
+                throw new IllegalArgumentException("shape must be non-negative; got " + Arrays.toString(shape));
+            }
+            n *= s;
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("shape too large: " + Arrays.toString(shape));
+        }
+        return n;
+    }
+
+    private static long[] withBatch(int rows, long[] rowShape) {
+        long[] shape = new long[rowShape.length + 1];
+        shape[0] = rows;
+        System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+        return shape;
+    }
+
+    @Override
+    public String toString() {
+        return "RandomSource[seed=" + seed + (path.isEmpty() ? "" : ", stream=" + path) + "]";
+    }
+}

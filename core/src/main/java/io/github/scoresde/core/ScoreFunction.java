@@ -1,0 +1,41 @@
+package io.github.scoresde.core;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A time-dependent score model s(x, t), an estimate of grad_x log p_t(x) (MATH.md sections 3 and 7).
+ *
+ * <p>The one interface that samplers, likelihood and guidance are written against: a trained
+ * network (through an adapter) and the exact score of a Gaussian mixture both implement it. What
+ * only some score models can do is a capability interface that extends this one:
+ * {@link DifferentiableScore} (vector-Jacobian products with respect to x) and
+ * {@link ScoreDivergence} (an exact divergence).
+ *
+ * <p>Contract: {@code x} has shape {@code [batch, sampleShape()...]}, {@code t} has shape
+ * {@code [batch]} (one time per example, in the SDE's units, 0 &lt;= t &lt;= T); the result has
+ * the shape and data type of {@code x} (float32 by default, float64 when x is float64).
+ * Implementations never modify {@code x} or {@code t}.
+ */
+public interface ScoreFunction {
+
+    /** The shape of one example, without the batch dimension, e.g. {@code [2]} for 2-D points. */
+    long[] sampleShape();
+
+    /**
+     * Evaluates the score for a batch.
+     *
+     * @param x points, shape {@code [batch, sampleShape()...]}, not modified
+     * @param t times, shape {@code [batch]}, not modified
+     * @return the score at each (x_b, t_b), same shape and data type as {@code x}, a new array
+     */
+    INDArray score(INDArray x, INDArray t);
+
+    /** The number of values in one example (the product of {@link #sampleShape()}). */
+    default long sampleSize() {
+        long n = 1;
+        for (long s : sampleShape()) {
+            n *= s;
+        }
+        return n;
+    }
+}

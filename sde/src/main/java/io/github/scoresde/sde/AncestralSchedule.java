@@ -1,0 +1,19 @@
+package io.github.scoresde.sde;
+
+/**
+ * Capability of an SDE whose discretisation is a Markov chain with a known posterior, so that
+ * ancestral sampling applies (MATH.md section 4): DDPM for {@link VpSde}, SMLD for {@link VeSde}.
+ * Samplers ask for this interface rather than switching on SDE classes.
+ */
+public interface AncestralSchedule {
+
+    /**
+     * The ancestral update at step i of N: x_mean = xScale x + scoreScale s(x, t_i),
+     * x = x_mean + noiseStd z.
+     */
+    AncestralStep ancestralStep(int i, int steps);
+
+    /** Coefficients of one ancestral update. */
+    record AncestralStep(double xScale, double scoreScale, double noiseStd) {
+    }
+}

@@ -1,0 +1,82 @@
+package io.github.scoresde.sde;
+
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.DifferentiableScore;
+import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.core.ScoreDivergence;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The exact score grad_x log p_t(x) of a Gaussian mixture data distribution pushed through a
+ * linear SDE (MATH.md section 10): p_t = sum_k w_k N(m(t) mu_k, (m(t)^2 sd_k^2 + s(t)^2) I).
+ * It knows its exact vector-Jacobian product (the Hessian of log p_t is symmetric, so it equals
+ * the Jacobian-vector product), its exact divergence, the noisy responsibilities p_t(k | x) and
+ * the exact log-density: the oracle against which samplers, likelihoods and guidance are tested.
+ *
+ * @param mixture the data distribution p_0
+ * @param sde the forward SDE
+ */
+public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements DifferentiableScore, ScoreDivergence {
+
+    /** Validates the components. */
+    public ExactMixtureScore {
+        Checks.notNull("mixture", mixture);
+        Checks.notNull("sde", sde);
+    }
+
+    @Override
+    public long[] sampleShape() {
+        return new long[] {mixture.dimension()};
+    }
+
+    @Override
+    public INDArray score(INDArray x, INDArray t) {
+        Coefficients c = coefficients(x, t);
+        return mixture.score(x, c.m, c.s);
+    }
+
+    /** The exact Hessian-vector product of log p_t, equal to the score's vector-Jacobian product. */
+    @Override
+    public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
+        Coefficients c = coefficients(x, t);
+        return mixture.hessianVectorProduct(x, c.m, c.s, v);
+    }
+
+    /** The score's Jacobian-vector product; the same as the vector-Jacobian product here. */
+    public INDArray jacobianVectorProduct(INDArray x, INDArray t, INDArray v) {
+        return vectorJacobianProduct(x, t, v);
+    }
+
+    @Override
+    public INDArray divergence(INDArray x, INDArray t) {
+        Coefficients c = coefficients(x, t);
+        return io.github.scoresde.core.Broadcast.vector(mixture.laplacian(x, c.m, c.s), x);
+    }
+
+    /** The noisy responsibilities p_t(k | x), shape {@code [batch, K]}: the exact time-dependent classifier. */
+    public INDArray responsibilities(INDArray x, INDArray t) {
+        Coefficients c = coefficients(x, t);
+        return mixture.responsibilities(x, c.m, c.s);
+    }
+
+    /** The exact ln p_t(x) per example, in double precision. */
+    public double[] logDensity(INDArray x, INDArray t) {
+        Coefficients c = coefficients(x, t);
+        return mixture.perturbedLogDensity(x, c.m, c.s);
+    }
+
+    private Coefficients coefficients(INDArray x, INDArray t) {
+        int batch = Checks.batchOf("x", x, sampleShape());
+        double[] tv = Checks.times("t", t, batch, sde.horizon());
+        double[] m = new double[batch];
+        double[] s = new double[batch];
+        for (int i = 0; i < batch; i++) {
+            m[i] = sde.meanCoefficient(tv[i]);
+            s[i] = sde.marginalStd(tv[i]);
+        }
+        return new Coefficients(m, s);
+    }
+
+    private record Coefficients(double[] m, double[] s) {
+    }
+}

@@ -1,0 +1,41 @@
+package io.github.scoresde.sde;
+
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.OdeSystem;
+import io.github.scoresde.core.ScoreFunction;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The probability-flow ODE of a forward SDE and a score model (MATH.md section 3):
+ * dx/dt = f(x, t) - g(t)^2 s(x, t) / 2, deterministic, with the same marginals p_t as the SDE
+ * when s is the true score. As an {@link OdeSystem} its state is the batch x, shape
+ * {@code [batch, sampleShape...]}, and the time is shared by the whole batch.
+ *
+ * @param sde the forward SDE
+ * @param score the score model
+ */
+public record ProbabilityFlowOde(Sde sde, ScoreFunction score) implements OdeSystem {
+
+    /** Validates the components. */
+    public ProbabilityFlowOde {
+        Checks.notNull("sde", sde);
+        Checks.notNull("score", score);
+    }
+
+    /** dx/dt = a(t) x - g(t)^2 s(x, t) / 2, all examples at time t; a new array. */
+    @Override
+    public INDArray derivative(double t, INDArray x) {
+        INDArray tt = Nd4j.valueArrayOf(new long[] {x.size(0)}, t, x.dataType());
+        return drift(t, x, score.score(x, tt));
+    }
+
+    /**
+     * The flow's drift given the score value {@code s} already evaluated at (x, t): a(t) x -
+     * g(t)^2 s / 2; a new array.
+     */
+    public INDArray drift(double t, INDArray x, INDArray s) {
+        double g = sde.diffusion(t);
+        return s.mul(-0.5 * g * g).addi(x.mul(sde.driftCoefficient(t)));
+    }
+}

@@ -1,0 +1,50 @@
+package io.github.scoresde.sde;
+
+import io.github.scoresde.core.Broadcast;
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.ScoreFunction;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The reverse-time SDE of a forward SDE and a score model (Anderson 1982; MATH.md section 3):
+ * dx = [f(x, t) - g(t)^2 s(x, t)] dt + g(t) dw_bar, run from t = T down to the end time.
+ *
+ * @param sde the forward SDE
+ * @param score the score model standing in for grad_x log p_t
+ */
+public record ReverseSde(Sde sde, ScoreFunction score) {
+
+    /** Validates the components. */
+    public ReverseSde {
+        Checks.notNull("sde", sde);
+        Checks.notNull("score", score);
+    }
+
+    /** The reverse drift f(x, t) - g(t)^2 s(x, t) for per-example times t; a new array. */
+    public INDArray drift(INDArray x, INDArray t) {
+        double[] tv = Checks.times("t", t, Checks.batchOf("x", x, score.sampleShape()), sde.horizon());
+        double[] a = new double[tv.length];
+        double[] g2 = new double[tv.length];
+        for (int i = 0; i < tv.length; i++) {
+            a[i] = sde.driftCoefficient(tv[i]);
+            double g = sde.diffusion(tv[i]);
+            g2[i] = -g * g;
+        }
+        INDArray s = score.score(x, t);
+        return Broadcast.muli(s, Broadcast.vector(g2, x)).addi(Broadcast.mul(x, Broadcast.vector(a, x)));
+    }
+
+    /** The diffusion coefficient g(t), the same as the forward SDE's. */
+    public double diffusion(double t) {
+        return sde.diffusion(t);
+    }
+
+    /**
+     * The discretised reverse drift at step i: rev_f_i(x) = f_i(x) - G_i^2 s(x, t), given the
+     * score value {@code s} already evaluated at (x, t); a new array.
+     */
+    public INDArray discreteDrift(Discretization d, int i, double t, INDArray x, INDArray s) {
+        double g = d.noiseScale(i, t);
+        return x.mul(d.driftFactor(i, t)).subi(s.mul(g * g));
+    }
+}

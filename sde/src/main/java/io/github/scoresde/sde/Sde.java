@@ -1,0 +1,127 @@
+package io.github.scoresde.sde;
+
+import io.github.scoresde.core.Broadcast;
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.RandomSource;
+import io.github.scoresde.core.ScoreFunction;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A forward SDE dx = f(x, t) dt + g(t) dw on t in [0, T] whose drift is linear in x,
+ * f(x, t) = {@link #driftCoefficient(double) a(t)} x, with a scalar diffusion g(t) (MATH.md
+ * section 1). All three SDEs of Song et al. (2021) are of this kind, so the perturbation kernel
+ * is Gaussian in closed form: x(t) | x(0) ~ N(m(t) x(0), s(t)^2 I).
+ *
+ * <p>Scalar methods take a time t in [0, {@link #horizon()}] and reject anything else (NaN
+ * included) with a message naming t; array methods take per-example times of shape
+ * {@code [batch]}. Implementations are immutable.
+ */
+public interface Sde {
+
+    /** The end of the forward process, T (1 for the SDEs of the paper). */
+    double horizon();
+
+    /** a(t) in the drift f(x, t) = a(t) x. */
+    double driftCoefficient(double t);
+
+    /** The diffusion coefficient g(t). */
+    double diffusion(double t);
+
+    /** m(t), the mean coefficient of the perturbation kernel: E[x(t) | x(0)] = m(t) x(0). */
+    double meanCoefficient(double t);
+
+    /** s(t), the standard deviation of the perturbation kernel x(t) | x(0). */
+    double marginalStd(double t);
+
+    /** The standard deviation of the isotropic Gaussian prior p_T = N(0, priorStd^2 I). */
+    double priorStd();
+
+    /**
+     * The end time at which sampling stops by default (the paper's eps: 1e-3 for VP and
+     * sub-VP, 1e-5 for VE), where the score is still well-defined.
+     */
+    double defaultEndTime();
+
+    /** The discretisation of this SDE into {@code steps} steps (MATH.md section 2). */
+    Discretization discretize(int steps);
+
+    /** The drift f(x, t) = a(t) x for per-example times t ({@code [batch]}); a new array. */
+    default INDArray drift(INDArray x, INDArray t) {
+        double[] tv = Checks.times("t", t, (int) x.size(0), horizon());
+        double[] a = new double[tv.length];
+        for (int i = 0; i < tv.length; i++) {
+            a[i] = driftCoefficient(tv[i]);
+        }
+        return Broadcast.mul(x, Broadcast.vector(a, x));
+    }
+
+    /** The mean m(t_b) x0_b of the perturbation kernel for per-example times; a new array. */
+    default INDArray marginalMean(INDArray x0, INDArray t) {
+        double[] tv = Checks.times("t", t, (int) x0.size(0), horizon());
+        double[] m = new double[tv.length];
+        for (int i = 0; i < tv.length; i++) {
+            m[i] = meanCoefficient(tv[i]);
+        }
+        return Broadcast.mul(x0, Broadcast.vector(m, x0));
+    }
+
+    /** s(t_b) for per-example times, shape {@code [batch]}, data type of {@code t}. */
+    default INDArray marginalStd(INDArray t) {
+        double[] tv = Checks.times("t", t, (int) t.length(), horizon());
+        double[] s = new double[tv.length];
+        for (int i = 0; i < tv.length; i++) {
+            s[i] = marginalStd(tv[i]);
+        }
+        return Nd4j.createFromArray(s).castTo(t.dataType().isFPType() ? t.dataType() : DataType.FLOAT);
+    }
+
+    /**
+     * {@code n} draws from the prior p_T, float32, shape {@code [n, sampleShape...]}; draw i is
+     * index {@code firstIndex + i} of {@code rng}.
+     */
+    default INDArray priorSample(RandomSource rng, long firstIndex, int n, long... sampleShape) {
+        Checks.positive("n", n);
+        return rng.gaussian(DataType.FLOAT, firstIndex, n, sampleShape).muli(priorStd());
+    }
+
+    /**
+     * ln p_T(z) = -D/2 ln(2 pi v) - |z|^2 / (2 v), v = priorStd^2, D the values per example.
+     *
+     * @param z points, {@code [batch, ...]}
+     * @return one log-density per example, in double precision
+     */
+    default double[] priorLogDensity(INDArray z) {
+        Checks.notNull("z", z);
+        if (z.rank() < 2 || z.size(0) < 1) {
+            throw new IllegalArgumentException("z must have shape [batch, ...] with batch >= 1; got "
+                    + java.util.Arrays.toString(z.shape()));
+        }
+        int batch = (int) z.size(0);
+        long dim = z.length() / batch;
+        double v = priorStd() * priorStd();
+        double[] sq = z.reshape(batch, dim).castTo(DataType.DOUBLE).mul(z.reshape(batch, dim).castTo(DataType.DOUBLE))
+                .sum(1).toDoubleVector();
+        double[] out = new double[batch];
+        for (int b = 0; b < batch; b++) {
+            out[b] = -0.5 * dim * Math.log(2 * Math.PI * v) - sq[b] / (2 * v);
+        }
+        return out;
+    }
+
+    /** The reverse-time SDE driven by {@code score} (MATH.md section 3). */
+    default ReverseSde reverse(ScoreFunction score) {
+        return new ReverseSde(this, score);
+    }
+
+    /** The probability-flow ODE of {@code score} (MATH.md section 3). */
+    default ProbabilityFlowOde probabilityFlow(ScoreFunction score) {
+        return new ProbabilityFlowOde(this, score);
+    }
+
+    /** Checks a scalar time against [0, horizon()] and returns it. */
+    default double checkTime(double t) {
+        return Checks.inRange("t", t, 0, horizon());
+    }
+}

@@ -1,0 +1,80 @@
+package io.github.scoresde.sde;
+
+import io.github.scoresde.core.Checks;
+
+/**
+ * The variance-preserving SDE, the continuous limit of DDPM (Ho et al. 2020):
+ * dx = -beta(t) x / 2 dt + sqrt(beta(t)) dw, with m(t) = exp(a(t)), s(t) = sqrt(1 - exp(2 a(t)))
+ * and prior N(0, I) (MATH.md section 1). Discretised as DDPM: f_i = (sqrt(alpha_i) - 1) x,
+ * G_i = sqrt(beta_i); ancestral sampling is DDPM's sampler.
+ */
+public final class VpSde extends LinearBetaSde implements AncestralSchedule {
+
+    /** With the paper's beta_min = 0.1 and beta_max = 20. */
+    public VpSde() {
+        this(DEFAULT_BETA_MIN, DEFAULT_BETA_MAX);
+    }
+
+    /**
+     * @throws IllegalArgumentException for a negative beta_min, a non-positive beta_max or
+     *     beta_min &gt; beta_max, naming the values
+     */
+    public VpSde(double betaMin, double betaMax) {
+        super(betaMin, betaMax);
+    }
+
+    @Override
+    public double diffusion(double t) {
+        return Math.sqrt(beta(t));
+    }
+
+    @Override
+    public double marginalStd(double t) {
+        checkTime(t);
+        return Math.sqrt(-Math.expm1(2 * logMean(t)));
+    }
+
+    @Override
+    public Discretization discretize(int steps) {
+        double[] betas = discreteBetas(steps);
+        return new Discretization() {
+            @Override
+            public int steps() {
+                return steps;
+            }
+
+            @Override
+            public double driftFactor(int i, double t) {
+                return Math.sqrt(1 - betas[i]) - 1;
+            }
+
+            @Override
+            public double noiseScale(int i, double t) {
+                return Math.sqrt(betas[i]);
+            }
+
+            @Override
+            public double langevinAlpha(int i) {
+                return 1 - betas[i];
+            }
+
+            @Override
+            public String toString() {
+                return "DDPM discretisation of " + VpSde.this + " in " + steps + " steps";
+            }
+        };
+    }
+
+    /** DDPM: x_mean = (x + beta_i s) / sqrt(1 - beta_i), noise std sqrt(beta_i). */
+    @Override
+    public AncestralStep ancestralStep(int i, int steps) {
+        Checks.positive("steps", steps);
+        if (i < 0 || i >= steps) {
+            throw new IllegalArgumentException("i must lie in [0, " + steps + "); got " + i);
+        }
+        double frac = steps == 1 ? 0 : (double) i / (steps - 1);
+        double beta = (betaMin + frac * (betaMax - betaMin)) / steps;
+        double inv = 1 / Math.sqrt(1 - beta);
+        return new AncestralStep(inv, beta * inv, Math.sqrt(beta));
+    }
+}
