@@ -1,0 +1,88 @@
+package io.github.scoresde.sde;
+
+import static io.github.scoresde.core.testing.NdAssert.assertRejects;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.core.testing.NdAssert;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Every public constructor and method rejects bad input with a message naming argument and value. */
+class SdeArgumentsTest {
+
+    @Test
+    void constructorsRejectBadHyperParameters() {
+        assertRejects(() -> new VeSde(0, 10), "sigmaMin must be positive", "0.0");
+        assertRejects(() -> new VeSde(0.01, -1), "sigmaMax must be positive", "-1.0");
+        assertRejects(() -> new VeSde(5, 1), "sigmaMin must be smaller than sigmaMax", "sigmaMin = 5.0",
+                "sigmaMax = 1.0");
+        assertRejects(() -> new VeSde(0.01, 10, null), "kernel must not be null");
+        assertRejects(() -> new VeSde(Double.NaN, 10), "sigmaMin", "NaN");
+        assertRejects(() -> new VpSde(2, 1), "betaMin must not exceed betaMax", "betaMin = 2.0", "betaMax = 1.0");
+        assertRejects(() -> new VpSde(-0.1, 20), "betaMin must be non-negative", "-0.1");
+        assertRejects(() -> new SubVpSde(0.1, 0), "betaMax must be positive", "0.0");
+        assertRejects(() -> new SubVpSde(0.1, Double.POSITIVE_INFINITY), "betaMax", "Infinity");
+    }
+
+    @Test
+    void timesOutsideTheHorizonAreRejected() {
+        for (Sde sde : new Sde[] {new VpSde(), new SubVpSde(), new VeSde()}) {
+            assertRejects(() -> sde.marginalStd(1.5), "t must lie in [0.0, 1.0]", "1.5");
+            assertRejects(() -> sde.meanCoefficient(-0.1), "t must lie in [0.0, 1.0]", "-0.1");
+            assertRejects(() -> sde.diffusion(Double.NaN), "t must lie in", "NaN");
+            assertRejects(() -> sde.driftCoefficient(2), "t must lie in", "2.0");
+            assertRejects(() -> sde.marginalStd(Nd4j.createFromArray(0.5, 1.2)), "1.2 at index 1");
+            assertRejects(() -> sde.discretize(0), "steps must be positive", "0");
+            assertRejects(() -> sde.priorLogDensity(Nd4j.zeros(3)), "z must have shape [batch, ...]");
+            assertRejects(() -> sde.priorSample(io.github.scoresde.core.RandomSource.of(1), 0, 0, 2),
+                    "n must be positive", "0");
+            assertTrue(sde.toString().contains("T=1.0"), sde.toString());
+        }
+        assertRejects(() -> new VpSde().ancestralStep(1000, 1000), "i must lie in [0, 1000)", "1000");
+        assertRejects(() -> new VeSde().ancestralStep(-1, 10), "i must lie in [0, 10)", "-1");
+    }
+
+    @Test
+    void scoreModelsRejectWrongShapesAndTimes() {
+        ExactMixtureScore oracle = new ExactMixtureScore(GaussianMixture.eightGaussians(), new VpSde());
+        INDArray t = Nd4j.createFromArray(0.5f, 0.5f);
+        assertRejects(() -> oracle.score(Nd4j.zeros(DataType.FLOAT, 2, 3), t),
+                "x must have shape [batch, 2] to match the sample shape [2]", "got [2, 3]");
+        assertRejects(() -> oracle.score(Nd4j.zeros(DataType.FLOAT, 2, 2), Nd4j.createFromArray(0.5f)),
+                "t must have shape [2]", "[1]");
+        assertRejects(() -> oracle.score(Nd4j.zeros(DataType.FLOAT, 2, 2), Nd4j.createFromArray(0.5f, Float.NaN)),
+                "t must lie in", "NaN at index 1");
+        assertRejects(() -> oracle.score(Nd4j.zeros(DataType.FLOAT, 0, 2), Nd4j.zeros(DataType.FLOAT, 0)),
+                "at least one example");
+        assertRejects(() -> new ExactMixtureScore(null, new VpSde()), "mixture must not be null");
+        assertRejects(() -> new ReverseSde(new VpSde(), null), "score must not be null");
+        assertRejects(() -> new ProbabilityFlowOde(null, oracle), "sde must not be null");
+    }
+
+    @Test
+    void reverseSdeAndProbabilityFlowShareOneScoreWithTheirOwnWeights() {
+        VpSde sde = new VpSde();
+        ExactMixtureScore oracle = new ExactMixtureScore(GaussianMixture.eightGaussians(), sde);
+        INDArray x = Nd4j.createFromArray(new double[][] {{0.4, -1}, {1.5, 0.2}});
+        double t = 0.3;
+        INDArray tt = Nd4j.createFromArray(t, t);
+        INDArray rev = sde.reverse(oracle).drift(x, tt);
+        INDArray flow = sde.probabilityFlow(oracle).derivative(t, x);
+        INDArray f = sde.drift(x, tt);
+        INDArray s = oracle.score(x, tt);
+        double g2 = sde.diffusion(t) * sde.diffusion(t);
+        NdAssert.assertClose(f.sub(s.mul(g2)), rev, 1e-12, 1e-12);
+        NdAssert.assertClose(f.sub(s.mul(g2 / 2)), flow, 1e-12, 1e-12);
+        // discrete reverse drift: f_i x - G_i^2 s
+        Discretization d = sde.discretize(1000);
+        int i = Discretization.indexOf(t, 1, 1000);
+        INDArray disc = sde.reverse(oracle).discreteDrift(d, i, t, x, s);
+        NdAssert.assertClose(x.mul(d.driftFactor(i, t)).sub(s.mul(Math.pow(d.noiseScale(i, t), 2))), disc, 1e-12,
+                1e-12);
+        assertEquals(sde.diffusion(t), sde.reverse(oracle).diffusion(t));
+    }
+}
