@@ -1,0 +1,63 @@
+package io.github.scoresde.examples;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of {@code examples/target/scoresde.jar}: one subcommand per example and tool,
+ * {@code --help} on each. User errors (a bad option, a missing file, an invalid value) print one
+ * line and exit with a non-zero code, without a stack trace.
+ */
+@Command(name = "scoresde", mixinStandardHelpOptions = true, version = "scoresde 0.1.0-SNAPSHOT",
+        description = "Score-based generative modeling through SDEs on ND4J.",
+        subcommands = {ForwardDiffusionExample.class})
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** Runs the command-line tool. */
+    public static void main(String[] args) {
+        System.exit(execute(new Main(), args));
+    }
+
+    /**
+     * Executes a picocli command with the library's error policy: exit code 2 and one line for
+     * invalid usage, exit code 1 and one line for an {@link IllegalArgumentException} or an I/O
+     * problem raised while running, the usual exit code otherwise.
+     */
+    public static int execute(Object command, String... args) {
+        return execute(command, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(Object, String...)}, printing to the given writers. */
+    public static int execute(Object command, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(command);
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            Throwable e = ex;
+            if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
+                    || e instanceof java.io.IOException || e instanceof IllegalStateException) {
+                commandLine.getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+            throw ex;
+        });
+        cli.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter perr = ex.getCommandLine().getErr();
+            Throwable cause = ex.getCause() instanceof CommandLine.TypeConversionException
+                    || ex.getCause() instanceof IllegalArgumentException ? ex.getCause() : ex;
+            perr.println("error: " + cause.getMessage());
+            perr.println("try: " + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help");
+            return 2;
+        });
+        int rc = cli.execute(args);
+        out.flush();
+        err.flush();
+        return rc;
+    }
+}
