@@ -16,15 +16,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * of step k, a Hutchinson probe) without any bookkeeping of how many values each consumed.
  *
  * <p>The hash is the 64-bit finaliser of SplitMix64 (Steele, Lea and Flood, "Fast splittable
- * pseudorandom number generators", OOPSLA 2014); Gaussian values come from the Box-Muller
- * transform of two independent 53-bit uniforms. Instances are immutable and thread-safe.
+ * pseudorandom number generators", OOPSLA 2014); Gaussian values come in pairs from Marsaglia's
+ * polar method on 53-bit uniforms. Instances are immutable and thread-safe.
  */
 public final class RandomSource {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final long SALT_STREAM = 0xD1B54A32D192ED03L;
     private static final long SALT_GAUSS = 0x8CB92BA72F3D8DD7L;
     private static final long SALT_UNIFORM = 0xABC98388FB8FAC03L;
-    private static final double TWO_PI = 2 * Math.PI;
     private static final double INV_2_53 = 0x1.0p-53;
 
     private final long seed;
@@ -69,28 +68,27 @@ public final class RandomSource {
 
     /**
      * Fills {@code out[r * perRow + j]} with the standard normal value at
-     * (index {@code firstIndex + r}, position {@code j}), for {@code r < rows}.
+     * (index {@code firstIndex + r}, position {@code j}), for {@code r < rows}. Large fills are
+     * split over the common fork-join pool; the values do not depend on the split.
      */
     public void fillGaussian(float[] out, long firstIndex, int rows, int perRow) {
         if ((long) rows * perRow > out.length) {
             throw new IllegalArgumentException("out holds " + out.length + " values; need " + (long) rows * perRow);
         }
-        for (int r = 0; r < rows; r++) {
-            long rk = rowKey(firstIndex + r, SALT_GAUSS);
-            int base = r * perRow;
-            int j = 0;
-            for (; j + 1 < perRow; j += 2) {
-                long h1 = mix(rk + ((j >>> 1) + 1) * GOLDEN);
-                long h2 = mix(h1 ^ SALT_STREAM);
-                double rad = Math.sqrt(-2 * Math.log(((h1 >>> 11) + 0.5) * INV_2_53));
-                double ang = TWO_PI * ((h2 >>> 11) * INV_2_53);
-                out[base + j] = (float) (rad * Math.cos(ang));
-                out[base + j + 1] = (float) (rad * Math.sin(ang));
+        forRows(rows, perRow, (from, to) -> {
+            double[] pair = new double[2];
+            for (int r = from; r < to; r++) {
+                long rk = rowKey(firstIndex + r, SALT_GAUSS);
+                int base = r * perRow;
+                for (int j = 0; j < perRow; j += 2) {
+                    gaussianPair(rk, j >>> 1, pair);
+                    out[base + j] = (float) pair[0];
+                    if (j + 1 < perRow) {
+                        out[base + j + 1] = (float) pair[1];
+                    }
+                }
             }
-            if (j < perRow) {
-                out[base + j] = (float) gaussianAt(rk, j);
-            }
-        }
+        });
     }
 
     /** Double-precision variant of {@link #fillGaussian(float[], long, int, int)}; the same values. */
@@ -98,12 +96,40 @@ public final class RandomSource {
         if ((long) rows * perRow > out.length) {
             throw new IllegalArgumentException("out holds " + out.length + " values; need " + (long) rows * perRow);
         }
-        for (int r = 0; r < rows; r++) {
-            long rk = rowKey(firstIndex + r, SALT_GAUSS);
-            for (int j = 0; j < perRow; j++) {
-                out[r * perRow + j] = gaussianAt(rk, j);
+        forRows(rows, perRow, (from, to) -> {
+            double[] pair = new double[2];
+            for (int r = from; r < to; r++) {
+                long rk = rowKey(firstIndex + r, SALT_GAUSS);
+                int base = r * perRow;
+                for (int j = 0; j < perRow; j += 2) {
+                    gaussianPair(rk, j >>> 1, pair);
+                    out[base + j] = pair[0];
+                    if (j + 1 < perRow) {
+                        out[base + j + 1] = pair[1];
+                    }
+                }
             }
+        });
+    }
+
+    /** Values per task above which a fill is split over threads. */
+    private static final int PARALLEL_THRESHOLD = 1 << 15;
+
+    private interface RowRange {
+        void run(int from, int to);
+    }
+
+    private static void forRows(int rows, int perRow, RowRange body) {
+        long total = (long) rows * perRow;
+        int tasks = (int) Math.min(Math.min(rows, total / PARALLEL_THRESHOLD + 1),
+                4L * java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
+        if (tasks <= 1) {
+            body.run(0, rows);
+            return;
         }
+        int per = (rows + tasks - 1) / tasks;
+        java.util.stream.IntStream.range(0, tasks).parallel()
+                .forEach(k -> body.run(k * per, Math.min(rows, (k + 1) * per)));
     }
 
     /**
@@ -160,11 +186,31 @@ public final class RandomSource {
     }
 
     private static double gaussianAt(long rowKey, long position) {
-        long h1 = mix(rowKey + ((position >>> 1) + 1) * GOLDEN);
-        long h2 = mix(h1 ^ SALT_STREAM);
-        double rad = Math.sqrt(-2 * Math.log(((h1 >>> 11) + 0.5) * INV_2_53));
-        double ang = TWO_PI * ((h2 >>> 11) * INV_2_53);
-        return (position & 1) == 0 ? rad * Math.cos(ang) : rad * Math.sin(ang);
+        double[] pair = new double[2];
+        gaussianPair(rowKey, position >>> 1, pair);
+        return pair[(int) (position & 1)];
+    }
+
+    /**
+     * The two standard normal values of pair p of a row, by Marsaglia's polar method: attempt a
+     * = 0, 1, ... draws (u, v) uniform on the square from the hash of (row, p, a) until
+     * 0 &lt; u^2 + v^2 &lt; 1. Each value is a pure function of (row, p).
+     */
+    private static void gaussianPair(long rowKey, long p, double[] out) {
+        long base = mix(rowKey + (p + 1) * GOLDEN);
+        for (long a = 0;; a++) {
+            long h1 = mix(base + a * SALT_UNIFORM);
+            long h2 = mix(h1 ^ SALT_STREAM);
+            double u = (h1 >>> 11) * INV_2_53 * 2 - 1;
+            double v = (h2 >>> 11) * INV_2_53 * 2 - 1;
+            double s = u * u + v * v;
+            if (s < 1 && s > 0) {
+                double f = Math.sqrt(-2 * Math.log(s) / s);
+                out[0] = u * f;
+                out[1] = v * f;
+                return;
+            }
+        }
     }
 
     /** SplitMix64's output function: a bijective 64-bit mixer. */

@@ -1,0 +1,30 @@
+package io.github.scoresde.samplers;
+
+import io.github.scoresde.core.RandomSource;
+import io.github.scoresde.core.ScoreFunction;
+import io.github.scoresde.sde.Sde;
+
+/**
+ * Draws samples from the model defined by an SDE and a score: the one interface every sampler
+ * implements (predictor-corrector in all its configurations, probability-flow ODE).
+ */
+public interface Sampler {
+
+    /**
+     * Draws {@code n} samples of shape {@code score.sampleShape()}.
+     *
+     * @param sde the forward SDE whose reverse process is simulated
+     * @param score the score model
+     * @param n the number of samples, &gt;= 1
+     * @param rng the randomness; the same source gives the same samples
+     * @return the samples {@code [n, sampleShape...]} with the score evaluations made and the time taken
+     * @throws IllegalArgumentException for bad arguments, naming them
+     * @throws SamplingDivergedException when a NaN or infinity appears in the state
+     */
+    SamplingResult sample(Sde sde, ScoreFunction score, int n, RandomSource rng);
+
+    /** As {@link #sample(Sde, ScoreFunction, int, RandomSource)} with {@code RandomSource.of(seed)}. */
+    default SamplingResult sample(Sde sde, ScoreFunction score, int n, long seed) {
+        return sample(sde, score, n, RandomSource.of(seed));
+    }
+}

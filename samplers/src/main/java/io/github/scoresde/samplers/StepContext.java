@@ -1,0 +1,96 @@
+package io.github.scoresde.samplers;
+
+import io.github.scoresde.core.RandomSource;
+import io.github.scoresde.core.ScoreFunction;
+import io.github.scoresde.sde.Discretization;
+import io.github.scoresde.sde.Sde;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Everything one predictor or corrector step needs: the SDE and its discretisation, the score, the
+ * grid step k with its time t and step size h, the discrete schedule index i, the per-example time
+ * array, and the step's noise.
+ *
+ * <p>Noise: {@link #noise(int)} returns standard normal values keyed by (seed, step, slot, sample
+ * index), so the noise of sample j does not depend on which chunk it is drawn in. Slot 0 is the
+ * predictor's; corrector step c uses slot 1 + c.
+ */
+public final class StepContext {
+    private final Sde sde;
+    private final Discretization discretization;
+    private final ScoreFunction score;
+    private final TimeGrid grid;
+    private final int step;
+    private final INDArray times;
+    private final RandomSource stepNoise;
+    private final long firstIndex;
+    private final long[] sampleShape;
+
+    StepContext(Sde sde, Discretization discretization, ScoreFunction score, TimeGrid grid, int step,
+            INDArray times, RandomSource stepNoise, long firstIndex) {
+        this.sde = sde;
+        this.discretization = discretization;
+        this.score = score;
+        this.grid = grid;
+        this.step = step;
+        this.times = times;
+        this.stepNoise = stepNoise;
+        this.firstIndex = firstIndex;
+        this.sampleShape = score.sampleShape();
+    }
+
+    /** The forward SDE. */
+    public Sde sde() {
+        return sde;
+    }
+
+    /** The SDE discretised on as many levels as the grid has steps. */
+    public Discretization discretization() {
+        return discretization;
+    }
+
+    /** The score model. */
+    public ScoreFunction score() {
+        return score;
+    }
+
+    /** The grid step k (0 at t = T). */
+    public int step() {
+        return step;
+    }
+
+    /** The number of grid steps N. */
+    public int steps() {
+        return grid.steps();
+    }
+
+    /** The current time t_k. */
+    public double t() {
+        return grid.time(step);
+    }
+
+    /** The step size h_k &gt; 0: this step goes from t_k to t_k - h_k. */
+    public double stepSize() {
+        return grid.stepSize(step);
+    }
+
+    /** The discrete schedule index i = N - 1 - k. */
+    public int discreteIndex() {
+        return grid.discreteIndex(step);
+    }
+
+    /** The current time for each example, shape {@code [batch]}, shared; do not modify. */
+    public INDArray times() {
+        return times;
+    }
+
+    /** Evaluates the score at (x, t_k). */
+    public INDArray scoreAt(INDArray x) {
+        return score.score(x, times);
+    }
+
+    /** Fresh standard normal noise shaped like the batch, for the given slot of this step. */
+    public INDArray noise(int slot) {
+        return stepNoise.stream(slot).gaussian(times.dataType(), firstIndex, (int) times.length(), sampleShape);
+    }
+}

@@ -1,0 +1,201 @@
+package io.github.scoresde.samplers.ode;
+
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.OdeSystem;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The Dormand-Prince 5(4) embedded Runge-Kutta pair (Dormand and Prince, "A family of embedded
+ * Runge-Kutta formulae", J. Comp. Appl. Math. 6, 1980) with adaptive step size: the fifth-order
+ * solution is propagated, the difference to the embedded fourth-order one estimates the error,
+ * and the last stage is reused as the first of the next step (FSAL), so a step costs six
+ * evaluations. The step-size control follows the common practice of scipy's {@code RK45}: error
+ * norm = RMS of err / (atol + rtol max(|y|, |y_new|)), accept when it is at most 1, new step =
+ * h min(10, max(0.2, 0.9 norm^(-1/5))) (no growth right after a rejection), and Hairer's
+ * initial-step selection (Hairer, Norsett and Wanner, "Solving ODEs I", section II.4) unless an
+ * initial step is given. NFE = 2 + 6 (accepted + rejected) with the automatic initial step.
+ *
+ * <p>The error norm is taken over the <em>whole state</em>, i.e. over every value of every sample
+ * of a batch together, as scipy's {@code solve_ivp} does on a flattened batch: all samples share
+ * one step size. A batch therefore takes the steps its hardest sample needs, and a sample's
+ * result depends (within tolerance) on the batch it is solved in.
+ */
+public final class DormandPrince45 implements OdeSolver {
+    /** The reference's tolerance for sampling and likelihood (Song et al. 2021). */
+    public static final double DEFAULT_TOLERANCE = 1e-5;
+    /** Default limit of accepted + rejected steps. */
+    public static final int DEFAULT_MAX_STEPS = 100_000;
+
+    private static final double C2 = 1.0 / 5, C3 = 3.0 / 10, C4 = 4.0 / 5, C5 = 8.0 / 9;
+    private static final double A21 = 1.0 / 5;
+    private static final double A31 = 3.0 / 40, A32 = 9.0 / 40;
+    private static final double A41 = 44.0 / 45, A42 = -56.0 / 15, A43 = 32.0 / 9;
+    private static final double A51 = 19372.0 / 6561, A52 = -25360.0 / 2187, A53 = 64448.0 / 6561,
+            A54 = -212.0 / 729;
+    private static final double A61 = 9017.0 / 3168, A62 = -355.0 / 33, A63 = 46732.0 / 5247, A64 = 49.0 / 176,
+            A65 = -5103.0 / 18656;
+    private static final double B1 = 35.0 / 384, B3 = 500.0 / 1113, B4 = 125.0 / 192, B5 = -2187.0 / 6784,
+            B6 = 11.0 / 84;
+    /** b - b*: fifth- minus fourth-order weights. */
+    private static final double E1 = 71.0 / 57600, E3 = -71.0 / 16695, E4 = 71.0 / 1920, E5 = -17253.0 / 339200,
+            E6 = 22.0 / 525, E7 = -1.0 / 40;
+    private static final double SAFETY = 0.9, MIN_FACTOR = 0.2, MAX_FACTOR = 10;
+
+    private final double rtol;
+    private final double atol;
+    private final int maxSteps;
+    private final double initialStep;
+
+    /** rtol = atol = 1e-5, automatic initial step, at most 100,000 steps. */
+    public DormandPrince45() {
+        this(DEFAULT_TOLERANCE, DEFAULT_TOLERANCE);
+    }
+
+    /** The given tolerances, automatic initial step, at most 100,000 steps. */
+    public DormandPrince45(double rtol, double atol) {
+        this(rtol, atol, DEFAULT_MAX_STEPS, 0);
+    }
+
+    /**
+     * @param rtol relative tolerance &gt; 0
+     * @param atol absolute tolerance &gt; 0
+     * @param maxSteps limit on accepted + rejected steps, &gt;= 1
+     * @param initialStep the first step's size &gt; 0, or 0 to select it automatically
+     */
+    public DormandPrince45(double rtol, double atol, int maxSteps, double initialStep) {
+        this.rtol = Checks.positive("rtol", rtol);
+        this.atol = Checks.positive("atol", atol);
+        this.maxSteps = Checks.positive("maxSteps", maxSteps);
+        this.initialStep = Checks.nonNegative("initialStep", initialStep);
+    }
+
+    /** rtol. */
+    public double rtol() {
+        return rtol;
+    }
+
+    /** atol. */
+    public double atol() {
+        return atol;
+    }
+
+    @Override
+    public int order() {
+        return 5;
+    }
+
+    @Override
+    public OdeSolution solve(OdeSystem f, double t0, double t1, INDArray y0) {
+        Checks.notNull("system", f);
+        Checks.notNull("y0", y0);
+        Checks.finite("t0", t0);
+        Checks.finite("t1", t1);
+        INDArray y = y0.dup();
+        if (t0 == t1) {
+            return new OdeSolution(y, t1, 0, 0, 0);
+        }
+        double dir = Math.signum(t1 - t0);
+        double span = Math.abs(t1 - t0);
+        INDArray k1 = f.derivative(t0, y);
+        int nfe = 1;
+        double h;
+        if (initialStep > 0) {
+            h = Math.min(initialStep, span);
+        } else {
+            h = selectInitialStep(f, t0, y, k1, dir, span);
+            nfe++;
+        }
+        double t = t0;
+        int accepted = 0;
+        int rejected = 0;
+        boolean rejectedThisStep = false;
+        double minStep = 10 * Math.ulp(Math.max(Math.abs(t0), Math.abs(t1)));
+        while (dir * (t1 - t) > 0) {
+            if (accepted + rejected >= maxSteps) {
+                throw new OdeSolverException("Dormand-Prince reached its limit of " + maxSteps + " steps at t = "
+                        + t + " before reaching " + t1 + " (" + nfe + " evaluations); loosen rtol/atol or raise maxSteps",
+                        t);
+            }
+            if (h < minStep) {
+                throw new OdeSolverException("Dormand-Prince step size underflow at t = " + t + " (h = " + h
+                        + ") before reaching " + t1 + "; the problem is too stiff or not finite", t);
+            }
+            double tNew = t + dir * h;
+            if (dir * (tNew - t1) > 0) {
+                tNew = t1;
+            }
+            double hs = tNew - t; // signed
+            INDArray k2 = f.derivative(t + C2 * hs, combo(y, hs, k1, A21));
+            INDArray k3 = f.derivative(t + C3 * hs, combo(y, hs, k1, A31, k2, A32));
+            INDArray k4 = f.derivative(t + C4 * hs, combo(y, hs, k1, A41, k2, A42, k3, A43));
+            INDArray k5 = f.derivative(t + C5 * hs, combo(y, hs, k1, A51, k2, A52, k3, A53, k4, A54));
+            INDArray k6 = f.derivative(tNew, combo(y, hs, k1, A61, k2, A62, k3, A63, k4, A64, k5, A65));
+            INDArray yNew = combo(y, hs, k1, B1, k3, B3, k4, B4, k5, B5, k6, B6);
+            INDArray k7 = f.derivative(tNew, yNew);
+            nfe += 6;
+            INDArray err = k1.mul(E1 * hs).addi(k3.mul(E3 * hs)).addi(k4.mul(E4 * hs)).addi(k5.mul(E5 * hs))
+                    .addi(k6.mul(E6 * hs)).addi(k7.mul(E7 * hs));
+            INDArray scale = Transforms.max(Transforms.abs(y, true), Transforms.abs(yNew, true), false).muli(rtol)
+                    .addi(atol);
+            double norm = rms(err.divi(scale));
+            if (!Double.isFinite(norm)) {
+                rejected++;
+                h *= MIN_FACTOR;
+                rejectedThisStep = true;
+                continue;
+            }
+            if (norm <= 1) {
+                double factor = norm == 0 ? MAX_FACTOR : Math.min(MAX_FACTOR, SAFETY * Math.pow(norm, -0.2));
+                if (rejectedThisStep) {
+                    factor = Math.min(1, factor);
+                }
+                h = Math.abs(hs) * factor;
+                t = tNew;
+                y = yNew;
+                k1 = k7;
+                accepted++;
+                rejectedThisStep = false;
+            } else {
+                h = Math.abs(hs) * Math.max(MIN_FACTOR, SAFETY * Math.pow(norm, -0.2));
+                rejected++;
+                rejectedThisStep = true;
+            }
+        }
+        return new OdeSolution(y, t1, nfe, accepted, rejected);
+    }
+
+    /** y + h sum_j a_j k_j, as a new array. Arguments alternate k_j, a_j. */
+    private static INDArray combo(INDArray y, double h, Object... ka) {
+        INDArray out = y.dup();
+        for (int j = 0; j < ka.length; j += 2) {
+            out.addi(((INDArray) ka[j]).mul(h * (Double) ka[j + 1]));
+        }
+        return out;
+    }
+
+    private static double rms(INDArray x) {
+        double n2 = x.norm2Number().doubleValue();
+        return n2 / Math.sqrt(x.length());
+    }
+
+    private double selectInitialStep(OdeSystem f, double t0, INDArray y0, INDArray f0, double dir, double span) {
+        INDArray scale = Transforms.abs(y0, true).muli(rtol).addi(atol);
+        double d0 = rms(y0.div(scale));
+        double d1 = rms(f0.div(scale));
+        double h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
+        h0 = Math.min(h0, span);
+        INDArray y1 = f0.mul(dir * h0).addi(y0);
+        INDArray f1 = f.derivative(t0 + dir * h0, y1);
+        double d2 = rms(f1.subi(f0).divi(scale)) / h0;
+        double h1 = d1 <= 1e-15 && d2 <= 1e-15 ? Math.max(1e-6, h0 * 1e-3)
+                : Math.pow(0.01 / Math.max(d1, d2), 1.0 / 5);
+        return Math.min(Math.min(100 * h0, h1), span);
+    }
+
+    @Override
+    public String toString() {
+        return "DormandPrince45[rtol=" + rtol + ", atol=" + atol + ", maxSteps=" + maxSteps + ", initialStep="
+                + (initialStep > 0 ? initialStep : "auto") + "]";
+    }
+}

@@ -1,0 +1,28 @@
+package io.github.scoresde.samplers.ode;
+
+import io.github.scoresde.core.OdeSystem;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Forward Euler, y += h F(t, y): order 1, one evaluation per step. */
+public final class EulerSolver extends FixedStepSolver {
+
+    /** @param steps the number of equal steps */
+    public EulerSolver(int steps) {
+        super(steps);
+    }
+
+    @Override
+    protected int stagesPerStep() {
+        return 1;
+    }
+
+    @Override
+    protected INDArray step(OdeSystem f, double t, double h, INDArray y) {
+        return y.addi(f.derivative(t, y).muli(h));
+    }
+
+    @Override
+    public int order() {
+        return 1;
+    }
+}
