@@ -1,0 +1,192 @@
+package io.github.scoresde.samplers;
+
+import static io.github.scoresde.core.testing.NdAssert.assertRejects;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.core.RandomSource;
+import io.github.scoresde.core.ScoreFunction;
+import io.github.scoresde.samplers.ode.RungeKutta4Solver;
+import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.sde.Sde;
+import io.github.scoresde.sde.SubVpSde;
+import io.github.scoresde.sde.VeSde;
+import io.github.scoresde.sde.VpSde;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Behaviour of the sampling loops: reproducibility, chunking, NFE, divergence guard, arguments. */
+class PredictorCorrectorSamplerTest {
+    private static final GaussianMixture EIGHT = GaussianMixture.eightGaussians();
+
+    /** Counts batched calls. */
+    static final class CountingScore implements ScoreFunction {
+        final ScoreFunction inner;
+        final AtomicInteger calls = new AtomicInteger();
+
+        CountingScore(ScoreFunction inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public long[] sampleShape() {
+            return inner.sampleShape();
+        }
+
+        @Override
+        public INDArray score(INDArray x, INDArray t) {
+            calls.incrementAndGet();
+            return inner.score(x, t);
+        }
+    }
+
+    @Test
+    void sameSeedSameSamplesOtherSeedOtherSamples() {
+        Sde sde = new VpSde();
+        ExactMixtureScore score = new ExactMixtureScore(EIGHT, sde);
+        Sampler pc = PredictorCorrectorSampler.reverseDiffusionLangevin(50, 0.16);
+        INDArray a = pc.sample(sde, score, 64, 3).samples();
+        INDArray b = pc.sample(sde, score, 64, 3).samples();
+        INDArray c = pc.sample(sde, score, 64, 4).samples();
+        assertEquals(a, b);
+        assertNotEquals(a, c);
+    }
+
+    @Test
+    void chunkedSamplingEqualsOneBatch() {
+        List<PredictorCorrectorSampler.Builder> configs = new ArrayList<>();
+        configs.add(PredictorCorrectorSampler.builder().predictor(Predictor.eulerMaruyama()).corrector(Corrector.none()));
+        configs.add(PredictorCorrectorSampler.builder().predictor(Predictor.ancestral()).corrector(Corrector.none()));
+        configs.add(PredictorCorrectorSampler.builder().corrector(
+                new LangevinCorrector(0.16, 2, LangevinCorrector.StepSizeNorm.PER_EXAMPLE)));
+        configs.add(PredictorCorrectorSampler.builder().predictor(Predictor.none())
+                .corrector(new AnnealedLangevinCorrector(0.1, 2)));
+        Sde sde = new VeSde();
+        ExactMixtureScore score = new ExactMixtureScore(EIGHT, sde);
+        for (PredictorCorrectorSampler.Builder cfg : configs) {
+            INDArray whole = cfg.steps(40).chunkSize(0).build().sample(sde, score, 4 * 64, 11).samples();
+            INDArray chunked = cfg.steps(40).chunkSize(64).build().sample(sde, score, 4 * 64, 11).samples();
+            INDArray ragged = cfg.steps(40).chunkSize(100).build().sample(sde, score, 4 * 64, 11).samples();
+            assertEquals(whole, chunked, cfg.build().toString());
+            assertEquals(whole, ragged, cfg.build().toString());
+        }
+    }
+
+    @Test
+    void reportedEvaluationsEqualTheCallsMade() {
+        Sde sde = new SubVpSde();
+        CountingScore score = new CountingScore(new ExactMixtureScore(EIGHT, sde));
+        SamplingResult r = PredictorCorrectorSampler.builder().steps(30).corrector(new LangevinCorrector(0.1, 3))
+                .build().sample(sde, score, 16, 1);
+        assertEquals(30 * 4, r.scoreEvaluations());
+        assertEquals(30 * 4, score.calls.get());
+        score.calls.set(0);
+        SamplingResult chunked = PredictorCorrectorSampler.builder().steps(30).chunkSize(8).build()
+                .sample(sde, score, 16, 1);
+        assertEquals(60, chunked.scoreEvaluations(), "NFE is per sample, not per chunk");
+        assertEquals(120, score.calls.get());
+        score.calls.set(0);
+        SamplingResult ode = ProbabilityFlowSampler.builder().solver(new RungeKutta4Solver(10)).denoise(true).build()
+                .sample(sde, score, 16, 1);
+        assertEquals(41, ode.scoreEvaluations());
+        assertEquals(41, score.calls.get());
+        assertArrayEquals(new long[] {16, 2}, ode.samples().shape());
+    }
+
+    @Test
+    void aNanStopsSamplingWithTheStepAndTime() {
+        Sde sde = new VpSde();
+        ExactMixtureScore exact = new ExactMixtureScore(EIGHT, sde);
+        ScoreFunction poisoned = new ScoreFunction() {
+            @Override
+            public long[] sampleShape() {
+                return new long[] {2};
+            }
+
+            @Override
+            public INDArray score(INDArray x, INDArray t) {
+                INDArray s = exact.score(x, t);
+                return t.getDouble(0) < 0.5 ? s.putScalar(3, 1, Double.NaN) : s;
+            }
+        };
+        // grid linspace(1, 0.001, 100): the first time below 0.5 is t_50 = 1 - 0.999 * 50 / 99
+        SamplingDivergedException e = assertThrows(SamplingDivergedException.class,
+                () -> PredictorCorrectorSampler.eulerMaruyama(100).sample(sde, poisoned, 8, 1));
+        assertEquals(50, e.step());
+        assertEquals(1 - 0.999 * 50 / 99, e.time(), 1e-12);
+        assertTrue(e.getMessage().startsWith("Sampling diverged: NaN in x at step 50 of 100 (t = 0.495455)"),
+                e.getMessage());
+    }
+
+    @Test
+    void listenerSeesEveryStep() {
+        Sde sde = new VpSde();
+        List<Double> times = new ArrayList<>();
+        PredictorCorrectorSampler.builder().steps(20).listener((k, n, t, x) -> {
+            assertEquals(times.size(), k);
+            assertEquals(20, n);
+            times.add(t);
+        }).build().sample(sde, new ExactMixtureScore(EIGHT, sde), 4, 0);
+        assertEquals(20, times.size());
+        assertEquals(1.0, times.get(0));
+        assertEquals(1e-3, times.get(19), 1e-15);
+    }
+
+    @Test
+    void timeGridIsUniformAndIndexesTheDiscreteSchedule() {
+        TimeGrid g = TimeGrid.uniform(1, 1e-3, 1000);
+        assertEquals(1000, g.steps());
+        assertEquals(1e-3, g.stepSize(0), 1e-15);
+        assertEquals(1e-3, g.stepSize(999), 1e-15);
+        assertEquals(999, g.discreteIndex(0));
+        assertEquals(0, g.discreteIndex(999));
+        assertRejects(() -> TimeGrid.of(1, 0.5, 0.5), "strictly decreasing", "index 2");
+        assertRejects(() -> TimeGrid.uniform(1, 1.5, 10), "end must be smaller than start");
+        assertRejects(() -> TimeGrid.uniform(1, 0.1, -5), "steps must be positive", "-5");
+    }
+
+    @Test
+    void rejectsBadArgumentsWithClearMessages() {
+        Sde vp = new VpSde();
+        ExactMixtureScore score = new ExactMixtureScore(EIGHT, vp);
+        assertRejects(() -> PredictorCorrectorSampler.builder().steps(-1), "steps must be positive", "-1");
+        assertRejects(() -> PredictorCorrectorSampler.builder().endTime(0), "endTime must lie in (0, T]", "0.0");
+        assertRejects(() -> PredictorCorrectorSampler.builder().endTime(1.5).build().sample(vp, score, 4, 0),
+                "endTime must lie in (0, 1.0)", "1.5");
+        assertRejects(() -> PredictorCorrectorSampler.builder().grid(TimeGrid.of(2, 1)).build()
+                .sample(vp, score, 4, 0), "must start at or before T = 1.0", "2.0");
+        assertRejects(() -> PredictorCorrectorSampler.ancestral(10).sample(new SubVpSde(), score, 4, 0),
+                "AncestralSamplingPredictor needs an SDE with a discrete schedule (VpSde, VeSde); got SubVpSde");
+        assertRejects(() -> PredictorCorrectorSampler.eulerMaruyama(10).sample(vp, score, 0, 0), "n must be positive");
+        assertRejects(() -> new LangevinCorrector(-0.1, 1), "snr must be positive", "-0.1");
+        assertRejects(() -> new LangevinCorrector(0.1, 0), "steps must be positive", "0");
+        assertRejects(() -> ProbabilityFlowSampler.create().decode(vp, score, Nd4j.zeros(4, 3)),
+                "latent must have shape [batch, 2]", "[4, 3]");
+        assertRejects(() -> ProbabilityFlowSampler.create().decode(vp, score,
+                Nd4j.createFromArray(new float[][] {{Float.NaN, 0}})), "latent must be finite");
+        assertRejects(() -> ProbabilityFlowSampler.builder().dataType(org.nd4j.linalg.api.buffer.DataType.INT),
+                "dataType must be FLOAT or DOUBLE");
+        assertTrue(PredictorCorrectorSampler.builder().build().toString().contains("LangevinCorrector[snr=0.16"));
+    }
+
+    @Test
+    void probabilityFlowDecodesAGivenLatentDeterministically() {
+        Sde vp = new VpSde();
+        ExactMixtureScore score = new ExactMixtureScore(EIGHT, vp);
+        INDArray z = RandomSource.of(2).gaussian(org.nd4j.linalg.api.buffer.DataType.FLOAT, 0, 32, 2);
+        INDArray a = ProbabilityFlowSampler.create().decode(vp, score, z).samples();
+        INDArray b = ProbabilityFlowSampler.create().decode(vp, score, z.dup()).samples();
+        assertEquals(a, b);
+        // decoded points land near a mode (std 0.1, radius 2)
+        INDArray r = a.norm2(1);
+        assertTrue(r.minNumber().doubleValue() > 1.5 && r.maxNumber().doubleValue() < 2.5, r.toString());
+    }
+}

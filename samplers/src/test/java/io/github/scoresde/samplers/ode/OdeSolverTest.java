@@ -1,0 +1,116 @@
+package io.github.scoresde.samplers.ode;
+
+import static io.github.scoresde.core.testing.NdAssert.assertRejects;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.scoresde.core.OdeSystem;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** ODE solvers on problems with known solutions, in float64. */
+class OdeSolverTest {
+    /** y' = -lambda y, per component rates. */
+    private static final OdeSystem DECAY = (t, y) -> y.mul(Nd4j.createFromArray(new double[][] {{0.5, 2.0}})
+            .repeat(0, y.size(0))).negi();
+
+    /** Harmonic oscillator [x, v]' = [v, -omega^2 x], omega = 3. */
+    private static final OdeSystem OSCILLATOR = (t, y) -> {
+        INDArray d = Nd4j.create(DataType.DOUBLE, y.shape());
+        d.getColumn(0).assign(y.getColumn(1));
+        d.getColumn(1).assign(y.getColumn(0).mul(-9));
+        return d;
+    };
+
+    private static INDArray oscillatorExact(double t) {
+        // x(0) = 1, v(0) = 0: x = cos 3t, v = -3 sin 3t
+        return Nd4j.createFromArray(new double[][] {{Math.cos(3 * t), -3 * Math.sin(3 * t)}});
+    }
+
+    private static double error(INDArray a, INDArray b) {
+        return a.sub(b).norm2Number().doubleValue();
+    }
+
+    @Test
+    void fixedStepSolversShowTheirOrderWhenTheStepIsHalved() {
+        check(EulerSolver::new, 1);
+        check(HeunSolver::new, 2);
+        check(RungeKutta4Solver::new, 4);
+    }
+
+    private static void check(IntFunction<FixedStepSolver> make, int order) {
+        INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 0}});
+        double e1 = error(make.apply(40).solve(OSCILLATOR, 0, 2, y0).y(), oscillatorExact(2));
+        double e2 = error(make.apply(80).solve(OSCILLATOR, 0, 2, y0).y(), oscillatorExact(2));
+        double e3 = error(make.apply(160).solve(OSCILLATOR, 0, 2, y0).y(), oscillatorExact(2));
+        double observed = Math.log(e2 / e3) / Math.log(2);
+        assertEquals(order, observed, 0.25, "observed order from errors " + e1 + ", " + e2 + ", " + e3);
+        FixedStepSolver s = make.apply(80);
+        OdeSolution sol = s.solve(OSCILLATOR, 0, 2, y0);
+        assertEquals(80 * s.stagesPerStep(), sol.evaluations());
+        assertEquals(80, sol.acceptedSteps());
+        assertEquals(order, s.order());
+    }
+
+    @Test
+    void dormandPrinceMeetsItsToleranceForwardAndBackward() {
+        INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 1}, {2, -3}});
+        DormandPrince45 dp = new DormandPrince45(1e-6, 1e-8);
+        OdeSolution forward = dp.solve(DECAY, 0, 3, y0);
+        INDArray exact = y0.mul(Nd4j.createFromArray(new double[][] {{Math.exp(-1.5), Math.exp(-6)}}).repeat(0, 2));
+        assertTrue(error(forward.y(), exact) < 1e-5, "error " + error(forward.y(), exact));
+        assertEquals(2 + 6 * (forward.acceptedSteps() + forward.rejectedSteps()), forward.evaluations());
+        // backwards: from t = 3 to 0 recovers y0
+        OdeSolution back = dp.solve(DECAY, 3, 0, exact);
+        assertTrue(error(back.y(), y0) < 1e-4, "error " + error(back.y(), y0));
+        OdeSolution osc = new DormandPrince45(1e-8, 1e-10).solve(OSCILLATOR, 0, 5,
+                Nd4j.createFromArray(new double[][] {{1, 0}}));
+        assertTrue(error(osc.y(), oscillatorExact(5)) < 1e-6, "error " + error(osc.y(), oscillatorExact(5)));
+    }
+
+    @Test
+    void dormandPrinceEvaluationsGrowLikeTheFifthRootOfTheTolerance() {
+        INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 0}});
+        int loose = new DormandPrince45(1e-4, 1e-4).solve(OSCILLATOR, 0, 10, y0).evaluations();
+        int tight = new DormandPrince45(1e-9, 1e-9).solve(OSCILLATOR, 0, 10, y0).evaluations();
+        // a fifth-order method needs (1e5)^(1/5) = 10 times the steps for 1e5 times the accuracy
+        double ratio = (double) tight / loose;
+        assertTrue(ratio > 5 && ratio < 20, "NFE " + loose + " -> " + tight + " (ratio " + ratio + ")");
+        double errLoose = error(new DormandPrince45(1e-4, 1e-4).solve(OSCILLATOR, 0, 10, y0).y(), oscillatorExact(10));
+        double errTight = error(new DormandPrince45(1e-9, 1e-9).solve(OSCILLATOR, 0, 10, y0).y(), oscillatorExact(10));
+        assertTrue(errTight < errLoose / 1000, errLoose + " -> " + errTight);
+    }
+
+    @Test
+    void stepLimitFailsWithTheTimeReached() {
+        DormandPrince45 dp = new DormandPrince45(1e-10, 1e-10, 5, 0);
+        OdeSolverException e = assertThrows(OdeSolverException.class,
+                () -> dp.solve(OSCILLATOR, 0, 10, Nd4j.createFromArray(new double[][] {{1, 0}})));
+        assertTrue(e.getMessage().contains("limit of 5 steps at t = "), e.getMessage());
+        assertTrue(e.timeReached() > 0 && e.timeReached() < 10, "time reached " + e.timeReached());
+        assertTrue(e.getMessage().contains("before reaching 10.0"), e.getMessage());
+    }
+
+    @Test
+    void nonFiniteStateFailsWithTheStep() {
+        OdeSystem blowUp = (t, y) -> y.mul(y).muli(1e200);
+        OdeSolverException e = assertThrows(OdeSolverException.class,
+                () -> new EulerSolver(10).solve(blowUp, 0, 1, Nd4j.createFromArray(new double[][] {{10.0}})));
+        assertTrue(e.getMessage().contains("non-finite state at step"), e.getMessage());
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        assertRejects(() -> new EulerSolver(0), "steps must be positive", "0");
+        assertRejects(() -> new RungeKutta4Solver(-3), "steps must be positive", "-3");
+        assertRejects(() -> new DormandPrince45(0, 1e-5), "rtol must be positive", "0.0");
+        assertRejects(() -> new DormandPrince45(1e-5, -1), "atol must be positive", "-1.0");
+        assertRejects(() -> new DormandPrince45(1e-5, 1e-5, 0, 0), "maxSteps must be positive", "0");
+        assertRejects(() -> new DormandPrince45().solve(DECAY, Double.NaN, 1, Nd4j.ones(1, 2)), "t0 must be finite");
+        assertRejects(() -> new HeunSolver(3).solve(DECAY, 0, 1, null), "y0 must not be null");
+    }
+}
