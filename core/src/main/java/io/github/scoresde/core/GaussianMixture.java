@@ -399,7 +399,25 @@ public final class GaussianMixture {
 
     /** The Laplacian of ln p(x; m, s) (the divergence of its score), one value per example. */
     public double[] laplacian(INDArray x, double[] m, double[] s) {
+        return laplacian(evaluate(x, m, s));
+    }
+
+    /**
+     * The score and its divergence from one shared evaluation (cheaper than calling
+     * {@link #score} and {@link #laplacian} apart).
+     *
+     * @return the score (shape and data type of x) and the Laplacian per example
+     */
+    public ScoreAndLaplacian scoreAndLaplacian(INDArray x, double[] m, double[] s) {
         Evaluation e = evaluate(x, m, s);
+        return new ScoreAndLaplacian(e.score(), laplacian(e));
+    }
+
+    /** A score with its divergence. */
+    public record ScoreAndLaplacian(INDArray score, double[] laplacian) {
+    }
+
+    private double[] laplacian(Evaluation e) {
         double[] scoreSq = e.score().mul(e.score()).sum(1).toDoubleVector();
         int k = means.length;
         double[] out = new double[e.batch];

@@ -15,4 +15,14 @@ public interface ScoreDivergence extends ScoreFunction {
      * @return the divergence per example, shape {@code [batch]}, data type of {@code x}
      */
     INDArray divergence(INDArray x, INDArray t);
+
+    /**
+     * The score and its divergence together; implementations that share work between the two
+     * override this.
+     *
+     * @return {@code [score, divergence]}: the score shaped like x, the divergence {@code [batch]}
+     */
+    default INDArray[] scoreAndDivergence(INDArray x, INDArray t) {
+        return new INDArray[] {score(x, t), divergence(x, t)};
+    }
 }

@@ -105,6 +105,27 @@ public final class ProbabilityFlowSampler implements Sampler {
         return new SamplingResult(x, nfe, elapsed);
     }
 
+    /**
+     * Encodes data into latent codes: integrates the flow from the end time up to T (MATH.md
+     * section 6). The code is fixed by the data and the SDE (with the true score), not by the
+     * network's parameters. No denoising step applies.
+     *
+     * @param x data {@code [n, sampleShape...]}, not modified
+     * @return the codes x(T) in {@link SamplingResult#samples()}, with the evaluations made
+     */
+    public SamplingResult encode(Sde sde, ScoreFunction score, INDArray x) {
+        Checks.notNull("sde", sde);
+        Checks.notNull("score", score);
+        Checks.batchOf("x", x, score.sampleShape());
+        Checks.allFinite("x", x);
+        double end = endTime(sde);
+        long start = System.nanoTime();
+        OdeSolution sol = solver.solve(sde.probabilityFlow(score), end, sde.horizon(), x.castTo(dataType));
+        SamplingDivergedException.check(sol.y(), sol.acceptedSteps(), sol.acceptedSteps(), sde.horizon(),
+                "the score may be unreliable; check the model");
+        return new SamplingResult(sol.y(), sol.evaluations(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
     @Override
     public String toString() {
         return "ProbabilityFlowSampler[solver=" + solver + ", endTime=" + (endTime != null ? endTime : "SDE default")

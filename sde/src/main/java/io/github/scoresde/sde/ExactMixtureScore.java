@@ -53,6 +53,14 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
         return io.github.scoresde.core.Broadcast.vector(mixture.laplacian(x, c.m, c.s), x);
     }
 
+    /** The score and its exact divergence from one shared evaluation of the mixture. */
+    @Override
+    public INDArray[] scoreAndDivergence(INDArray x, INDArray t) {
+        Coefficients c = coefficients(x, t);
+        GaussianMixture.ScoreAndLaplacian sl = mixture.scoreAndLaplacian(x, c.m, c.s);
+        return new INDArray[] {sl.score(), io.github.scoresde.core.Broadcast.vector(sl.laplacian(), x)};
+    }
+
     /** The noisy responsibilities p_t(k | x), shape {@code [batch, K]}: the exact time-dependent classifier. */
     public INDArray responsibilities(INDArray x, INDArray t) {
         Coefficients c = coefficients(x, t);

@@ -1,0 +1,186 @@
+package io.github.scoresde.samplers.likelihood;
+
+import static io.github.scoresde.core.testing.NdAssert.assertRejects;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.core.RandomSource;
+import io.github.scoresde.core.ScoreFunction;
+import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.sde.Sde;
+import io.github.scoresde.sde.SubVpSde;
+import io.github.scoresde.sde.VeSde;
+import io.github.scoresde.sde.VpSde;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Likelihoods through the probability-flow ODE against the exact mixture log-density (B4).
+ * Stated tolerance: with the exact score and exact divergence (Dormand-Prince, rtol = atol =
+ * 1e-5, float64 state), the mean NLL of 2,000 exact draws is within 0.01 nats of the exact mean
+ * NLL; with Hutchinson (one Rademacher probe), within 3 standard errors of it.
+ */
+class LikelihoodTest {
+    private static final Logger LOG = LoggerFactory.getLogger(LikelihoodTest.class);
+
+    static Stream<Arguments> cases() {
+        return Stream.of(Arguments.of(GaussianMixture.eightGaussians(), new VpSde()),
+                Arguments.of(GaussianMixture.eightGaussians(), new SubVpSde()),
+                Arguments.of(GaussianMixture.eightGaussians(), new VeSde()),
+                Arguments.of(GaussianMixture.gmm64(), new VpSde()));
+    }
+
+    private static double exactMeanNll(GaussianMixture mix, INDArray x) {
+        double s = 0;
+        for (double v : mix.logDensity(x)) {
+            s -= v;
+        }
+        return s / x.size(0);
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void exactDivergenceMatchesTheExactNll(GaussianMixture mix, Sde sde) {
+        INDArray x = mix.sample(2000, RandomSource.of(21));
+        Likelihood.Result r = Likelihood.create().logLikelihood(sde, new ExactMixtureScore(mix, sde), x,
+                RandomSource.of(0));
+        double exact = exactMeanNll(mix, x);
+        LOG.info("{} d={}: NLL {} vs exact {} (|error| {}), NFE {}, {} s", sde, mix.dimension(), r.meanNll(), exact,
+                Math.abs(r.meanNll() - exact), r.scoreEvaluations(), r.elapsed().toMillis() / 1000.0);
+        assertEquals(exact, r.meanNll(), 0.01);
+        // per example too: the median absolute error is below 0.01 nats (the step size is controlled
+        // on the whole batch, so a few hard examples carry errors of up to about 0.1 nats)
+        double[] lp = mix.logDensity(x);
+        double[] err = new double[lp.length];
+        for (int b = 0; b < lp.length; b++) {
+            err[b] = Math.abs(lp[b] - r.logLikelihood()[b]);
+        }
+        java.util.Arrays.sort(err);
+        assertTrue(err[err.length / 2] < 0.01, "median per-example error " + err[err.length / 2]);
+    }
+
+    @Test
+    void hutchinsonIsUnbiasedWithinThreeStandardErrors() {
+        GaussianMixture mix = GaussianMixture.eightGaussians();
+        Sde sde = new VpSde();
+        INDArray x = mix.sample(2000, RandomSource.of(22));
+        double[] exact = mix.logDensity(x);
+        for (HutchinsonDivergence.Probe probe : HutchinsonDivergence.Probe.values()) {
+            Likelihood.Result r = Likelihood.builder().divergence(new HutchinsonDivergence(probe, 1)).build()
+                    .logLikelihood(sde, new ExactMixtureScore(mix, sde), x, RandomSource.of(5));
+            double[] diff = new double[exact.length];
+            double mean = 0;
+            for (int b = 0; b < diff.length; b++) {
+                diff[b] = r.logLikelihood()[b] - exact[b];
+                mean += diff[b] / diff.length;
+            }
+            double ss = 0;
+            for (double d : diff) {
+                ss += (d - mean) * (d - mean);
+            }
+            double se = Math.sqrt(ss / (diff.length - 1) / diff.length);
+            LOG.info("Hutchinson {}: mean error {} nats, standard error {}", probe, mean, se);
+            assertTrue(se > 0, "a stochastic estimate must vary");
+            assertTrue(Math.abs(mean) <= 3 * se + 0.005, "bias " + mean + " vs standard error " + se);
+        }
+    }
+
+    @Test
+    void encodingThenDecodingReturnsTheInputAndCodesLookStandardNormal() {
+        GaussianMixture mix = GaussianMixture.eightGaussians();
+        Sde sde = new VpSde();
+        ExactMixtureScore score = new ExactMixtureScore(mix, sde);
+        io.github.scoresde.samplers.ProbabilityFlowSampler flow = io.github.scoresde.samplers.ProbabilityFlowSampler
+                .builder().dataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE)
+                .solver(new io.github.scoresde.samplers.ode.DormandPrince45(1e-7, 1e-7)).build();
+        INDArray x = mix.sample(2000, RandomSource.of(23)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        INDArray z = flow.encode(sde, score, x).samples();
+        INDArray back = flow.decode(sde, score, z).samples();
+        double maxErr = back.sub(x).norm2(1).maxNumber().doubleValue();
+        assertTrue(maxErr < 1e-3, "round trip error " + maxErr);
+        // codes ~ N(0, I): mean within 5 standard errors, covariance within 0.1
+        INDArray mean = z.mean(0);
+        assertTrue(mean.norm2Number().doubleValue() < 5 * Math.sqrt(2.0 / 2000), "mean " + mean);
+        INDArray centred = z.subRowVector(mean);
+        INDArray cov = centred.transpose().mmul(centred).divi(1999);
+        io.github.scoresde.core.testing.NdAssert.assertClose(Nd4j.eye(2).castTo(cov.dataType()), cov, 0, 0.1);
+        // one-dimensional KS test on three projections against N(0, 1): D < 1.63 / sqrt(n) (alpha = 0.01)
+        for (double angle : new double[] {0.3, 1.2, 2.5}) {
+            INDArray dir = Nd4j.createFromArray(new double[][] {{Math.cos(angle)}, {Math.sin(angle)}});
+            double[] proj = z.mmul(dir).toDoubleVector();
+            double ks = kolmogorovSmirnov(proj);
+            assertTrue(ks < 1.63 / Math.sqrt(proj.length), "KS statistic " + ks + " at angle " + angle);
+        }
+    }
+
+    private static double kolmogorovSmirnov(double[] v) {
+        double[] s = v.clone();
+        java.util.Arrays.sort(s);
+        double worst = 0;
+        for (int i = 0; i < s.length; i++) {
+            double cdf = 0.5 * (1 + erf(s[i] / Math.sqrt(2)));
+            worst = Math.max(worst, Math.max(Math.abs(cdf - (double) i / s.length), Math.abs((i + 1.0) / s.length - cdf)));
+        }
+        return worst;
+    }
+
+    /** erf by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7). */
+    private static double erf(double x) {
+        double t = 1 / (1 + 0.3275911 * Math.abs(x));
+        double y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592)
+                * t * Math.exp(-x * x);
+        return x >= 0 ? y : -y;
+    }
+
+    @Test
+    void slerpStaysOnTheShellAndHitsTheEnds() {
+        INDArray a = Nd4j.createFromArray(new double[][] {{3, 0}, {1, 1}});
+        INDArray b = Nd4j.createFromArray(new double[][] {{0, 3}, {2, 2}});
+        assertEquals(a, Interpolation.slerp(a, b, 0));
+        io.github.scoresde.core.testing.NdAssert.assertClose(b, Interpolation.slerp(a, b, 1), 1e-12, 1e-12);
+        INDArray mid = Interpolation.slerp(a, b, 0.5);
+        assertEquals(3, mid.getRow(0).norm2Number().doubleValue(), 1e-12);
+        assertEquals(3 / Math.sqrt(2), mid.getDouble(0, 0), 1e-12);
+        // parallel codes: linear
+        assertEquals(1.5, mid.getDouble(1, 0), 1e-12);
+        assertRejects(() -> Interpolation.slerp(a, Nd4j.zeros(3, 2), 0.5), "a and b must have the same shape");
+    }
+
+    @Test
+    void rejectsBadInput() {
+        GaussianMixture mix = GaussianMixture.eightGaussians();
+        Sde sde = new VpSde();
+        ExactMixtureScore score = new ExactMixtureScore(mix, sde);
+        Likelihood lik = Likelihood.create();
+        assertRejects(() -> lik.logLikelihood(sde, score, Nd4j.zeros(4, 3), RandomSource.of(0)),
+                "x must have shape [batch, 2]", "[4, 3]");
+        assertRejects(() -> lik.logLikelihood(sde, score, Nd4j.createFromArray(new double[][] {{0, Double.NaN}}),
+                RandomSource.of(0)), "x must be finite", "NaN");
+        assertRejects(() -> lik.logLikelihood(sde, score, Nd4j.zeros(0, 2), RandomSource.of(0)), "at least one example");
+        ScoreFunction plain = new ScoreFunction() {
+            @Override
+            public long[] sampleShape() {
+                return new long[] {2};
+            }
+
+            @Override
+            public INDArray score(INDArray x, INDArray t) {
+                return x.neg();
+            }
+        };
+        assertRejects(() -> lik.logLikelihood(sde, plain, Nd4j.zeros(2, 2), RandomSource.of(0)),
+                "exact divergence needs", "ScoreDivergence", "DifferentiableScore");
+        assertRejects(() -> Likelihood.builder().divergence(DivergenceEstimator.hutchinson()).build()
+                .logLikelihood(sde, plain, Nd4j.zeros(2, 2), RandomSource.of(0)), "Hutchinson estimator needs");
+        assertRejects(() -> new HutchinsonDivergence(HutchinsonDivergence.Probe.GAUSSIAN, 0), "probes must be positive");
+        assertRejects(() -> Likelihood.builder().endTime(-1), "endTime must lie in (0, T)");
+    }
+}
