@@ -1,0 +1,66 @@
+package io.github.scoresde.core.nn;
+
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.RandomSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Gaussian Fourier features of time (Tancik et al. 2020; Song et al. 2021): with fixed random
+ * frequencies W ~ N(0, scale^2), emb(t) = [sin(2 pi W t), cos(2 pi W t)], 2m values per example.
+ * The frequencies are not trained; they are computed outside the network (the cheapest of the
+ * options DL4J offers) and saved with the model.
+ */
+public final class FourierTimeEmbedding {
+    private final double[] frequencies;
+    private final INDArray twoPiW;
+
+    /** @param frequencies the frequencies W (finite), copied */
+    public FourierTimeEmbedding(double[] frequencies) {
+        Checks.notNull("frequencies", frequencies);
+        if (frequencies.length == 0) {
+            throw new IllegalArgumentException("frequencies must hold at least one value");
+        }
+        for (int i = 0; i < frequencies.length; i++) {
+            Checks.finite("frequencies[" + i + "]", frequencies[i]);
+        }
+        this.frequencies = frequencies.clone();
+        this.twoPiW = Nd4j.createFromArray(this.frequencies).muli(2 * Math.PI).reshape(1, frequencies.length);
+    }
+
+    /** m frequencies drawn from N(0, scale^2) with the given seed. */
+    public static FourierTimeEmbedding random(int m, double scale, long seed) {
+        Checks.positive("m", m);
+        Checks.positive("scale", scale);
+        double[] w = new double[m];
+        RandomSource.of(seed).stream(0xF0F0).fillGaussian(w, 0, 1, m);
+        for (int i = 0; i < m; i++) {
+            w[i] *= scale;
+        }
+        return new FourierTimeEmbedding(w);
+    }
+
+    /** A copy of the frequencies W. */
+    public double[] frequencies() {
+        return frequencies.clone();
+    }
+
+    /** The number of features, 2m. */
+    public int size() {
+        return 2 * frequencies.length;
+    }
+
+    /**
+     * @param t times {@code [batch]}
+     * @param type the data type of the result
+     * @return {@code [batch, 2m]}: sines then cosines
+     */
+    public INDArray embed(INDArray t, DataType type) {
+        long batch = t.length();
+        INDArray proj = t.castTo(DataType.DOUBLE).reshape(batch, 1).mmul(twoPiW);
+        INDArray out = Nd4j.concat(1, Transforms.sin(proj, true), Transforms.cos(proj, false));
+        return out.castTo(type);
+    }
+}

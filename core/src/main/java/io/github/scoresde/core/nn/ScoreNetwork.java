@@ -1,0 +1,188 @@
+package io.github.scoresde.core.nn;
+
+import io.github.scoresde.core.Checks;
+import java.util.Arrays;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.ILossFunction;
+
+/**
+ * A time-dependent network for vector data, net(x, t) with x {@code [batch, d]} and t
+ * {@code [batch]}: the Gaussian Fourier features of t ({@link FourierTimeEmbedding}) concatenated
+ * with x, a stack of dense layers (SiLU by default) and a linear output of d values (BENCHMARKS.md,
+ * "toy MLP"). The DL4J network is a {@link MultiLayerNetwork} whose input is [x, emb(t)] and whose
+ * output layer carries the {@link DenoisingScoreMatchingLoss}, so DL4J's own {@code fit},
+ * updaters, listeners and ParallelWrapper can train it.
+ *
+ * <p>Input gradients: a second network built from the same configuration but with a
+ * {@link LinearProbeLoss} output shares the parameters live and back-propagates v to obtain
+ * v^T (d net / d x) through DL4J's public {@code calculateGradients}. float32 throughout.
+ *
+ * <p>Weights are initialised uniformly in +- 1 / sqrt(fan-in) (DL4J's {@code UNIFORM}, the same
+ * range as PyTorch's default for linear layers); biases start at 0. Gradient clipping is DL4J's
+ * per-layer L2 clipping ({@code ClipL2PerLayer}) at the configured threshold: DL4J has no
+ * clipping of the global norm over all parameters, which the reference code uses.
+ */
+public final class ScoreNetwork {
+    private final ScoreNetworkConfig config;
+    private final FourierTimeEmbedding embedding;
+    private final MultiLayerNetwork network;
+    private MultiLayerNetwork probe;
+
+    private ScoreNetwork(ScoreNetworkConfig config, FourierTimeEmbedding embedding, MultiLayerNetwork network) {
+        this.config = config;
+        this.embedding = embedding;
+        this.network = network;
+    }
+
+    /** A freshly initialised network. */
+    public static ScoreNetwork create(ScoreNetworkConfig config) {
+        return create(config, DataType.FLOAT);
+    }
+
+    /** A freshly initialised network of the given data type (float64 for gradient checks). */
+    static ScoreNetwork create(ScoreNetworkConfig config, DataType dataType) {
+        Checks.notNull("config", config);
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(config,
+                new DenoisingScoreMatchingLoss(config.reduction()), dataType));
+        net.init();
+        FourierTimeEmbedding emb = FourierTimeEmbedding.random(config.frequencies(), config.frequencyScale(),
+                config.seed());
+        return new ScoreNetwork(config, emb, net);
+    }
+
+    /**
+     * Wraps an existing DL4J network (e.g. one restored from a file) with its configuration and
+     * time embedding, checking that they agree.
+     *
+     * @throws IllegalArgumentException when the network's input or output size does not match
+     */
+    public static ScoreNetwork wrap(ScoreNetworkConfig config, FourierTimeEmbedding embedding,
+            MultiLayerNetwork network) {
+        Checks.notNull("config", config);
+        Checks.notNull("embedding", embedding);
+        Checks.notNull("network", network);
+        long in = network.layerInputSize(0);
+        long out = network.layerSize(network.getnLayers() - 1);
+        if (in != config.dimension() + embedding.size() || out != config.dimension()
+                || embedding.size() != 2 * config.frequencies()) {
+            throw new IllegalArgumentException("network with " + in + " inputs and " + out + " outputs does not match "
+                    + "dimension " + config.dimension() + " with " + embedding.size() + " time features");
+        }
+        return new ScoreNetwork(config, embedding, network);
+    }
+
+    static MultiLayerConfiguration configuration(ScoreNetworkConfig c, ILossFunction loss, DataType dataType) {
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(c.seed())
+                .dataType(dataType).weightInit(WeightInit.UNIFORM).biasInit(0)
+                .updater(new Adam(new WarmupSchedule(c.learningRate(), c.warmup())));
+        if (c.gradientClip() > 0) {
+            b.gradientNormalization(GradientNormalization.ClipL2PerLayer)
+                    .gradientNormalizationThreshold(c.gradientClip());
+        }
+        NeuralNetConfiguration.ListBuilder list = b.list();
+        long in = c.dimension() + 2L * c.frequencies();
+        for (int i = 0; i < c.depth(); i++) {
+            list.layer(new DenseLayer.Builder().nIn(i == 0 ? in : c.width()).nOut(c.width())
+                    .activation(c.activation()).build());
+        }
+        list.layer(new OutputLayer.Builder(loss).nIn(c.width()).nOut(c.dimension()).activation(Activation.IDENTITY)
+                .build());
+        return list.build();
+    }
+
+    /** The configuration. */
+    public ScoreNetworkConfig config() {
+        return config;
+    }
+
+    /** The time embedding. */
+    public FourierTimeEmbedding embedding() {
+        return embedding;
+    }
+
+    /** The DL4J network (input [x, emb(t)], output d values). */
+    public MultiLayerNetwork network() {
+        return network;
+    }
+
+    /** The network's data type (float32 unless created otherwise for tests). */
+    public DataType dataType() {
+        return network.getLayerWiseConfigurations().getDataType();
+    }
+
+    /** d. */
+    public int dimension() {
+        return config.dimension();
+    }
+
+    /**
+     * The network's input for (x, t): {@code [batch, d + 2m]} float32, x then the time features.
+     */
+    public INDArray features(INDArray x, INDArray t) {
+        int batch = Checks.batchOf("x", x, new long[] {config.dimension()});
+        if (t.length() != batch) {
+            throw new IllegalArgumentException("t must have shape [" + batch + "]; got " + Arrays.toString(t.shape()));
+        }
+        return Nd4j.concat(1, x.castTo(dataType()), embedding.embed(t, dataType()));
+    }
+
+    /** net(x, t), {@code [batch, d]} float32 (inference mode). */
+    public INDArray output(INDArray x, INDArray t) {
+        return network.output(features(x, t), false);
+    }
+
+    /**
+     * The vector-Jacobian product v^T (d net(x, t) / d x) per example, {@code [batch, d]} float32.
+     */
+    public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
+        if (!Arrays.equals(v.shape(), x.shape())) {
+            throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
+                    + Arrays.toString(v.shape()));
+        }
+        INDArray in = features(x, t);
+        INDArray grad;
+        synchronized (this) {
+            grad = probe().calculateGradients(in, v.castTo(dataType()), null, null).getSecond();
+        }
+        return grad.get(NDArrayIndex.all(), NDArrayIndex.interval(0, config.dimension())).dup();
+    }
+
+    private MultiLayerNetwork probe() {
+        if (probe == null) {
+            probe = new MultiLayerNetwork(configuration(config, new LinearProbeLoss(), dataType()));
+            probe.init(network.params(), false);
+        }
+        return probe;
+    }
+
+    /**
+     * A network with the same configuration and embedding and a copy of the given parameters
+     * (e.g. EMA weights), without updater state.
+     */
+    public ScoreNetwork withParameters(INDArray params) {
+        if (params.length() != network.numParams()) {
+            throw new IllegalArgumentException("params must hold " + network.numParams() + " values; got "
+                    + params.length());
+        }
+        MultiLayerNetwork copy = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
+        copy.init(params.dup().reshape(1, params.length()), false);
+        return new ScoreNetwork(config, embedding, copy);
+    }
+
+    @Override
+    public String toString() {
+        return "ScoreNetwork[" + config + ", parameters=" + network.numParams() + "]";
+    }
+}
