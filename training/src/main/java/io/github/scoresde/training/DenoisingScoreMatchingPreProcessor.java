@@ -1,0 +1,87 @@
+package io.github.scoresde.training;
+
+import io.github.scoresde.core.Broadcast;
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.RandomSource;
+import io.github.scoresde.core.nn.ScoreNetwork;
+import io.github.scoresde.sde.Sde;
+import java.util.concurrent.atomic.AtomicLong;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.DataSet;
+import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Turns a batch of clean data x0 into a denoising score-matching batch for DL4J's {@code fit}
+ * (MATH.md section 7): draws t (and its loss weight) from the {@link LossWeighting}, z ~ N(0, I),
+ * forms x_t = m(t) x0 + s(t) z, and sets features [x_t, emb(t)] and labels [-z | w] for the
+ * network's {@link io.github.scoresde.core.nn.DenoisingScoreMatchingLoss}.
+ *
+ * <p>The randomness of batch k is {@code rng.stream(k)}: with a counter that restarts where a
+ * checkpoint left off, resumed training sees the same batches as uninterrupted training. As a
+ * DL4J {@link DataSetPreProcessor} it numbers the batches itself, so it also works with DL4J's
+ * iterators and ParallelWrapper.
+ */
+public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProcessor {
+    private static final long serialVersionUID = 1L;
+    private final Sde sde;
+    private final ScoreNetwork network;
+    private final LossWeighting.TimeSampler times;
+    private final RandomSource rng;
+    private final AtomicLong counter = new AtomicLong();
+
+    /**
+     * @param sde the SDE defining the perturbation
+     * @param network the network whose time embedding builds the features
+     * @param weighting the loss weighting
+     * @param timeFloor the smallest training time t_min
+     * @param rng the training randomness
+     */
+    public DenoisingScoreMatchingPreProcessor(Sde sde, ScoreNetwork network, LossWeighting weighting, double timeFloor,
+            RandomSource rng) {
+        this.sde = Checks.notNull("sde", sde);
+        this.network = Checks.notNull("network", network);
+        this.times = Checks.notNull("weighting", weighting).sampler(sde, timeFloor);
+        this.rng = Checks.notNull("rng", rng);
+    }
+
+    /** The number of the next batch. */
+    public long nextBatch() {
+        return counter.get();
+    }
+
+    /** Sets the number of the next batch (for resuming). */
+    public void setNextBatch(long k) {
+        counter.set(k);
+    }
+
+    @Override
+    public void preProcess(DataSet ds) {
+        DataSet out = perturb(ds.getFeatures(), counter.getAndIncrement());
+        ds.setFeatures(out.getFeatures());
+        ds.setLabels(out.getLabels());
+    }
+
+    /** The perturbed batch number {@code k} for clean data {@code x0 [n, d]}. */
+    public org.nd4j.linalg.dataset.DataSet perturb(INDArray x0, long k) {
+        int n = Checks.batchOf("x0", x0, new long[] {network.dimension()});
+        RandomSource r = rng.stream(k);
+        double[] t = new double[n];
+        double[] w = new double[n];
+        times.draw(r.stream(0), t, w);
+        INDArray z = r.stream(1).gaussian(DataType.FLOAT, 0, n, network.dimension());
+        double[] m = new double[n];
+        double[] s = new double[n];
+        for (int i = 0; i < n; i++) {
+            m[i] = sde.meanCoefficient(t[i]);
+            s[i] = sde.marginalStd(t[i]);
+        }
+        INDArray xt = Broadcast.mul(x0.castTo(DataType.FLOAT), Broadcast.vector(m, z))
+                .addi(Broadcast.mul(z, Broadcast.vector(s, z)));
+        INDArray tt = Nd4j.createFromArray(t).castTo(DataType.FLOAT);
+        INDArray features = network.features(xt, tt);
+        INDArray labels = Nd4j.concat(1, z.negi(), Nd4j.createFromArray(w).castTo(DataType.FLOAT).reshape(n, 1));
+        return new org.nd4j.linalg.dataset.DataSet(features, labels);
+    }
+}

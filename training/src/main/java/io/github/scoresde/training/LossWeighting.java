@@ -1,0 +1,132 @@
+package io.github.scoresde.training;
+
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.RandomSource;
+import io.github.scoresde.sde.Sde;
+
+/**
+ * The weighting lambda(t) of the denoising score-matching loss and how training times are drawn
+ * (MATH.md section 7). With the output parameterised as s(t) * score, the loss of an example is
+ * w(t) c sum_d (net + z)^2 with w(t) = lambda(t) / s(t)^2.
+ */
+public sealed interface LossWeighting {
+
+    /** lambda(t) = s(t)^2 (the default): w = 1, t ~ U(t_min, T). */
+    static LossWeighting marginalVariance() {
+        return MarginalVariance.INSTANCE;
+    }
+
+    /**
+     * lambda(t) = g(t)^2, the likelihood weighting of Song et al. (2021b): the weighted loss bounds
+     * the negative log-likelihood. w(t) = g(t)^2 / s(t)^2 varies over orders of magnitude, so by
+     * default t is drawn by importance sampling from q(t) proportional to w(t) and each example
+     * weighted w(t) / ((T - t_min) q(t)), a constant: the same expected loss with far less variance.
+     *
+     * @param importanceSampling draw t from q(t) rather than uniformly
+     */
+    static LossWeighting likelihood(boolean importanceSampling) {
+        return new Likelihood(importanceSampling);
+    }
+
+    /**
+     * A sampler of (t, w) pairs for one SDE and time floor.
+     *
+     * @param sde the SDE
+     * @param timeFloor t_min &gt; 0, the smallest training time (the paper's eps)
+     */
+    TimeSampler sampler(Sde sde, double timeFloor);
+
+    /** Draws training times and their loss weights. */
+    interface TimeSampler {
+        /** Fills t and w for {@code n} examples from {@code rng} (example i uses index i). */
+        void draw(RandomSource rng, double[] t, double[] w);
+    }
+
+    /** lambda = s^2. */
+    final class MarginalVariance implements LossWeighting {
+        static final MarginalVariance INSTANCE = new MarginalVariance();
+
+        private MarginalVariance() {
+        }
+
+        @Override
+        public TimeSampler sampler(Sde sde, double timeFloor) {
+            double lo = checkFloor(sde, timeFloor);
+            double hi = sde.horizon();
+            return (rng, t, w) -> {
+                for (int i = 0; i < t.length; i++) {
+                    t[i] = lo + (hi - lo) * rng.uniform(i, 0);
+                    w[i] = 1;
+                }
+            };
+        }
+
+        @Override
+        public String toString() {
+            return "marginal-variance";
+        }
+    }
+
+    /** lambda = g^2. */
+    record Likelihood(boolean importanceSampling) implements LossWeighting {
+        private static final int GRID = 4096;
+
+        @Override
+        public TimeSampler sampler(Sde sde, double timeFloor) {
+            double lo = checkFloor(sde, timeFloor);
+            double hi = sde.horizon();
+            if (!importanceSampling) {
+                return (rng, t, w) -> {
+                    for (int i = 0; i < t.length; i++) {
+                        t[i] = lo + (hi - lo) * rng.uniform(i, 0);
+                        w[i] = weight(sde, t[i]);
+                    }
+                };
+            }
+            // tabulate the CDF of q(t) ~ w(t) on a log-spaced grid (w ~ 1/t near 0 for VP)
+            double[] grid = new double[GRID];
+            double[] cdf = new double[GRID];
+            for (int k = 0; k < GRID; k++) {
+                grid[k] = lo * Math.pow(hi / lo, (double) k / (GRID - 1));
+            }
+            for (int k = 1; k < GRID; k++) {
+                cdf[k] = cdf[k - 1] + 0.5 * (weight(sde, grid[k - 1]) + weight(sde, grid[k])) * (grid[k] - grid[k - 1]);
+            }
+            double z = cdf[GRID - 1];
+            double constant = z / (hi - lo);
+            return (rng, t, w) -> {
+                for (int i = 0; i < t.length; i++) {
+                    double u = rng.uniform(i, 0) * z;
+                    int k = java.util.Arrays.binarySearch(cdf, u);
+                    if (k < 0) {
+                        k = -k - 2;
+                    }
+                    k = Math.max(0, Math.min(GRID - 2, k));
+                    double frac = (u - cdf[k]) / (cdf[k + 1] - cdf[k]);
+                    t[i] = grid[k] + frac * (grid[k + 1] - grid[k]);
+                    w[i] = constant;
+                }
+            };
+        }
+
+        /** w(t) = g(t)^2 / s(t)^2. */
+        static double weight(Sde sde, double t) {
+            double g = sde.diffusion(t);
+            double s = sde.marginalStd(t);
+            return g * g / (s * s);
+        }
+
+        @Override
+        public String toString() {
+            return "likelihood" + (importanceSampling ? " (importance-sampled t)" : "");
+        }
+    }
+
+    private static double checkFloor(Sde sde, double timeFloor) {
+        Checks.notNull("sde", sde);
+        if (!(timeFloor > 0 && timeFloor < sde.horizon())) {
+            throw new IllegalArgumentException("timeFloor must lie in (0, " + sde.horizon() + "); got " + timeFloor);
+        }
+        return timeFloor;
+    }
+}

@@ -1,0 +1,263 @@
+package io.github.scoresde.training;
+
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.nn.FourierTimeEmbedding;
+import io.github.scoresde.core.nn.Parameterization;
+import io.github.scoresde.core.nn.ScoreNetwork;
+import io.github.scoresde.core.nn.ScoreNetworkConfig;
+import io.github.scoresde.training.data.DataScaler;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The file formats: a DL4J {@link ModelSerializer} zip (configuration and weights, plus the updater
+ * state in checkpoints) with the library's own entries under {@code scoresde/}:
+ * {@code model.properties} (format version, SDE, parameterisation, scaler, network
+ * configuration), {@code fourier.txt} (the time embedding's frequencies) and, in checkpoints,
+ * {@code ema.bin} and {@code checkpoint.properties}. Files are written to a temporary sibling and
+ * moved into place, so a crash mid-write never leaves a corrupt file under the final name.
+ */
+public final class ModelFiles {
+    /** The current format version. */
+    public static final int FORMAT_VERSION = 1;
+    static final String PROPERTIES = "scoresde/model.properties";
+    static final String FOURIER = "scoresde/fourier.txt";
+    static final String EMA = "scoresde/ema.bin";
+    static final String CHECKPOINT = "scoresde/checkpoint.properties";
+
+    private ModelFiles() {
+    }
+
+    /** Writes a model (its network's current weights, no updater state). */
+    static void save(ScoreModel model, Path file) {
+        Map<String, byte[]> extra = new LinkedHashMap<>();
+        extra.put(PROPERTIES, properties(model).getBytes(StandardCharsets.UTF_8));
+        extra.put(FOURIER, fourier(model.network().embedding()).getBytes(StandardCharsets.UTF_8));
+        write(model.network().network(), false, extra, file);
+    }
+
+    static String properties(ScoreModel model) {
+        return "formatVersion=" + FORMAT_VERSION + "\nsde=" + SdeSpecs.toText(model.sde()) + "\nparameterization="
+                + model.parameterization() + "\nscaler=" + model.scaler().toText() + "\n"
+                + model.network().config().toProperties();
+    }
+
+    static String fourier(FourierTimeEmbedding e) {
+        StringBuilder b = new StringBuilder();
+        for (double w : e.frequencies()) {
+            b.append(String.format(Locale.ROOT, "%s%n", Double.toString(w)));
+        }
+        return b.toString();
+    }
+
+    /**
+     * Writes a DL4J network plus extra entries, atomically: a temporary file in the same folder is
+     * completed, flushed and then moved over the target.
+     */
+    static void write(MultiLayerNetwork net, boolean withUpdater, Map<String, byte[]> extra, Path file) {
+        Checks.notNull("file", file);
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            ByteArrayOutputStream dl4j = new ByteArrayOutputStream();
+            ModelSerializer.writeModel(net, dl4j, withUpdater);
+            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            try {
+                try (OutputStream os = Files.newOutputStream(tmp);
+                        ZipOutputStream zos = new ZipOutputStream(os);
+                        java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(
+                                new java.io.ByteArrayInputStream(dl4j.toByteArray()))) {
+                    ZipEntry e;
+                    while ((e = zin.getNextEntry()) != null) {
+                        zos.putNextEntry(new ZipEntry(e.getName()));
+                        zin.transferTo(zos);
+                        zos.closeEntry();
+                    }
+                    for (Map.Entry<String, byte[]> x : extra.entrySet()) {
+                        zos.putNextEntry(new ZipEntry(x.getKey()));
+                        zos.write(x.getValue());
+                        zos.closeEntry();
+                    }
+                }
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads a model file. */
+    static ScoreModel load(Path file) {
+        Contents c = read(file, false);
+        return new ScoreModel(c.network, SdeSpecs.fromText(c.require("sde")),
+                parameterization(c.require("parameterization")), DataScaler.fromText(c.require("scaler")));
+    }
+
+    private static Parameterization parameterization(String s) {
+        try {
+            return Parameterization.valueOf(s.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown parameterization \"" + s + "\"");
+        }
+    }
+
+    /** What a file holds. */
+    static final class Contents {
+        final Path file;
+        final Map<String, String> properties;
+        final ScoreNetwork network;
+        final Map<String, byte[]> entries;
+
+        Contents(Path file, Map<String, String> properties, ScoreNetwork network, Map<String, byte[]> entries) {
+            this.file = file;
+            this.properties = properties;
+            this.network = network;
+            this.entries = entries;
+        }
+
+        String require(String key) {
+            String v = properties.get(key);
+            if (v == null) {
+                throw new IllegalArgumentException("Cannot read model from " + file + ": \"" + key
+                        + "\" is missing from " + PROPERTIES);
+            }
+            return v;
+        }
+
+        byte[] entry(String name) {
+            byte[] b = entries.get(name);
+            if (b == null) {
+                throw new IllegalArgumentException("Cannot read model from " + file + ": entry \"" + name
+                        + "\" is missing");
+            }
+            return b;
+        }
+    }
+
+    /**
+     * Reads and checks a file: a zip with the properties (of this format version), the embedding
+     * and a DL4J network that matches them.
+     */
+    static Contents read(Path file, boolean withUpdater) {
+        Checks.notNull("file", file);
+        if (!Files.exists(file)) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": no such file");
+        }
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            Enumeration<? extends ZipEntry> all = zip.entries();
+            while (all.hasMoreElements()) {
+                ZipEntry e = all.nextElement();
+                if (e.getName().startsWith("scoresde/")) {
+                    try (InputStream in = zip.getInputStream(e)) {
+                        entries.put(e.getName(), in.readAllBytes());
+                    }
+                }
+            }
+            for (String dl4j : new String[] {ModelSerializer.CONFIGURATION_JSON, ModelSerializer.COEFFICIENTS_BIN}) {
+                if (zip.getEntry(dl4j) == null) {
+                    throw new IllegalArgumentException("Cannot read model from " + file + ": entry \"" + dl4j
+                            + "\" is missing");
+                }
+            }
+        } catch (ZipException e) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": not a valid model file ("
+                    + e.getMessage() + "; truncated or not a zip?)");
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": no such file");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
+        }
+        Contents partial = new Contents(file, Map.of(), null, entries);
+        Map<String, String> props = parse(new String(partial.entry(PROPERTIES), StandardCharsets.UTF_8));
+        String version = props.get("formatVersion");
+        if (version == null) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": \"formatVersion\" is missing from "
+                    + PROPERTIES);
+        }
+        if (!version.trim().equals(Integer.toString(FORMAT_VERSION))) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": format version " + version.trim()
+                    + " is not supported (this library reads version " + FORMAT_VERSION + ")");
+        }
+        ScoreNetworkConfig config;
+        try {
+            config = ScoreNetworkConfig.parse(props);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
+        }
+        FourierTimeEmbedding embedding = parseFourier(file, new String(partial.entry(FOURIER), StandardCharsets.UTF_8));
+        MultiLayerNetwork net;
+        try {
+            net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), withUpdater);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": the network cannot be restored ("
+                    + e.getMessage() + ")");
+        }
+        ScoreNetwork network;
+        try {
+            network = ScoreNetwork.wrap(config, embedding, net);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
+        }
+        return new Contents(file, props, network, entries);
+    }
+
+    private static FourierTimeEmbedding parseFourier(Path file, String text) {
+        try {
+            double[] w = text.lines().filter(l -> !l.isBlank()).mapToDouble(l -> Double.parseDouble(l.trim())).toArray();
+            return new FourierTimeEmbedding(w);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": malformed " + FOURIER + " ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    static Map<String, String> parse(String text) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String line : text.split("\\R")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                map.put(line.substring(0, eq).trim(), line.substring(eq + 1));
+            }
+        }
+        return map;
+    }
+
+    static byte[] toBytes(INDArray a) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            Nd4j.write(out, a);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static INDArray fromBytes(byte[] b) {
+        return Nd4j.read(new java.io.ByteArrayInputStream(b));
+    }
+}
