@@ -1,0 +1,204 @@
+package io.github.scoresde.training;
+
+import static io.github.scoresde.core.testing.NdAssert.assertRejects;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.scoresde.core.RandomSource;
+import io.github.scoresde.core.nn.ScoreNetwork;
+import io.github.scoresde.core.nn.ScoreNetworkConfig;
+import io.github.scoresde.sde.Sde;
+import io.github.scoresde.sde.VeSde;
+import io.github.scoresde.sde.VpSde;
+import io.github.scoresde.training.data.DataScaler;
+import io.github.scoresde.training.data.DataSource;
+import io.github.scoresde.training.data.ToyDatasets;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.AbstractMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class TrainerTest {
+    private static ScoreNetwork small() {
+        return ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 11).withLayers(32, 2).withLearningRate(1e-3, 3));
+    }
+
+    private static Trainer.Settings settings(int steps) {
+        return Trainer.Settings.defaults(steps, 5).withBatchSize(64);
+    }
+
+    @Test
+    void resumingFromACheckpointGivesTheSameWeightsBitForBit(@TempDir Path dir) {
+        Sde sde = new VpSde();
+        DataSource data = ToyDatasets.named("checkerboard");
+        Trainer.Result straight = new Trainer(settings(8)).train(small(), sde, data, DataScaler.identity(2));
+        Path cp = dir.resolve("cp.zip");
+        Trainer.Result first = new Trainer(settings(8).withSteps(5).withCheckpoints(5, cp)).train(small(), sde, data,
+                DataScaler.identity(2));
+        assertEquals(5, first.losses().length);
+        Trainer.Result resumed = new Trainer(settings(8)).resume(cp, data);
+        assertEquals(5, resumed.firstStep());
+        assertEquals(3, resumed.losses().length);
+        assertArrayEquals(straight.network().network().params().toFloatVector(),
+                resumed.network().network().params().toFloatVector());
+        assertArrayEquals(straight.model().network().network().params().toFloatVector(),
+                resumed.model().network().network().params().toFloatVector(), "EMA weights");
+        assertEquals(straight.losses()[7], resumed.losses()[2]);
+        // and the run really trained: weights moved
+        assertNotEquals(small().network().params(), straight.network().network().params());
+        assertRejects(() -> new Trainer(Trainer.Settings.defaults(8, 99).withBatchSize(64)).resume(cp, data),
+                "trained with seed 5, not 99");
+    }
+
+    @Test
+    void aCrashWhileWritingLeavesTheLastCheckpointIntact(@TempDir Path dir) throws IOException {
+        Path cp = dir.resolve("cp.zip");
+        Sde sde = new VpSde();
+        DataSource data = ToyDatasets.named("eight-gaussians");
+        new Trainer(settings(2).withCheckpoints(2, cp)).train(small(), sde, data, DataScaler.identity(2));
+        byte[] before = Files.readAllBytes(cp);
+        // a write that dies halfway: the second extra entry throws while the temporary file is open
+        Map<String, byte[]> failing = new AbstractMap<>() {
+            @Override
+            public Set<Entry<String, byte[]>> entrySet() {
+                Map<String, byte[]> m = new LinkedHashMap<>();
+                m.put("scoresde/a", new byte[] {1});
+                m.put("scoresde/b", null); // ZipOutputStream.write(null) throws
+                return m.entrySet();
+            }
+        };
+        assertThrows(RuntimeException.class, () -> ModelFiles.write(small().network(), true, failing, cp));
+        assertArrayEquals(before, Files.readAllBytes(cp), "the checkpoint must be untouched");
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "no temporary file left behind");
+        }
+        Trainer.Result resumed = new Trainer(settings(3)).resume(cp, data);
+        assertEquals(2, resumed.firstStep());
+    }
+
+    @Test
+    void aNanLossStopsTrainingWithTheStepAndKeepsTheLastCheckpoint(@TempDir Path dir) {
+        Path cp = dir.resolve("cp.zip");
+        DataSource good = ToyDatasets.named("eight-gaussians");
+        DataSource poisoned = new DataSource() {
+            private int calls;
+
+            @Override
+            public int dimension() {
+                return 2;
+            }
+
+            @Override
+            public INDArray batch(int n, RandomSource rng) {
+                INDArray x = good.batch(n, rng);
+                return calls++ == 5 ? x.putScalar(0, 0, Double.NaN) : x;
+            }
+
+            @Override
+            public String name() {
+                return "poisoned";
+            }
+        };
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new Trainer(settings(10).withCheckpoints(2, cp)).train(small(), new VpSde(), poisoned,
+                        DataScaler.identity(2)));
+        assertEquals(5, e.step());
+        assertTrue(e.getMessage().contains("at step 5") && e.getMessage().contains(cp.toString()), e.getMessage());
+        // the checkpoint of step 4 is readable and resumes from there
+        assertEquals(4, new Trainer(settings(5)).resume(cp, good).firstStep());
+    }
+
+    @Test
+    void savedModelsLoadAndGiveTheSameScores(@TempDir Path dir) {
+        Sde sde = new VeSde(0.01, 10, VeSde.Kernel.SIGMA_APPROXIMATION);
+        DataScaler scaler = DataScaler.fit(DataScaler.Kind.STANDARDIZE, ToyDatasets.named("moons")
+                .batch(500, RandomSource.of(1)));
+        Trainer.Result r = new Trainer(settings(3)).train(small(), sde, ToyDatasets.named("moons"), scaler);
+        Path file = dir.resolve("model.zip");
+        r.model().save(file);
+        ScoreModel loaded = ScoreModel.load(file);
+        assertEquals(sde, loaded.sde());
+        assertEquals(r.model().parameterization(), loaded.parameterization());
+        assertEquals(r.model().network().config(), loaded.network().config());
+        INDArray x = RandomSource.of(2).gaussian(DataType.FLOAT, 0, 16, 2);
+        INDArray t = Nd4j.linspace(0.05, 1, 16, DataType.FLOAT);
+        assertEquals(r.model().score().score(x, t), loaded.score().score(x, t));
+        assertEquals(r.model().toData(x), loaded.toData(x));
+    }
+
+    @Test
+    void badModelFilesFailWithAMessageNamingTheProblem(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("model.zip");
+        new Trainer(settings(1)).train(small(), new VpSde(), ToyDatasets.named("checkerboard"), DataScaler.identity(2))
+                .model().save(file);
+        byte[] bytes = Files.readAllBytes(file);
+        Path truncated = dir.resolve("truncated.zip");
+        Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertRejects(() -> ScoreModel.load(truncated), "Cannot read model from", "truncated");
+        assertRejects(() -> ScoreModel.load(dir.resolve("missing.zip")), "no such file");
+        Path noProps = rewrite(file, dir.resolve("noprops.zip"), ModelFiles.PROPERTIES, null);
+        assertRejects(() -> ScoreModel.load(noProps), "entry \"scoresde/model.properties\" is missing");
+        String props = new String(entry(file, ModelFiles.PROPERTIES));
+        Path future = rewrite(file, dir.resolve("future.zip"), ModelFiles.PROPERTIES,
+                props.replace("formatVersion=1", "formatVersion=7").getBytes());
+        assertRejects(() -> ScoreModel.load(future), "format version 7 is not supported");
+        Path noSde = rewrite(file, dir.resolve("nosde.zip"), ModelFiles.PROPERTIES,
+                props.replaceAll("sde=[^\\n]*\\n", "").getBytes());
+        assertRejects(() -> ScoreModel.load(noSde), "\"sde\" is missing");
+        Path noWeights = rewrite(file, dir.resolve("noweights.zip"), "coefficients.bin", null);
+        assertRejects(() -> ScoreModel.load(noWeights), "entry \"coefficients.bin\" is missing");
+    }
+
+    private static byte[] entry(Path zip, String name) throws IOException {
+        try (var z = new java.util.zip.ZipFile(zip.toFile())) {
+            return z.getInputStream(z.getEntry(name)).readAllBytes();
+        }
+    }
+
+    /** Copies a zip, replacing (or dropping, with null) one entry. */
+    private static Path rewrite(Path in, Path out, String name, byte[] content) throws IOException {
+        try (var z = new java.util.zip.ZipFile(in.toFile()); OutputStream os = Files.newOutputStream(out);
+                ZipOutputStream zos = new ZipOutputStream(os)) {
+            var all = z.entries();
+            while (all.hasMoreElements()) {
+                ZipEntry e = all.nextElement();
+                if (e.getName().equals(name)) {
+                    if (content != null) {
+                        zos.putNextEntry(new ZipEntry(name));
+                        zos.write(content);
+                        zos.closeEntry();
+                    }
+                    continue;
+                }
+                zos.putNextEntry(new ZipEntry(e.getName()));
+                zos.write(z.getInputStream(e).readAllBytes());
+                zos.closeEntry();
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void settingsRejectBadValues() {
+        assertRejects(() -> Trainer.Settings.defaults(0, 1), "steps must be positive", "0");
+        assertRejects(() -> Trainer.Settings.defaults(10, 1).withBatchSize(-2), "batchSize must be positive", "-2");
+        assertRejects(() -> Trainer.Settings.defaults(10, 1).withCheckpoints(5, null), "checkpoint must be given");
+        assertRejects(() -> Trainer.Settings.defaults(10, 1).withEma(1.5, true), "emaDecay must lie in [0.0, 1.0]");
+        assertRejects(() -> new Trainer(settings(2)).train(small(), new VpSde(), ToyDatasets.named("gmm-64"),
+                DataScaler.identity(64)), "the data has 64 dimensions but the network 2");
+    }
+}
