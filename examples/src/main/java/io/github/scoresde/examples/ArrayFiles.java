@@ -1,0 +1,187 @@
+package io.github.scoresde.examples;
+
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.training.data.CsvDataSource;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Reads and writes 2-D arrays {@code [n, d]} as CSV (a header line {@code x1,...,xd}, then one row
+ * per line) or as NumPy's {@code .npy} (format 1.0, float32 little-endian, C order), chosen by
+ * the file's extension, so Python users can load results with {@code numpy.load}.
+ */
+public final class ArrayFiles {
+    private ArrayFiles() {
+    }
+
+    /**
+     * Writes {@code x} to {@code file} (.csv or .npy), atomically.
+     *
+     * @throws IllegalArgumentException for another extension
+     */
+    public static void write(INDArray x, Path file) {
+        Checks.notNull("x", x);
+        if (x.rank() != 2) {
+            throw new IllegalArgumentException("only [n, d] arrays can be written; got rank " + x.rank());
+        }
+        String ext = extension(file);
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                if (ext.equals("npy")) {
+                    writeNpy(x, out);
+                } else {
+                    writeCsv(x, out);
+                }
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Reads {@code [n, d]} float32 data from a .csv (header optional) or .npy (float32 or float64,
+     * C order, 2-D) file.
+     *
+     * @throws IllegalArgumentException for a missing or malformed file, naming the problem
+     */
+    public static INDArray read(Path file) {
+        String ext = extension(file);
+        if (ext.equals("csv")) {
+            return CsvDataSource.read(file).all();
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("Cannot read " + file + ": no such file");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return readNpy(file.toString(), bytes);
+    }
+
+    private static String extension(Path file) {
+        Checks.notNull("file", file);
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".csv")) {
+            return "csv";
+        }
+        if (name.endsWith(".npy")) {
+            return "npy";
+        }
+        throw new IllegalArgumentException("Unsupported file type \"" + file + "\"; expected a .csv or .npy file");
+    }
+
+    /** The .npy header for a float32 C-order array of the given shape, padded to a multiple of 64 bytes. */
+    public static byte[] npyHeader(long rows, long cols) {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+        int unpadded = 10 + dict.length() + 1;
+        int pad = (64 - unpadded % 64) % 64;
+        String header = dict + " ".repeat(pad) + "\n";
+        ByteBuffer b = ByteBuffer.allocate(10 + header.length()).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0);
+        b.putShort((short) header.length());
+        b.put(header.getBytes(StandardCharsets.US_ASCII));
+        return b.array();
+    }
+
+    static void writeNpy(INDArray x, OutputStream out) throws IOException {
+        long n = x.size(0);
+        long d = x.size(1);
+        out.write(npyHeader(n, d));
+        float[] v = x.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        out.write(b.array());
+    }
+
+    static void writeCsv(INDArray x, OutputStream out) throws IOException {
+        long d = x.size(1);
+        StringBuilder sb = new StringBuilder();
+        for (int j = 0; j < d; j++) {
+            sb.append(j == 0 ? "" : ",").append("x").append(j + 1);
+        }
+        sb.append('\n');
+        double[] v = Checks.flat(x);
+        for (int i = 0; i < x.size(0); i++) {
+            for (int j = 0; j < d; j++) {
+                sb.append(j == 0 ? "" : ",").append((float) v[(int) (i * d + j)]);
+            }
+            sb.append('\n');
+        }
+        DataOutputStream dos = new DataOutputStream(out);
+        dos.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+        dos.flush();
+    }
+
+    static INDArray readNpy(String name, byte[] bytes) {
+        if (bytes.length < 10 || (bytes[0] & 0xff) != 0x93
+                || !new String(bytes, 1, 5, StandardCharsets.US_ASCII).equals("NUMPY")) {
+            throw new IllegalArgumentException("Cannot read " + name + ": not a .npy file (bad magic string)");
+        }
+        int major = bytes[6];
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        int headerLen;
+        int offset;
+        if (major == 1) {
+            headerLen = b.getShort(8) & 0xffff;
+            offset = 10;
+        } else if (major == 2 || major == 3) {
+            headerLen = b.getInt(8);
+            offset = 12;
+        } else {
+            throw new IllegalArgumentException("Cannot read " + name + ": unsupported .npy version " + major);
+        }
+        if (offset + headerLen > bytes.length) {
+            throw new IllegalArgumentException("Cannot read " + name + ": truncated .npy header");
+        }
+        String header = new String(bytes, offset, headerLen, StandardCharsets.US_ASCII);
+        boolean f4 = header.contains("'<f4'");
+        boolean f8 = header.contains("'<f8'");
+        if (!f4 && !f8) {
+            throw new IllegalArgumentException("Cannot read " + name + ": only little-endian float32 or float64 "
+                    + ".npy files are supported; header " + header.trim());
+        }
+        if (header.contains("'fortran_order': True")) {
+            throw new IllegalArgumentException("Cannot read " + name + ": Fortran-order .npy files are not supported");
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("'shape': \\((\\d+), ?(\\d+)\\)").matcher(header);
+        if (!m.find()) {
+            throw new IllegalArgumentException("Cannot read " + name + ": only 2-D arrays [n, d] are supported; header "
+                    + header.trim());
+        }
+        int n = Integer.parseInt(m.group(1));
+        int d = Integer.parseInt(m.group(2));
+        int width = f4 ? 4 : 8;
+        int start = offset + headerLen;
+        if ((long) n * d * width != bytes.length - start) {
+            throw new IllegalArgumentException("Cannot read " + name + ": expected " + (long) n * d * width
+                    + " bytes of data for shape (" + n + ", " + d + "), found " + (bytes.length - start));
+        }
+        float[] v = new float[n * d];
+        ByteBuffer data = ByteBuffer.wrap(bytes, start, bytes.length - start).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = f4 ? data.getFloat() : (float) data.getDouble();
+        }
+        return Nd4j.createFromArray(v).reshape(n, d);
+    }
+}

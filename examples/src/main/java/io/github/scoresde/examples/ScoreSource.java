@@ -1,0 +1,71 @@
+package io.github.scoresde.examples;
+
+import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.core.ScoreFunction;
+import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.sde.Sde;
+import io.github.scoresde.training.ScoreModel;
+import java.nio.file.Path;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/**
+ * The CLI's choice of score: a trained model file ({@code --model model.zip}, which carries its own
+ * SDE and data scaler) or an exact mixture score ({@code --score exact:eight-gaussians} with
+ * {@code --sde}). Resolved into the SDE, the score and the maps between data and model space.
+ */
+class ScoreSource {
+    /** The mutually exclusive options. */
+    static final class Choice {
+        @Option(names = "--model", description = "a model file written by 'train'")
+        Path model;
+
+        @Option(names = "--score", description = "exact:<eight-gaussians|gmm-64>: the exact score of a mixture")
+        String score;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Choice choice;
+
+    @Option(names = "--sde", description = "SDE for an exact score: ${COMPLETION-CANDIDATES} (default: the model's, "
+            + "or vp)", completionCandidates = SdeChoice.Names.class, converter = SdeChoice.Converter.class)
+    SdeChoice sde;
+
+    /** What the options resolve to. */
+    record Resolved(Sde sde, ScoreFunction score, ScoreModel model, GaussianMixture mixture) {
+        /** Model space to data space (identity for exact scores). */
+        INDArray toData(INDArray x) {
+            return model == null ? x : model.toData(x);
+        }
+
+        /** Data space to model space. */
+        INDArray toModel(INDArray x) {
+            return model == null ? x : model.toModel(x);
+        }
+
+        /** The data dimension. */
+        int dimension() {
+            return (int) score.sampleSize();
+        }
+    }
+
+    Resolved resolve() {
+        if (choice.model != null) {
+            ScoreModel m = ScoreModel.load(choice.model);
+            if (sde != null && !sde.create(m.network().dimension()).getClass().equals(m.sde().getClass())) {
+                throw new IllegalArgumentException("--sde " + sde.cliName() + " does not match the model's SDE "
+                        + m.sde() + "; leave --sde out to use the model's");
+            }
+            return new Resolved(m.sde(), m.score(), m, null);
+        }
+        String s = choice.score;
+        if (!s.startsWith("exact:")) {
+            throw new IllegalArgumentException("--score must be exact:<name> with name one of "
+                    + GaussianMixture.NAMES + "; got \"" + s + "\"");
+        }
+        GaussianMixture mix = GaussianMixture.named(s.substring("exact:".length()));
+        Sde chosen = (sde == null ? SdeChoice.VP : sde).create(mix.dimension());
+        return new Resolved(chosen, new ExactMixtureScore(mix, chosen), null, mix);
+    }
+}
