@@ -36,6 +36,7 @@ public final class Main implements Runnable {
 
     /** As {@link #execute(Object, String...)}, printing to the given writers. */
     public static int execute(Object command, PrintWriter out, PrintWriter err, String... args) {
+        io.github.scoresde.core.NdThreads.applyDefault();
         CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);

@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * Langevin, snr 0.16) from the EMA weights, and writes one PNG with the data, the samples and the
  * loss curve. Optionally saves the model.
  *
- * <p>Runtime on 2 CPU cores: about 3-5 minutes with the defaults (3,000 training steps, 2,000
+ * <p>Runtime on 2 CPU cores: about 2-3 minutes with the defaults (6,000 training steps, 2,000
  * samples, 500 sampling steps). Writes {@code target/quickstart.png} by default.
  *
  * <pre>java -jar examples/target/scoresde.jar quickstart</pre>
@@ -42,7 +42,7 @@ import picocli.CommandLine.Option;
 public final class QuickstartExample implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(QuickstartExample.class);
 
-    @Option(names = "--steps", defaultValue = "3000", description = "training steps (default ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "6000", description = "training steps (default ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--batch", defaultValue = "512", description = "batch size (default ${DEFAULT-VALUE})")

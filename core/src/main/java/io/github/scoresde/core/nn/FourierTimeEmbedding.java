@@ -5,7 +5,6 @@ import io.github.scoresde.core.RandomSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Gaussian Fourier features of time (Tancik et al. 2020; Song et al. 2021): with fixed random
@@ -15,7 +14,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class FourierTimeEmbedding {
     private final double[] frequencies;
-    private final INDArray twoPiW;
 
     /** @param frequencies the frequencies W (finite), copied */
     public FourierTimeEmbedding(double[] frequencies) {
@@ -27,7 +25,6 @@ public final class FourierTimeEmbedding {
             Checks.finite("frequencies[" + i + "]", frequencies[i]);
         }
         this.frequencies = frequencies.clone();
-        this.twoPiW = Nd4j.createFromArray(this.frequencies).muli(2 * Math.PI).reshape(1, frequencies.length);
     }
 
     /** m frequencies drawn from N(0, scale^2) with the given seed. */
@@ -58,9 +55,28 @@ public final class FourierTimeEmbedding {
      * @return {@code [batch, 2m]}: sines then cosines
      */
     public INDArray embed(INDArray t, DataType type) {
-        long batch = t.length();
-        INDArray proj = t.castTo(DataType.DOUBLE).reshape(batch, 1).mmul(twoPiW);
-        INDArray out = Nd4j.concat(1, Transforms.sin(proj, true), Transforms.cos(proj, false));
-        return out.castTo(type);
+        double[] tv = t.castTo(DataType.DOUBLE).toDoubleVector();
+        double[] out = new double[tv.length * size()];
+        for (int b = 0; b < tv.length; b++) {
+            if (b > 0 && tv[b] == tv[b - 1]) {
+                System.arraycopy(out, (b - 1) * size(), out, b * size(), size());
+            } else {
+                fill(tv[b], out, b * size());
+            }
+        }
+        return Nd4j.createFromArray(out).reshape(tv.length, size()).castTo(type);
+    }
+
+    /**
+     * Writes emb(t) into {@code out[offset .. offset + 2m)}: sin(2 pi W_i t) for i &lt; m, then
+     * cos(2 pi W_i t).
+     */
+    public void fill(double t, double[] out, int offset) {
+        int m = frequencies.length;
+        for (int i = 0; i < m; i++) {
+            double a = 2 * Math.PI * frequencies[i] * t;
+            out[offset + i] = Math.sin(a);
+            out[offset + m + i] = Math.cos(a);
+        }
     }
 }

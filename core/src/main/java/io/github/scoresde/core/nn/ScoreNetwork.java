@@ -135,7 +135,37 @@ public final class ScoreNetwork {
         if (t.length() != batch) {
             throw new IllegalArgumentException("t must have shape [" + batch + "]; got " + Arrays.toString(t.shape()));
         }
-        return Nd4j.concat(1, x.castTo(dataType()), embedding.embed(t, dataType()));
+        int d = config.dimension();
+        int e = embedding.size();
+        int width = d + e;
+        double[] tv = t.castTo(DataType.DOUBLE).toDoubleVector();
+        double[] emb = new double[e];
+        float[] embF = new float[e];
+        boolean f32 = dataType() == DataType.FLOAT;
+        INDArray xc = x.castTo(dataType());
+        xc = xc.ordering() == 'c' && !xc.isView() ? xc : xc.dup('c');
+        float[] xf = f32 ? xc.data().asFloat() : null;
+        double[] xd = f32 ? null : xc.data().asDouble();
+        float[] outF = f32 ? new float[batch * width] : null;
+        double[] outD = f32 ? null : new double[batch * width];
+        double last = Double.NaN;
+        for (int b = 0; b < batch; b++) {
+            if (tv[b] != last) {
+                embedding.fill(tv[b], emb, 0);
+                for (int i = 0; i < e; i++) {
+                    embF[i] = (float) emb[i];
+                }
+                last = tv[b];
+            }
+            if (f32) {
+                System.arraycopy(xf, b * d, outF, b * width, d);
+                System.arraycopy(embF, 0, outF, b * width + d, e);
+            } else {
+                System.arraycopy(xd, b * d, outD, b * width, d);
+                System.arraycopy(emb, 0, outD, b * width + d, e);
+            }
+        }
+        return (f32 ? Nd4j.createFromArray(outF) : Nd4j.createFromArray(outD)).reshape(batch, width);
     }
 
     /** net(x, t), {@code [batch, d]} float32 (inference mode). */
