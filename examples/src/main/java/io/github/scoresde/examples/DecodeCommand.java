@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
 /** {@code decode}: latent codes to data through the probability-flow ODE (from T to the end time). */
 @Command(name = "decode", mixinStandardHelpOptions = true, description = "Decode latent codes into data points.")
 public final class DecodeCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ScoreSourceMixin source;
 
@@ -35,7 +38,7 @@ public final class DecodeCommand implements Callable<Integer> {
         SamplingResult res = ProbabilityFlowSampler.builder().solver(new DormandPrince45(rtol, atol)).build()
                 .decode(r.sde(), r.score(), z);
         ArrayFiles.write(r.toData(res.samples()), out);
-        System.out.printf("decoded %d codes into %s (%d evaluations)%n", z.size(0), out, res.scoreEvaluations());
+        spec.commandLine().getOut().printf("decoded %d codes into %s (%d evaluations)%n", z.size(0), out, res.scoreEvaluations());
         return 0;
     }
 }

@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
 /** {@code encode}: data to latent codes through the probability-flow ODE (from the end time to T). */
 @Command(name = "encode", mixinStandardHelpOptions = true, description = "Encode data points into latent codes.")
 public final class EncodeCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ScoreSourceMixin source;
 
@@ -35,7 +38,7 @@ public final class EncodeCommand implements Callable<Integer> {
         SamplingResult res = ProbabilityFlowSampler.builder().solver(new DormandPrince45(rtol, atol)).build()
                 .encode(r.sde(), r.score(), r.toModel(x));
         ArrayFiles.write(res.samples(), out);
-        System.out.printf("encoded %d points into %s (%d evaluations)%n", x.size(0), out, res.scoreEvaluations());
+        spec.commandLine().getOut().printf("encoded %d points into %s (%d evaluations)%n", x.size(0), out, res.scoreEvaluations());
         return 0;
     }
 }

@@ -32,6 +32,9 @@ import picocli.CommandLine.Option;
 @Command(name = "forward-diffusion", mixinStandardHelpOptions = true,
         description = "Plot eight-gaussians and its forward-diffused marginals at a few times t as one PNG.")
 public final class ForwardDiffusionExample implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     private static final Logger LOG = LoggerFactory.getLogger(ForwardDiffusionExample.class);
 
     @Option(names = "--sde", defaultValue = "vp", description = "SDE: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE})",
@@ -92,7 +95,7 @@ public final class ForwardDiffusionExample implements Callable<Integer> {
     @Override
     public Integer call() {
         Result r = run(new Options(sde, n, seed, times, out));
-        System.out.println("wrote " + r.image());
+        spec.commandLine().getOut().println("wrote " + r.image());
         return 0;
     }
 

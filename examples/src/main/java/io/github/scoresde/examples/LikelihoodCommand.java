@@ -22,6 +22,9 @@ import picocli.CommandLine.Option;
 @Command(name = "likelihood", mixinStandardHelpOptions = true,
         description = "Negative log-likelihood of data points through the probability-flow ODE.")
 public final class LikelihoodCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Mixin
     ScoreSourceMixin source;
@@ -74,7 +77,7 @@ public final class LikelihoodCommand implements Callable<Integer> {
             nll[i] = -(res.logLikelihood()[i] + jacobian);
         }
         ArrayFiles.write(Nd4j.createFromArray(nll).reshape(nll.length, 1), out);
-        System.out.printf(Locale.ROOT, "mean NLL %.6f nats per example, standard error %.6f (%d examples, %d "
+        spec.commandLine().getOut().printf(Locale.ROOT, "mean NLL %.6f nats per example, standard error %.6f (%d examples, %d "
                 + "evaluations); wrote %s%n", res.meanNll() - jacobian, res.standardError(), nll.length,
                 res.scoreEvaluations(), out);
         return 0;

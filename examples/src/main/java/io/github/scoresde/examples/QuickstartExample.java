@@ -40,6 +40,9 @@ import picocli.CommandLine.Option;
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = "Train the toy MLP on checkerboard, sample with PC, write data / samples / loss as one PNG.")
 public final class QuickstartExample implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     private static final Logger LOG = LoggerFactory.getLogger(QuickstartExample.class);
 
     @Option(names = "--steps", defaultValue = "6000", description = "training steps (default ${DEFAULT-VALUE})")
@@ -137,7 +140,7 @@ public final class QuickstartExample implements Callable<Integer> {
     @Override
     public Integer call() {
         Result r = run(new Options(steps, batch, samples, samplingSteps, seed, out, model));
-        System.out.printf("trained %d steps (%.1f steps/s), sampled %d points in %.1f s; wrote %s%n", r.losses().length,
+        spec.commandLine().getOut().printf("trained %d steps (%.1f steps/s), sampled %d points in %.1f s; wrote %s%n", r.losses().length,
                 r.stepsPerSecond(), r.samples().size(0), r.samplingSeconds(), r.image());
         return 0;
     }

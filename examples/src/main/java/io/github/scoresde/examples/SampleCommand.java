@@ -17,6 +17,9 @@ import picocli.CommandLine.Option;
 /** {@code sample}: draws samples from a model file or an exact score and writes them (.csv or .npy). */
 @Command(name = "sample", mixinStandardHelpOptions = true, description = "Draw samples and write them to a file.")
 public final class SampleCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     /** The sampler names of the command line. */
     static final List<String> SAMPLERS = List.of("em", "pc", "ancestral", "ode");
 
@@ -77,7 +80,7 @@ public final class SampleCommand implements Callable<Integer> {
         ScoreSource.Resolved r = source.resolve();
         SamplingResult res = s.sample(r.sde(), r.score(), n, seed);
         ArrayFiles.write(r.toData(res.samples()), out);
-        System.out.printf("wrote %d samples to %s (%d score evaluations, %.2f s)%n", n, out, res.scoreEvaluations(),
+        spec.commandLine().getOut().printf("wrote %d samples to %s (%d score evaluations, %.2f s)%n", n, out, res.scoreEvaluations(),
                 res.elapsed().toMillis() / 1000.0);
         return 0;
     }

@@ -23,6 +23,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a score model and save it.")
 public final class TrainCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
 
     @Option(names = "--data", required = true,
             description = "checkerboard, eight-gaussians, gmm-64, moons, swiss-roll, or a .csv file")
@@ -85,7 +88,7 @@ public final class TrainCommand implements Callable<Integer> {
             r = trainer.train(net, s, source, scaler);
         }
         r.model().save(out);
-        System.out.printf("trained %d steps (%.1f steps/s), final loss %.5f; wrote %s%n", r.losses().length,
+        spec.commandLine().getOut().printf("trained %d steps (%.1f steps/s), final loss %.5f; wrote %s%n", r.losses().length,
                 r.stepsPerSecond(), r.losses().length > 0 ? r.losses()[r.losses().length - 1] : Double.NaN, out);
         return 0;
     }

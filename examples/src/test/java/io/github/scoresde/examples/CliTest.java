@@ -1,0 +1,136 @@
+package io.github.scoresde.examples;
+
+import static io.github.scoresde.examples.ForwardDiffusionExampleTest.assertError;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.core.RandomSource;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Every subcommand end to end on tiny inputs, and the error policy. */
+class CliTest {
+
+    private static String run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = Main.execute(new Main(), new PrintWriter(out), new PrintWriter(err), args);
+        assertEquals(0, rc, "exit code of " + String.join(" ", args) + "; stderr: " + err);
+        return out.toString();
+    }
+
+    @Test
+    void trainSampleLikelihoodEncodeDecodeEndToEnd(@TempDir Path dir) {
+        Path model = dir.resolve("model.zip");
+        run("train", "--data", "checkerboard", "--sde", "subvp", "--steps", "4", "--batch", "32", "--seed", "1",
+                "--out", model.toString(), "--checkpoint-every", "2");
+        assertTrue(Files.exists(model));
+        assertTrue(Files.exists(Path.of(model + ".checkpoint.zip")));
+        // resume the checkpoint to step 6
+        Path resumed = dir.resolve("resumed.zip");
+        run("train", "--data", "checkerboard", "--sde", "subvp", "--steps", "6", "--batch", "32", "--seed", "1",
+                "--out", resumed.toString(), "--resume", model + ".checkpoint.zip", "--checkpoint-every", "0");
+        assertTrue(Files.exists(resumed));
+
+        Path samples = dir.resolve("samples.csv");
+        run("sample", "--model", model.toString(), "--sampler", "em", "--steps", "5", "--n", "10", "--seed", "2",
+                "--out", samples.toString());
+        INDArray s = ArrayFiles.read(samples);
+        assertArrayEquals(new long[] {10, 2}, s.shape());
+
+        Path exact = dir.resolve("exact.npy");
+        run("sample", "--score", "exact:eight-gaussians", "--sde", "ve", "--sampler", "ode", "--rtol", "1e-4", "--atol",
+                "1e-4", "--n", "16", "--seed", "3", "--out", exact.toString());
+        INDArray e = ArrayFiles.read(exact);
+        assertArrayEquals(new long[] {16, 2}, e.shape());
+        double r = e.norm2(1).meanNumber().doubleValue();
+        assertTrue(r > 1.7 && r < 2.3, "ODE samples of eight-gaussians lie near radius 2: " + r);
+
+        Path points = dir.resolve("points.npy");
+        ArrayFiles.write(GaussianMixture.eightGaussians().sample(50, RandomSource.of(4)), points);
+        Path nll = dir.resolve("nll.csv");
+        String out = run("likelihood", "--score", "exact:eight-gaussians", "--sde", "vp", "--data", points.toString(),
+                "--divergence", "exact", "--out", nll.toString());
+        assertTrue(out.startsWith("mean NLL ") && out.contains("standard error"), out);
+        INDArray values = ArrayFiles.read(nll);
+        assertEquals(50, values.size(0));
+        double[] exactLp = GaussianMixture.eightGaussians().logDensity(ArrayFiles.read(points));
+        double mean = 0;
+        for (int i = 0; i < 50; i++) {
+            mean += (values.getDouble(i, 0) + exactLp[i]) / 50;
+        }
+        assertEquals(0, mean, 0.01, "CLI NLL against the exact NLL");
+
+        Path latent = dir.resolve("latent.csv");
+        Path decoded = dir.resolve("decoded.csv");
+        run("encode", "--score", "exact:eight-gaussians", "--data", points.toString(), "--out", latent.toString());
+        run("decode", "--score", "exact:eight-gaussians", "--latent", latent.toString(), "--out", decoded.toString());
+        INDArray back = ArrayFiles.read(decoded);
+        assertTrue(back.sub(ArrayFiles.read(points)).norm2(1).maxNumber().doubleValue() < 0.05, "round trip");
+        run("likelihood", "--model", model.toString(), "--data", samples.toString(), "--divergence", "hutchinson",
+                "--out", dir.resolve("model-nll.csv").toString());
+    }
+
+    @Test
+    void npyHeaderIsByteExactAndRoundTrips(@TempDir Path dir) throws Exception {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 2), }";
+        StringBuilder expected = new StringBuilder("\u0093NUMPY\u0001\u0000");
+        int headerLen = 128 - 10; // 10 + 60 + padding + newline = 128 (two 64-byte blocks)
+        expected.append((char) headerLen).append('\u0000').append(dict);
+        expected.append(" ".repeat(headerLen - dict.length() - 1)).append('\n');
+        byte[] want = expected.toString().getBytes(StandardCharsets.ISO_8859_1);
+        assertArrayEquals(want, ArrayFiles.npyHeader(3, 2));
+        INDArray x = Nd4j.createFromArray(new float[][] {{1, -2.5f}, {3, 4}, {0.125f, 6}});
+        Path f = dir.resolve("x.npy");
+        ArrayFiles.write(x, f);
+        byte[] bytes = Files.readAllBytes(f);
+        assertEquals(128 + 6 * 4, bytes.length);
+        // little-endian float32 of -2.5 is 0x00 0x00 0x20 0xC0
+        assertArrayEquals(new byte[] {0, 0, 0x20, (byte) 0xC0}, java.util.Arrays.copyOfRange(bytes, 132, 136));
+        assertEquals(x, ArrayFiles.read(f));
+    }
+
+    @Test
+    void quickstartWithTinySettingsWritesItsPicture(@TempDir Path dir) {
+        Path png = dir.resolve("q.png");
+        Path model = dir.resolve("q.zip");
+        QuickstartExample.Result r = QuickstartExample.run(new QuickstartExample.Options(5, 32, 20, 5, 0, png, model));
+        assertTrue(Files.exists(png) && Files.exists(model));
+        assertEquals(5, r.losses().length);
+        assertArrayEquals(new long[] {20, 2}, r.samples().shape());
+    }
+
+    @Test
+    void badArgumentsExitNonZeroWithAMessage(@TempDir Path dir) throws Exception {
+        assertError(1, "Unknown sampler \"euler\"; expected one of [em, pc, ancestral, ode]", "sample", "--score",
+                "exact:eight-gaussians", "--sampler", "euler", "--n", "4", "--out", dir.resolve("s.csv").toString());
+        assertError(1, "--n must be positive; got 0", "sample", "--score", "exact:eight-gaussians", "--n", "0",
+                "--out", dir.resolve("s.csv").toString());
+        assertError(1, "no such file", "sample", "--model", dir.resolve("missing.zip").toString(), "--n", "4", "--out",
+                dir.resolve("s.csv").toString());
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "1,2\n3\n");
+        assertError(1, "bad.csv line 2: expected 2 values, got 1", "train", "--data", bad.toString(), "--steps", "1",
+                "--out", dir.resolve("m.zip").toString());
+        assertError(1, "Unknown data set \"spiral\"", "train", "--data", "spiral", "--out",
+                dir.resolve("m.zip").toString());
+        assertError(1, "Unsupported file type", "sample", "--score", "exact:gmm-64", "--n", "2", "--out",
+                dir.resolve("s.txt").toString());
+        assertError(1, "Unknown divergence \"trace\"", "likelihood", "--score", "exact:gmm-64", "--data",
+                bad.toString(), "--divergence", "trace", "--out", dir.resolve("n.csv").toString());
+        assertError(1, "--score must be exact:<name>", "sample", "--score", "net:x", "--n", "2", "--out",
+                dir.resolve("s.csv").toString());
+        assertError(2, "Missing required", "sample", "--n", "2", "--out", dir.resolve("s.csv").toString());
+        assertError(2, "mutually exclusive", "sample", "--model", "a.zip", "--score", "exact:gmm-64", "--n", "2",
+                "--out", dir.resolve("s.csv").toString());
+    }
+}
