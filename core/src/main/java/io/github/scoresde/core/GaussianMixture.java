@@ -252,7 +252,8 @@ public final class GaussianMixture {
         }
         double[] w = new double[k];
         for (int c = 0; c < k; c++) {
-            w[c] = Math.exp(logw[c] - max);
+            // components far from the observation keep a negligible but positive weight
+            w[c] = Math.max(Math.exp(logw[c] - max), Double.MIN_NORMAL);
         }
         return new GaussianMixture(w, mu, stds);
     }
@@ -350,6 +351,35 @@ public final class GaussianMixture {
     public INDArray responsibilities(INDArray x, double[] m, double[] s) {
         Evaluation e = evaluate(x, m, s);
         return Nd4j.createFromArray(e.r).reshape(e.batch, means.length).castTo(x.dataType());
+    }
+
+    /**
+     * grad_x ln p(y | x; m, s) for the given component labels: u_y - S with
+     * u_k = (m mu_k - x) / v_k and S the score (the gradient of the log-responsibility of y).
+     */
+    public INDArray logResponsibilityGradient(INDArray x, double[] m, double[] s, int[] labels) {
+        Evaluation e = evaluate(x, m, s);
+        Checks.notNull("labels", labels);
+        if (labels.length != e.batch) {
+            throw new IllegalArgumentException("labels must hold one label per example (" + e.batch + "); got "
+                    + labels.length);
+        }
+        int k = means.length;
+        double[] mu = new double[e.batch * d];
+        double[] inv = new double[e.batch];
+        double[] xv = Checks.flat(e.x);
+        for (int b = 0; b < e.batch; b++) {
+            int y = labels[b];
+            if (y < 0 || y >= k) {
+                throw new IllegalArgumentException("labels must lie in [0, " + k + "); got " + y + " at index " + b);
+            }
+            double v = e.v[b * k + y];
+            inv[b] = 1 / v;
+            for (int j = 0; j < d; j++) {
+                mu[b * d + j] = (m[b] * means[y][j] - xv[b * d + j]) / v;
+            }
+        }
+        return Nd4j.createFromArray(mu).reshape(e.batch, d).castTo(x.dataType()).subi(e.score());
     }
 
     /** The score grad_x ln p(x; m, s), shape and data type of x. */

@@ -36,6 +36,7 @@ public final class PredictorCorrectorSampler implements Sampler {
     public static final int DEFAULT_STEPS = 1000;
     static final long PRIOR_STREAM = 0;
     static final long STEP_STREAM = 1;
+    static final long CONDITIONING_STREAM = 2;
 
     private final Predictor predictor;
     private final Corrector corrector;
@@ -45,6 +46,7 @@ public final class PredictorCorrectorSampler implements Sampler {
     private final boolean denoise;
     private final int chunkSize;
     private final SamplingListener listener;
+    private final Conditioning conditioning;
 
     private PredictorCorrectorSampler(Builder b) {
         this.predictor = b.predictor;
@@ -55,6 +57,7 @@ public final class PredictorCorrectorSampler implements Sampler {
         this.denoise = b.denoise;
         this.chunkSize = b.chunkSize;
         this.listener = b.listener;
+        this.conditioning = b.conditioning;
     }
 
     /** A builder with the reference defaults: reverse diffusion + Langevin (snr 0.16), 1000 steps, denoising. */
@@ -136,14 +139,19 @@ public final class PredictorCorrectorSampler implements Sampler {
         INDArray x = sde.priorSample(rng.stream(PRIOR_STREAM), first, rows, shape);
         INDArray times = Nd4j.create(DataType.FLOAT, rows);
         RandomSource stepStream = rng.stream(STEP_STREAM);
+        ScoreFunction s = conditioning.score(score, sde, first, rows);
+        times.assign(g.time(0));
+        x = conditioning.initial(new StepContext(sde, disc, s, g, 0, times, rng.stream(CONDITIONING_STREAM), first),
+                x);
         INDArray mean = x;
         int n = g.steps();
         for (int k = 0; k < n; k++) {
             double t = g.time(k);
             times.assign(t);
-            StepContext ctx = new StepContext(sde, disc, score, g, k, times, stepStream.stream(k), first);
-            StepResult c = corrector.correct(ctx, x);
-            StepResult p = predictor.step(ctx, c.x());
+            StepContext ctx = new StepContext(sde, disc, s, g, k, times, stepStream.stream(k), first);
+            StepResult c = conditioning.afterStep(ctx, corrector.correct(ctx, x), Conditioning.Stage.CORRECTOR, t);
+            StepResult p = conditioning.afterStep(ctx, predictor.step(ctx, c.x()), Conditioning.Stage.PREDICTOR,
+                    Math.max(0, t - g.stepSize(k)));
             x = p.x();
             mean = predictor.scoreEvaluations() == 0 ? c.mean() : p.mean();
             SamplingDivergedException.check(x, k, n, t, "try more steps or a smaller snr");
@@ -156,7 +164,7 @@ public final class PredictorCorrectorSampler implements Sampler {
     public String toString() {
         return "PredictorCorrectorSampler[predictor=" + predictor + ", corrector=" + corrector + ", steps="
                 + (grid != null ? grid.steps() : steps) + ", endTime=" + (grid != null ? grid.end()
-                : endTime != null ? endTime : "SDE default") + ", denoise=" + denoise + ", chunkSize=" + chunkSize + "]";
+                : endTime != null ? endTime : "SDE default") + ", denoise=" + denoise + ", chunkSize=" + chunkSize + ", conditioning=" + conditioning + "]";
     }
 
     /** Builder; every setting has the reference default. */
@@ -169,8 +177,15 @@ public final class PredictorCorrectorSampler implements Sampler {
         private boolean denoise = true;
         private int chunkSize;
         private SamplingListener listener = SamplingListener.none();
+        private Conditioning conditioning = Conditioning.none();
 
         private Builder() {
+        }
+
+        /** Conditioning acting through the loop's hook (default none). */
+        public Builder conditioning(Conditioning c) {
+            this.conditioning = Checks.notNull("conditioning", c);
+            return this;
         }
 
         /** The predictor (default reverse diffusion). */

@@ -89,6 +89,11 @@ public final class StepContext {
         return score.score(x, times);
     }
 
+    /** The sample index of the first row of the batch. */
+    public long firstIndex() {
+        return firstIndex;
+    }
+
     /** Fresh standard normal noise shaped like the batch, for the given slot of this step. */
     public INDArray noise(int slot) {
         return stepNoise.stream(slot).gaussian(times.dataType(), firstIndex, (int) times.length(), sampleShape);
