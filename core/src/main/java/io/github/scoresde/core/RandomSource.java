@@ -72,30 +72,27 @@ public final class RandomSource {
      * split over the common fork-join pool; the values do not depend on the split.
      */
     public void fillGaussian(float[] out, long firstIndex, int rows, int perRow) {
-        if ((long) rows * perRow > out.length) {
-            throw new IllegalArgumentException("out holds " + out.length + " values; need " + (long) rows * perRow);
-        }
-        forRows(rows, perRow, (from, to) -> {
-            double[] pair = new double[2];
-            for (int r = from; r < to; r++) {
-                long rk = rowKey(firstIndex + r, SALT_GAUSS);
-                int base = r * perRow;
-                for (int j = 0; j < perRow; j += 2) {
-                    gaussianPair(rk, j >>> 1, pair);
-                    out[base + j] = (float) pair[0];
-                    if (j + 1 < perRow) {
-                        out[base + j + 1] = (float) pair[1];
-                    }
-                }
-            }
-        });
+        checkCapacity(out.length, rows, perRow);
+        fill(firstIndex, rows, perRow, (i, v) -> out[i] = (float) v);
     }
 
     /** Double-precision variant of {@link #fillGaussian(float[], long, int, int)}; the same values. */
     public void fillGaussian(double[] out, long firstIndex, int rows, int perRow) {
-        if ((long) rows * perRow > out.length) {
-            throw new IllegalArgumentException("out holds " + out.length + " values; need " + (long) rows * perRow);
+        checkCapacity(out.length, rows, perRow);
+        fill(firstIndex, rows, perRow, (i, v) -> out[i] = v);
+    }
+
+    private interface Sink {
+        void put(int index, double value);
+    }
+
+    private static void checkCapacity(int length, int rows, int perRow) {
+        if ((long) rows * perRow > length) {
+            throw new IllegalArgumentException("out holds " + length + " values; need " + (long) rows * perRow);
         }
+    }
+
+    private void fill(long firstIndex, int rows, int perRow, Sink sink) {
         forRows(rows, perRow, (from, to) -> {
             double[] pair = new double[2];
             for (int r = from; r < to; r++) {
@@ -103,9 +100,9 @@ public final class RandomSource {
                 int base = r * perRow;
                 for (int j = 0; j < perRow; j += 2) {
                     gaussianPair(rk, j >>> 1, pair);
-                    out[base + j] = pair[0];
+                    sink.put(base + j, pair[0]);
                     if (j + 1 < perRow) {
-                        out[base + j + 1] = pair[1];
+                        sink.put(base + j + 1, pair[1]);
                     }
                 }
             }

@@ -2,7 +2,6 @@ package io.github.scoresde.examples;
 
 import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.SamplingResult;
-import io.github.scoresde.samplers.ode.DormandPrince45;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,11 +21,8 @@ public final class DecodeCommand implements Callable<Integer> {
     @Option(names = "--latent", required = true, description = "latents.csv or latents.npy, [n, d]")
     Path latent;
 
-    @Option(names = "--rtol", defaultValue = "1e-5", description = "relative tolerance (default ${DEFAULT-VALUE})")
-    double rtol;
-
-    @Option(names = "--atol", defaultValue = "1e-5", description = "absolute tolerance (default ${DEFAULT-VALUE})")
-    double atol;
+    @Mixin
+    ToleranceMixin tolerance;
 
     @Option(names = "--out", required = true, description = "points.csv or points.npy")
     Path out;
@@ -35,7 +31,7 @@ public final class DecodeCommand implements Callable<Integer> {
     public Integer call() {
         ScoreSource.Resolved r = source.resolve();
         INDArray z = ArrayFiles.read(latent);
-        SamplingResult res = ProbabilityFlowSampler.builder().solver(new DormandPrince45(rtol, atol)).build()
+        SamplingResult res = ProbabilityFlowSampler.builder().solver(tolerance.solver()).build()
                 .decode(r.sde(), r.score(), z);
         ArrayFiles.write(r.toData(res.samples()), out);
         spec.commandLine().getOut().printf("decoded %d codes into %s (%d evaluations)%n", z.size(0), out, res.scoreEvaluations());

@@ -2,7 +2,6 @@ package io.github.scoresde.examples;
 
 import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.SamplingResult;
-import io.github.scoresde.samplers.ode.DormandPrince45;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,11 +21,8 @@ public final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "points.csv or points.npy, [n, d]")
     Path data;
 
-    @Option(names = "--rtol", defaultValue = "1e-5", description = "relative tolerance (default ${DEFAULT-VALUE})")
-    double rtol;
-
-    @Option(names = "--atol", defaultValue = "1e-5", description = "absolute tolerance (default ${DEFAULT-VALUE})")
-    double atol;
+    @Mixin
+    ToleranceMixin tolerance;
 
     @Option(names = "--out", required = true, description = "latents.csv or latents.npy")
     Path out;
@@ -35,7 +31,7 @@ public final class EncodeCommand implements Callable<Integer> {
     public Integer call() {
         ScoreSource.Resolved r = source.resolve();
         INDArray x = ArrayFiles.read(data);
-        SamplingResult res = ProbabilityFlowSampler.builder().solver(new DormandPrince45(rtol, atol)).build()
+        SamplingResult res = ProbabilityFlowSampler.builder().solver(tolerance.solver()).build()
                 .encode(r.sde(), r.score(), r.toModel(x));
         ArrayFiles.write(res.samples(), out);
         spec.commandLine().getOut().printf("encoded %d points into %s (%d evaluations)%n", x.size(0), out, res.scoreEvaluations());

@@ -4,7 +4,6 @@ import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.samplers.likelihood.DivergenceEstimator;
 import io.github.scoresde.samplers.likelihood.HutchinsonDivergence;
 import io.github.scoresde.samplers.likelihood.Likelihood;
-import io.github.scoresde.samplers.ode.DormandPrince45;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -35,11 +34,8 @@ public final class LikelihoodCommand implements Callable<Integer> {
     @Option(names = "--divergence", defaultValue = "exact", description = "exact or hutchinson (default ${DEFAULT-VALUE})")
     String divergence;
 
-    @Option(names = "--rtol", defaultValue = "1e-5", description = "relative tolerance (default ${DEFAULT-VALUE})")
-    double rtol;
-
-    @Option(names = "--atol", defaultValue = "1e-5", description = "absolute tolerance (default ${DEFAULT-VALUE})")
-    double atol;
+    @Mixin
+    ToleranceMixin tolerance;
 
     @Option(names = "--seed", defaultValue = "0", description = "seed of the Hutchinson probes (default ${DEFAULT-VALUE})")
     long seed;
@@ -70,7 +66,7 @@ public final class LikelihoodCommand implements Callable<Integer> {
                     + r.dimension() + " dimensions");
         }
         double jacobian = r.model() == null ? 0 : r.model().scaler().logJacobian();
-        Likelihood lik = Likelihood.builder().divergence(est).solver(new DormandPrince45(rtol, atol)).build();
+        Likelihood lik = Likelihood.builder().divergence(est).solver(tolerance.solver()).build();
         Likelihood.Result res = lik.logLikelihood(r.sde(), r.score(), r.toModel(x), RandomSource.of(seed));
         double[] nll = new double[res.logLikelihood().length];
         for (int i = 0; i < nll.length; i++) {

@@ -5,7 +5,6 @@ import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.Sampler;
 import io.github.scoresde.samplers.SamplingResult;
-import io.github.scoresde.samplers.ode.DormandPrince45;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -35,11 +34,8 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--snr", defaultValue = "0.16", description = "Langevin signal-to-noise ratio for pc (default ${DEFAULT-VALUE})")
     double snr;
 
-    @Option(names = "--rtol", defaultValue = "1e-5", description = "relative tolerance for ode (default ${DEFAULT-VALUE})")
-    double rtol;
-
-    @Option(names = "--atol", defaultValue = "1e-5", description = "absolute tolerance for ode (default ${DEFAULT-VALUE})")
-    double atol;
+    @Mixin
+    ToleranceMixin tolerance;
 
     @Option(names = "--n", required = true, description = "number of samples")
     int n;
@@ -51,7 +47,7 @@ public final class SampleCommand implements Callable<Integer> {
     Path out;
 
     /** The sampler for a command-line name. */
-    static Sampler sampler(String name, int steps, double snr, double rtol, double atol,
+    static Sampler sampler(String name, int steps, double snr, ToleranceMixin tolerance,
             io.github.scoresde.samplers.SamplingListener listener) {
         Checks.positive("--steps", steps);
         switch (String.valueOf(name).toLowerCase(Locale.ROOT)) {
@@ -66,8 +62,7 @@ public final class SampleCommand implements Callable<Integer> {
                 return PredictorCorrectorSampler.builder().predictor(io.github.scoresde.samplers.Predictor.ancestral())
                         .corrector(io.github.scoresde.samplers.Corrector.none()).steps(steps).listener(listener).build();
             case "ode":
-                return ProbabilityFlowSampler.builder().solver(new DormandPrince45(Checks.positive("--rtol", rtol),
-                        Checks.positive("--atol", atol))).build();
+                return ProbabilityFlowSampler.builder().solver(tolerance.solver()).build();
             default:
                 throw new IllegalArgumentException("Unknown sampler \"" + name + "\"; expected one of " + SAMPLERS);
         }
@@ -76,7 +71,7 @@ public final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Checks.positive("--n", n);
-        Sampler s = sampler(sampler, steps, snr, rtol, atol, Progress.samplingListener("sample"));
+        Sampler s = sampler(sampler, steps, snr, tolerance, Progress.samplingListener("sample"));
         ScoreSource.Resolved r = source.resolve();
         SamplingResult res = s.sample(r.sde(), r.score(), n, seed);
         ArrayFiles.write(r.toData(res.samples()), out);

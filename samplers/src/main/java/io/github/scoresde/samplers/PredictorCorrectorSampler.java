@@ -90,11 +90,7 @@ public final class PredictorCorrectorSampler implements Sampler {
             }
             return grid;
         }
-        double end = endTime != null ? endTime : sde.defaultEndTime();
-        if (!(end > 0 && end < sde.horizon())) {
-            throw new IllegalArgumentException("endTime must lie in (0, " + sde.horizon() + "); got " + end);
-        }
-        return TimeGrid.uniform(sde.horizon(), end, steps);
+        return TimeGrid.uniform(sde.horizon(), EndTime.resolve(endTime, sde), steps);
     }
 
     @Override
@@ -208,10 +204,7 @@ public final class PredictorCorrectorSampler implements Sampler {
 
         /** The last time of the grid, in (0, T) (default: the SDE's {@code defaultEndTime()}). */
         public Builder endTime(double t) {
-            if (!(t > 0) || !Double.isFinite(t)) {
-                throw new IllegalArgumentException("endTime must lie in (0, T]; got " + t);
-            }
-            this.endTime = t;
+            this.endTime = EndTime.check(t);
             return this;
         }
 

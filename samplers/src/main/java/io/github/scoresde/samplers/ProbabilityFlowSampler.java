@@ -56,11 +56,7 @@ public final class ProbabilityFlowSampler implements Sampler {
 
     /** The end time used for an SDE. */
     public double endTime(Sde sde) {
-        double end = endTime != null ? endTime : sde.defaultEndTime();
-        if (!(end > 0 && end < sde.horizon())) {
-            throw new IllegalArgumentException("endTime must lie in (0, " + sde.horizon() + "); got " + end);
-        }
-        return end;
+        return EndTime.resolve(endTime, sde);
     }
 
     @Override
@@ -150,10 +146,7 @@ public final class ProbabilityFlowSampler implements Sampler {
 
         /** The time to integrate down to, in (0, T) (default: the SDE's {@code defaultEndTime()}). */
         public Builder endTime(double t) {
-            if (!(t > 0) || !Double.isFinite(t)) {
-                throw new IllegalArgumentException("endTime must lie in (0, T]; got " + t);
-            }
-            this.endTime = t;
+            this.endTime = EndTime.check(t);
             return this;
         }
 
@@ -165,10 +158,7 @@ public final class ProbabilityFlowSampler implements Sampler {
 
         /** The data type of the integrated state: FLOAT (default) or DOUBLE. */
         public Builder dataType(DataType t) {
-            if (t != DataType.FLOAT && t != DataType.DOUBLE) {
-                throw new IllegalArgumentException("dataType must be FLOAT or DOUBLE; got " + t);
-            }
-            this.dataType = t;
+            this.dataType = EndTime.checkStateType(t);
             return this;
         }
 

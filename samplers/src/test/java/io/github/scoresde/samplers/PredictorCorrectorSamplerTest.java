@@ -158,7 +158,7 @@ class PredictorCorrectorSamplerTest {
         Sde vp = new VpSde();
         ExactMixtureScore score = new ExactMixtureScore(EIGHT, vp);
         assertRejects(() -> PredictorCorrectorSampler.builder().steps(-1), "steps must be positive", "-1");
-        assertRejects(() -> PredictorCorrectorSampler.builder().endTime(0), "endTime must lie in (0, T]", "0.0");
+        assertRejects(() -> PredictorCorrectorSampler.builder().endTime(0), "endTime must lie in (0, T)", "0.0");
         assertRejects(() -> PredictorCorrectorSampler.builder().endTime(1.5).build().sample(vp, score, 4, 0),
                 "endTime must lie in (0, 1.0)", "1.5");
         assertRejects(() -> PredictorCorrectorSampler.builder().grid(TimeGrid.of(2, 1)).build()

@@ -13,6 +13,14 @@ public interface AncestralSchedule {
      */
     AncestralStep ancestralStep(int i, int steps);
 
+    /** Checks 0 &lt;= i &lt; steps, naming the values. */
+    static void checkIndex(int i, int steps) {
+        io.github.scoresde.core.Checks.positive("steps", steps);
+        if (i < 0 || i >= steps) {
+            throw new IllegalArgumentException("i must lie in [0, " + steps + "); got " + i);
+        }
+    }
+
     /** Coefficients of one ancestral update. */
     record AncestralStep(double xScale, double scoreScale, double noiseStd) {
     }

@@ -33,14 +33,7 @@ public record ExactMixtureClassifier(GaussianMixture mixture, Sde sde) implement
 
     @Override
     public INDArray logProbabilityGradient(INDArray x, INDArray t, int[] labels) {
-        int batch = Checks.batchOf("x", x, sampleShape());
-        double[] tv = Checks.times("t", t, batch, sde.horizon());
-        double[] m = new double[batch];
-        double[] s = new double[batch];
-        for (int i = 0; i < batch; i++) {
-            m[i] = sde.meanCoefficient(tv[i]);
-            s[i] = sde.marginalStd(tv[i]);
-        }
-        return mixture.logResponsibilityGradient(x, m, s, labels);
+        ExactMixtureScore.Coefficients c = ExactMixtureScore.coefficients(sde, x, t, sampleShape());
+        return mixture.logResponsibilityGradient(x, c.m(), c.s(), labels);
     }
 }

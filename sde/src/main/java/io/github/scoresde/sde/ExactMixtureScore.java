@@ -74,7 +74,12 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
     }
 
     private Coefficients coefficients(INDArray x, INDArray t) {
-        int batch = Checks.batchOf("x", x, sampleShape());
+        return coefficients(sde, x, t, sampleShape());
+    }
+
+    /** m(t_b) and s(t_b) for a batch, after checking x's shape and the times. */
+    static Coefficients coefficients(Sde sde, INDArray x, INDArray t, long[] sampleShape) {
+        int batch = Checks.batchOf("x", x, sampleShape);
         double[] tv = Checks.times("t", t, batch, sde.horizon());
         double[] m = new double[batch];
         double[] s = new double[batch];
@@ -85,6 +90,6 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
         return new Coefficients(m, s);
     }
 
-    private record Coefficients(double[] m, double[] s) {
+    record Coefficients(double[] m, double[] s) {
     }
 }

@@ -175,10 +175,7 @@ public final class VeSde implements Sde, AncestralSchedule {
      */
     @Override
     public AncestralStep ancestralStep(int i, int steps) {
-        Checks.positive("steps", steps);
-        if (i < 0 || i >= steps) {
-            throw new IllegalArgumentException("i must lie in [0, " + steps + "); got " + i);
-        }
+        AncestralSchedule.checkIndex(i, steps);
         double frac = steps == 1 ? 0 : (double) i / (steps - 1);
         double sig = Math.exp(Math.log(sigmaMin) + frac * logRatio);
         double prev = i == 0 ? 0 : Math.exp(Math.log(sigmaMin) + (double) (i - 1) / (steps - 1) * logRatio);

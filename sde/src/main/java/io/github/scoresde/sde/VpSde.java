@@ -1,6 +1,5 @@
 package io.github.scoresde.sde;
 
-import io.github.scoresde.core.Checks;
 
 /**
  * The variance-preserving SDE, the continuous limit of DDPM (Ho et al. 2020):
@@ -68,10 +67,7 @@ public final class VpSde extends LinearBetaSde implements AncestralSchedule {
     /** DDPM: x_mean = (x + beta_i s) / sqrt(1 - beta_i), noise std sqrt(beta_i). */
     @Override
     public AncestralStep ancestralStep(int i, int steps) {
-        Checks.positive("steps", steps);
-        if (i < 0 || i >= steps) {
-            throw new IllegalArgumentException("i must lie in [0, " + steps + "); got " + i);
-        }
+        AncestralSchedule.checkIndex(i, steps);
         double frac = steps == 1 ? 0 : (double) i / (steps - 1);
         double beta = (betaMin + frac * (betaMax - betaMin)) / steps;
         double inv = 1 / Math.sqrt(1 - beta);

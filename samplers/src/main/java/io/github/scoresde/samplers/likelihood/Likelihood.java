@@ -9,7 +9,6 @@ import io.github.scoresde.samplers.ode.OdeSolution;
 import io.github.scoresde.samplers.ode.OdeSolver;
 import io.github.scoresde.sde.Sde;
 import java.time.Duration;
-import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -101,10 +100,7 @@ public final class Likelihood {
         Checks.notNull("score", score);
         int batch = Checks.batchOf("x", x, score.sampleShape());
         Checks.allFinite("x", x);
-        double eps = endTime != null ? endTime : sde.defaultEndTime();
-        if (!(eps > 0 && eps < sde.horizon())) {
-            throw new IllegalArgumentException("endTime must lie in (0, " + sde.horizon() + "); got " + eps);
-        }
+        double eps = io.github.scoresde.samplers.EndTime.resolve(endTime, sde);
         long dim = score.sampleSize();
         long[] shape = x.shape();
         DivergenceEstimator.Session session = divergence.start(score, batch, dataType, rng);
@@ -172,19 +168,13 @@ public final class Likelihood {
 
         /** The time the data is placed at, in (0, T) (default: the SDE's end time). */
         public Builder endTime(double t) {
-            if (!(t > 0) || !Double.isFinite(t)) {
-                throw new IllegalArgumentException("endTime must lie in (0, T); got " + t);
-            }
-            this.endTime = t;
+            this.endTime = io.github.scoresde.samplers.EndTime.check(t);
             return this;
         }
 
         /** The state's data type, FLOAT or DOUBLE (default DOUBLE). */
         public Builder dataType(DataType t) {
-            if (t != DataType.FLOAT && t != DataType.DOUBLE) {
-                throw new IllegalArgumentException("dataType must be FLOAT or DOUBLE; got " + t);
-            }
-            this.dataType = t;
+            this.dataType = io.github.scoresde.samplers.EndTime.checkStateType(t);
             return this;
         }
 
@@ -192,10 +182,5 @@ public final class Likelihood {
         public Likelihood build() {
             return new Likelihood(this);
         }
-    }
-
-    @SuppressWarnings("unused")
-    private static String shape(INDArray x) {
-        return Arrays.toString(x.shape());
     }
 }
