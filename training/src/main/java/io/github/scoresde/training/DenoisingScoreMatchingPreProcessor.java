@@ -69,14 +69,10 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
         RandomSource r = rng.stream(k);
         double[] t = new double[n];
         double[] w = new double[n];
-        times.draw(r.stream(0), t, w);
-        INDArray z = r.stream(1).gaussian(DataType.FLOAT, 0, n, network.dimension());
         double[] m = new double[n];
         double[] s = new double[n];
-        for (int i = 0; i < n; i++) {
-            m[i] = sde.meanCoefficient(t[i]);
-            s[i] = sde.marginalStd(t[i]);
-        }
+        times.draw(r.stream(0), sde, t, w, m, s);
+        INDArray z = r.stream(1).gaussian(DataType.FLOAT, 0, n, network.dimension());
         INDArray xt = Broadcast.mul(x0.castTo(DataType.FLOAT), Broadcast.vector(m, z))
                 .addi(Broadcast.mul(z, Broadcast.vector(s, z)));
         INDArray tt = Nd4j.createFromArray(t).castTo(DataType.FLOAT);

@@ -9,7 +9,8 @@ import io.github.scoresde.sde.Sde;
  * (MATH.md section 7). With the output parameterised as s(t) * score, the loss of an example is
  * w(t) c sum_d (net + z)^2 with w(t) = lambda(t) / s(t)^2.
  */
-public sealed interface LossWeighting {
+public sealed interface LossWeighting permits LossWeighting.MarginalVariance, LossWeighting.Likelihood,
+        LossWeighting.DiscreteSmld, LossWeighting.DiscreteDdpm {
 
     /** lambda(t) = s(t)^2 (the default): w = 1, t ~ U(t_min, T). */
     static LossWeighting marginalVariance() {
@@ -29,7 +30,35 @@ public sealed interface LossWeighting {
     }
 
     /**
-     * A sampler of (t, w) pairs for one SDE and time floor.
+     * The discrete SMLD objective of NCSN (Song and Ermon 2019; MATH.md section 7) for a
+     * {@link io.github.scoresde.sde.VeSde}: a noise level i uniform in {0, ..., N - 1}, x0 + sigma_i z,
+     * target -z / sigma_i with weight sigma_i^2. The network sees t_i = i / (N - 1), where
+     * sigma(t_i) = sigma_i; the perturbation uses s = sigma_i itself, which is the VE SDE's
+     * sigma(t)^2 kernel approximation, so sample from such a model with
+     * {@code VeSde.Kernel.SIGMA_APPROXIMATION}. The time floor is not used.
+     *
+     * @param levels N, the number of noise levels
+     */
+    static LossWeighting discreteSmld(int levels) {
+        return new DiscreteSmld(Checks.positive("levels", levels));
+    }
+
+    /**
+     * The discrete DDPM objective (Ho et al. 2020; MATH.md section 7) for a
+     * {@link io.github.scoresde.sde.VpSde}: a step i uniform in {0, ..., N - 1},
+     * x_i = sqrt(alphabar_i) x0 + sqrt(1 - alphabar_i) z, the network predicting -z with a plain
+     * squared error (score = -eps / sqrt(1 - alphabar_i), i.e. net / s). The network sees
+     * t_i = (i + 1) / N, where the continuous m(t)^2 is close to alphabar_i (it converges as N grows).
+     * The time floor is not used.
+     *
+     * @param levels N, the number of diffusion steps (1000 in DDPM)
+     */
+    static LossWeighting discreteDdpm(int levels) {
+        return new DiscreteDdpm(Checks.positive("levels", levels));
+    }
+
+    /**
+     * A sampler of (t, w) pairs, and of the perturbation's m and s, for one SDE and time floor.
      *
      * @param sde the SDE
      * @param timeFloor t_min &gt; 0, the smallest training time (the paper's eps)
@@ -40,6 +69,86 @@ public sealed interface LossWeighting {
     interface TimeSampler {
         /** Fills t and w for {@code n} examples from {@code rng} (example i uses index i). */
         void draw(RandomSource rng, double[] t, double[] w);
+
+        /**
+         * Fills t, w and the perturbation's mean coefficient m and std s; by default the SDE's
+         * continuous kernel at t.
+         */
+        default void draw(RandomSource rng, Sde sde, double[] t, double[] w, double[] m, double[] s) {
+            draw(rng, t, w);
+            for (int i = 0; i < t.length; i++) {
+                m[i] = sde.meanCoefficient(t[i]);
+                s[i] = sde.marginalStd(t[i]);
+            }
+        }
+    }
+
+    /** The SMLD objective. */
+    record DiscreteSmld(int levels) implements LossWeighting {
+        @Override
+        public TimeSampler sampler(Sde sde, double timeFloor) {
+            if (!(sde instanceof io.github.scoresde.sde.VeSde ve)) {
+                throw new IllegalArgumentException("the discrete SMLD objective needs a VeSde; got "
+                        + sde.getClass().getSimpleName());
+            }
+            double[] sigmas = ve.discreteSigmas(levels);
+            return new TimeSampler() {
+                @Override
+                public void draw(RandomSource rng, double[] t, double[] w) {
+                    draw(rng, sde, t, w, new double[t.length], new double[t.length]);
+                }
+
+                @Override
+                public void draw(RandomSource rng, Sde unused, double[] t, double[] w, double[] m, double[] s) {
+                    for (int k = 0; k < t.length; k++) {
+                        int i = (int) Math.min(levels - 1, Math.floor(levels * rng.uniform(k, 0)));
+                        t[k] = levels == 1 ? 0 : (double) i / (levels - 1);
+                        w[k] = 1;
+                        m[k] = 1;
+                        s[k] = sigmas[i];
+                    }
+                }
+            };
+        }
+
+        @Override
+        public String toString() {
+            return "discrete SMLD (" + levels + " levels)";
+        }
+    }
+
+    /** The DDPM objective. */
+    record DiscreteDdpm(int levels) implements LossWeighting {
+        @Override
+        public TimeSampler sampler(Sde sde, double timeFloor) {
+            if (!(sde instanceof io.github.scoresde.sde.VpSde vp)) {
+                throw new IllegalArgumentException("the discrete DDPM objective needs a VpSde; got "
+                        + sde.getClass().getSimpleName());
+            }
+            double[] alphaBars = vp.alphaBars(levels);
+            return new TimeSampler() {
+                @Override
+                public void draw(RandomSource rng, double[] t, double[] w) {
+                    draw(rng, sde, t, w, new double[t.length], new double[t.length]);
+                }
+
+                @Override
+                public void draw(RandomSource rng, Sde unused, double[] t, double[] w, double[] m, double[] s) {
+                    for (int k = 0; k < t.length; k++) {
+                        int i = (int) Math.min(levels - 1, Math.floor(levels * rng.uniform(k, 0)));
+                        t[k] = (i + 1.0) / levels;
+                        w[k] = 1;
+                        m[k] = Math.sqrt(alphaBars[i]);
+                        s[k] = Math.sqrt(1 - alphaBars[i]);
+                    }
+                }
+            };
+        }
+
+        @Override
+        public String toString() {
+            return "discrete DDPM (" + levels + " steps)";
+        }
     }
 
     /** lambda = s^2. */
