@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
 @Command(name = "scoresde", mixinStandardHelpOptions = true, version = "scoresde 0.1.0-SNAPSHOT",
         description = "Score-based generative modeling through SDEs on ND4J.",
         subcommands = {QuickstartExample.class, TrainCommand.class, SampleCommand.class, LikelihoodCommand.class,
-            EncodeCommand.class, DecodeCommand.class, BenchCommand.class, ForwardDiffusionExample.class})
+            EncodeCommand.class, DecodeCommand.class, BenchCommand.class, SamplerGalleryExample.class, LikelihoodMapExample.class,
+            ControllableGenerationExample.class,
+            ForwardDiffusionExample.class})
 public final class Main implements Runnable {
 
     @Override

@@ -51,8 +51,44 @@ public final class Plots {
         return chart;
     }
 
+    /**
+     * A heat map of values on a square grid ({@code values[i][j]} at x = xs[i], y = ys[j]), colours
+     * from white to dark blue.
+     */
+    public static org.knowm.xchart.HeatMapChart heatMap(String title, double[] xs, double[] ys, double[][] values) {
+        org.knowm.xchart.HeatMapChart c = new org.knowm.xchart.HeatMapChartBuilder().width(360).height(360)
+                .title(title).build();
+        c.getStyler().setLegendVisible(false);
+        c.getStyler().setChartBackgroundColor(Color.WHITE);
+        c.getStyler().setShowValue(false);
+        c.getStyler().setRangeColors(new Color[] {Color.WHITE, new Color(120, 160, 230), new Color(10, 30, 120)});
+        c.getStyler().setXAxisDecimalPattern("0.0");
+        c.getStyler().setYAxisDecimalPattern("0.0");
+        java.util.List<Double> xl = new java.util.ArrayList<>();
+        java.util.List<Double> yl = new java.util.ArrayList<>();
+        for (double x : xs) {
+            xl.add(Math.round(x * 10) / 10.0);
+        }
+        for (double y : ys) {
+            yl.add(Math.round(y * 10) / 10.0);
+        }
+        java.util.List<Number[]> heat = new java.util.ArrayList<>();
+        double max = 0;
+        for (int i = 0; i < xs.length; i++) {
+            for (int j = 0; j < ys.length; j++) {
+                heat.add(new Number[] {i, j, values[i][j]});
+                max = Math.max(max, values[i][j]);
+            }
+        }
+        c.getStyler().setMin(0);
+        c.getStyler().setMax(max > 0 ? max : 1);
+        c.addSeries("density", xl, yl, heat);
+        return c;
+    }
+
     /** Renders the charts side by side in rows of {@code columns} and writes one PNG; returns its path. */
-    public static Path writeGrid(List<XYChart> charts, int columns, Path out) {
+    public static Path writeGrid(List<? extends org.knowm.xchart.internal.chartpart.Chart<?, ?>> charts, int columns,
+            Path out) {
         if (charts.isEmpty()) {
             throw new IllegalArgumentException("charts must not be empty");
         }
