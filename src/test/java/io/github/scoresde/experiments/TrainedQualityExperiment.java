@@ -2,22 +2,10 @@ package io.github.scoresde.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.scoresde.core.GaussianMixture;
-import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.core.nn.ScoreNetwork;
-import io.github.scoresde.core.nn.ScoreNetworkConfig;
-import io.github.scoresde.samplers.PredictorCorrectorSampler;
-import io.github.scoresde.samplers.SamplingResult;
-import io.github.scoresde.samplers.likelihood.Likelihood;
+import io.github.scoresde.examples.Workloads;
 import io.github.scoresde.samplers.metrics.MixtureQuality;
-import io.github.scoresde.sde.Sde;
-import io.github.scoresde.sde.VpSde;
-import io.github.scoresde.training.Trainer;
-import io.github.scoresde.training.data.DataScaler;
-import io.github.scoresde.training.data.ToyDatasets;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * B1 and B5 of BENCHMARKS.md: the toy MLP trained 10,000 steps on eight-gaussians (VP, batch 512,
@@ -34,29 +22,15 @@ class TrainedQualityExperiment {
 
     @Test
     void toyMlpOnEightGaussians() {
-        Sde sde = new VpSde();
-        GaussianMixture mix = GaussianMixture.eightGaussians();
-        Trainer.Result r = new Trainer(Trainer.Settings.defaults(10_000, 0).withLogEvery(1000))
-                .train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0)), sde, ToyDatasets.named("eight-gaussians"),
-                        DataScaler.identity(2));
-        INDArray ref = MixtureQuality.reference(mix, 10_000);
-        MixtureQuality.Floor floor = MixtureQuality.floor(mix, 10_000, 4);
-        SamplingResult s = PredictorCorrectorSampler.reverseDiffusionLangevin(1000, 0.16).sample(sde, r.model().score(),
-                10_000, 1);
-        MixtureQuality.Figures q = MixtureQuality.measure(s.samples(), ref, mix);
-        INDArray x = mix.sample(2000, RandomSource.of(77));
-        Likelihood.Result nll = Likelihood.create().logLikelihood(sde, r.model().score(), x, RandomSource.of(0));
-        double exact = 0;
-        for (double v : mix.logDensity(x)) {
-            exact -= v / 2000;
-        }
+        Workloads.TrainedQuality r = Workloads.trainedQuality(10_000, 1000);
+        MixtureQuality.Figures q = r.quality();
+        double nllError = Math.abs(r.modelNll() - r.exactNll());
         System.out.printf("%nB1: %.1f training steps/s (batch 512)%nB5: sliced W1 %.4f (floor %.4f), mode error %.4f,"
-                + " sampling %.1f s; NLL %.4f vs exact %.4f (|error| %.4f), %d evaluations%n", r.stepsPerSecond(),
-                q.slicedWasserstein(), floor.slicedWassersteinMean(), q.modeWeightError(),
-                s.elapsed().toMillis() / 1000.0, nll.meanNll(), exact, Math.abs(nll.meanNll() - exact),
-                nll.scoreEvaluations());
-        assertTrue(q.slicedWasserstein() <= 4 * floor.slicedWassersteinMean(), "sliced W1 " + q.slicedWasserstein());
+                + " sampling %.1f s; NLL %.4f vs exact %.4f (|error| %.4f)%n", r.stepsPerSecond(),
+                q.slicedWasserstein(), r.floor().slicedWassersteinMean(), q.modeWeightError(), r.samplingSeconds(),
+                r.modelNll(), r.exactNll(), nllError);
+        assertTrue(q.slicedWasserstein() <= 4 * r.floor().slicedWassersteinMean(), "sliced W1 " + q.slicedWasserstein());
         assertTrue(q.modeWeightError() <= 0.03, "mode-weight error " + q.modeWeightError());
-        assertTrue(Math.abs(nll.meanNll() - exact) <= 0.15, "NLL error " + Math.abs(nll.meanNll() - exact));
+        assertTrue(nllError <= 0.15, "NLL error " + nllError);
     }
 }

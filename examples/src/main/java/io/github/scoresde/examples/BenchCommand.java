@@ -234,28 +234,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** B5: toy MLP trained 10,000 steps on eight-gaussians (VP), EMA weights, PC sampler, NLL. */
     private void b5() {
-        Sde sde = new VpSde();
-        GaussianMixture mix = GaussianMixture.eightGaussians();
-        Trainer.Result t = new Trainer(Trainer.Settings.defaults(10_000, 0)).train(
-                ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0)), sde, ToyDatasets.named("eight-gaussians"),
-                DataScaler.identity(2));
-        INDArray ref = MixtureQuality.reference(mix, 10_000);
-        MixtureQuality.Floor floor = MixtureQuality.floor(mix, 10_000, 4);
-        SamplingResult s = PredictorCorrectorSampler.reverseDiffusionLangevin(1000, 0.16).sample(sde, t.model().score(),
-                10_000, 1);
-        MixtureQuality.Figures q = MixtureQuality.measure(s.samples(), ref, mix);
-        INDArray x = mix.sample(2000, RandomSource.of(77));
-        Likelihood.Result nll = Likelihood.create().logLikelihood(sde, t.model().score(), x, RandomSource.of(0));
-        double exact = 0;
-        for (double v : mix.logDensity(x)) {
-            exact -= v / 2000;
-        }
-        figure("b5.sliced_w1", q.slicedWasserstein());
-        figure("b5.mode_error", q.modeWeightError());
-        figure("b5.abs_nll_error", Math.abs(nll.meanNll() - exact));
-        row("B5", "trained toy MLP, PC: sliced W1", fmt(q.slicedWasserstein(), 4),
-                "floor " + fmt(floor.slicedWassersteinMean(), 4) + ", mode error " + fmt(q.modeWeightError(), 4));
-        row("B5", "trained toy MLP: NLL nats per example", fmt(nll.meanNll(), 4), "exact " + fmt(exact, 4));
+        Workloads.TrainedQuality r = Workloads.trainedQuality(10_000, 0);
+        figure("b5.sliced_w1", r.quality().slicedWasserstein());
+        figure("b5.mode_error", r.quality().modeWeightError());
+        figure("b5.abs_nll_error", Math.abs(r.modelNll() - r.exactNll()));
+        row("B5", "trained toy MLP, PC: sliced W1", fmt(r.quality().slicedWasserstein(), 4), "floor "
+                + fmt(r.floor().slicedWassersteinMean(), 4) + ", mode error " + fmt(r.quality().modeWeightError(), 4));
+        row("B5", "trained toy MLP: NLL nats per example", fmt(r.modelNll(), 4), "exact " + fmt(r.exactNll(), 4));
     }
 
     private static String fmt(double v, int digits) {

@@ -92,23 +92,9 @@ public sealed interface LossWeighting permits LossWeighting.MarginalVariance, Lo
                         + sde.getClass().getSimpleName());
             }
             double[] sigmas = ve.discreteSigmas(levels);
-            return new TimeSampler() {
-                @Override
-                public void draw(RandomSource rng, double[] t, double[] w) {
-                    draw(rng, sde, t, w, new double[t.length], new double[t.length]);
-                }
-
-                @Override
-                public void draw(RandomSource rng, Sde unused, double[] t, double[] w, double[] m, double[] s) {
-                    for (int k = 0; k < t.length; k++) {
-                        int i = (int) Math.min(levels - 1, Math.floor(levels * rng.uniform(k, 0)));
-                        t[k] = levels == 1 ? 0 : (double) i / (levels - 1);
-                        w[k] = 1;
-                        m[k] = 1;
-                        s[k] = sigmas[i];
-                    }
-                }
-            };
+            double[] ones = new double[levels];
+            java.util.Arrays.fill(ones, 1);
+            return discrete(levels, i -> levels == 1 ? 0 : (double) i / (levels - 1), ones, sigmas);
         }
 
         @Override
@@ -126,23 +112,13 @@ public sealed interface LossWeighting permits LossWeighting.MarginalVariance, Lo
                         + sde.getClass().getSimpleName());
             }
             double[] alphaBars = vp.alphaBars(levels);
-            return new TimeSampler() {
-                @Override
-                public void draw(RandomSource rng, double[] t, double[] w) {
-                    draw(rng, sde, t, w, new double[t.length], new double[t.length]);
-                }
-
-                @Override
-                public void draw(RandomSource rng, Sde unused, double[] t, double[] w, double[] m, double[] s) {
-                    for (int k = 0; k < t.length; k++) {
-                        int i = (int) Math.min(levels - 1, Math.floor(levels * rng.uniform(k, 0)));
-                        t[k] = (i + 1.0) / levels;
-                        w[k] = 1;
-                        m[k] = Math.sqrt(alphaBars[i]);
-                        s[k] = Math.sqrt(1 - alphaBars[i]);
-                    }
-                }
-            };
+            double[] mean = new double[levels];
+            double[] std = new double[levels];
+            for (int i = 0; i < levels; i++) {
+                mean[i] = Math.sqrt(alphaBars[i]);
+                std[i] = Math.sqrt(1 - alphaBars[i]);
+            }
+            return discrete(levels, i -> (i + 1.0) / levels, mean, std);
         }
 
         @Override
@@ -229,6 +205,31 @@ public sealed interface LossWeighting permits LossWeighting.MarginalVariance, Lo
         public String toString() {
             return "likelihood" + (importanceSampling ? " (importance-sampled t)" : "");
         }
+    }
+
+    /**
+     * A level i uniform in {0, ..., levels - 1} per example, with the network time time(i), weight
+     * 1 and the perturbation mean[i], std[i].
+     */
+    private static TimeSampler discrete(int levels, java.util.function.IntToDoubleFunction time, double[] mean,
+            double[] std) {
+        return new TimeSampler() {
+            @Override
+            public void draw(RandomSource rng, double[] t, double[] w) {
+                draw(rng, null, t, w, new double[t.length], new double[t.length]);
+            }
+
+            @Override
+            public void draw(RandomSource rng, Sde unused, double[] t, double[] w, double[] m, double[] s) {
+                for (int k = 0; k < t.length; k++) {
+                    int i = (int) Math.min(levels - 1, Math.floor(levels * rng.uniform(k, 0)));
+                    t[k] = time.applyAsDouble(i);
+                    w[k] = 1;
+                    m[k] = mean[i];
+                    s[k] = std[i];
+                }
+            }
+        };
     }
 
     private static double checkFloor(Sde sde, double timeFloor) {
