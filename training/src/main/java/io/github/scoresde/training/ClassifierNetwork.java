@@ -1,0 +1,184 @@
+package io.github.scoresde.training;
+
+import io.github.scoresde.core.Broadcast;
+import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.NoisyClassifier;
+import io.github.scoresde.core.RandomSource;
+import io.github.scoresde.core.nn.FourierTimeEmbedding;
+import io.github.scoresde.sde.Sde;
+import java.util.Arrays;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A time-dependent classifier p_t(y | x) of perturbed vector data trained with DL4J (MATH.md
+ * section 9): the same input as the score network ([x, Gaussian Fourier features of t]), dense
+ * SiLU layers, a softmax over the classes and cross-entropy, trained on x_t = m(t) x0 + s(t) z with
+ * t ~ U(t_min, T). Its input gradient grad_x log p_t(y | x) comes from DL4J's
+ * {@code calculateGradients}: with softmax + cross-entropy the gradient of the loss -log p_y
+ * with respect to the input is exactly minus the quantity guidance needs.
+ */
+public final class ClassifierNetwork implements NoisyClassifier {
+    private static final Logger LOG = LoggerFactory.getLogger(ClassifierNetwork.class);
+    private final MultiLayerNetwork network;
+    private final FourierTimeEmbedding embedding;
+    private final int dimension;
+    private final int classes;
+
+    private ClassifierNetwork(MultiLayerNetwork network, FourierTimeEmbedding embedding, int dimension, int classes) {
+        this.network = network;
+        this.embedding = embedding;
+        this.dimension = dimension;
+        this.classes = classes;
+    }
+
+    /**
+     * A fresh classifier.
+     *
+     * @param dimension d
+     * @param classes K &gt;= 2
+     * @param width units per hidden layer
+     * @param depth hidden layers
+     * @param seed initialisation seed
+     */
+    public static ClassifierNetwork create(int dimension, int classes, int width, int depth, long seed) {
+        Checks.positive("dimension", dimension);
+        if (classes < 2) {
+            throw new IllegalArgumentException("classes must be at least 2; got " + classes);
+        }
+        Checks.positive("width", width);
+        Checks.positive("depth", depth);
+        FourierTimeEmbedding emb = FourierTimeEmbedding.random(32, 16, seed);
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
+                .dataType(DataType.FLOAT).weightInit(WeightInit.UNIFORM).updater(new Adam(1e-3)).list();
+        for (int i = 0; i < depth; i++) {
+            list.layer(new DenseLayer.Builder().nIn(i == 0 ? dimension + emb.size() : width).nOut(width)
+                    .activation(Activation.SWISH).build());
+        }
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(width).nOut(classes)
+                .activation(Activation.SOFTMAX).build());
+        MultiLayerConfiguration conf = list.build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return new ClassifierNetwork(net, emb, dimension, classes);
+    }
+
+    /** The DL4J network. */
+    public MultiLayerNetwork network() {
+        return network;
+    }
+
+    @Override
+    public int classes() {
+        return classes;
+    }
+
+    @Override
+    public long[] sampleShape() {
+        return new long[] {dimension};
+    }
+
+    private INDArray features(INDArray x, INDArray t) {
+        Checks.batchOf("x", x, sampleShape());
+        return Nd4j.concat(1, x.castTo(DataType.FLOAT), embedding.embed(t, DataType.FLOAT));
+    }
+
+    /** Class probabilities p_t(k | x), {@code [batch, K]}. */
+    public INDArray probabilities(INDArray x, INDArray t) {
+        return network.output(features(x, t), false);
+    }
+
+    @Override
+    public INDArray logProbabilityGradient(INDArray x, INDArray t, int[] labels) {
+        int batch = Checks.batchOf("x", x, sampleShape());
+        if (labels.length != batch) {
+            throw new IllegalArgumentException("labels must hold one label per example (" + batch + "); got "
+                    + labels.length);
+        }
+        INDArray onehot = Nd4j.zeros(DataType.FLOAT, batch, classes);
+        for (int b = 0; b < batch; b++) {
+            if (labels[b] < 0 || labels[b] >= classes) {
+                throw new IllegalArgumentException("labels must lie in [0, " + classes + "); got " + labels[b]
+                        + " at index " + b);
+            }
+            onehot.putScalar(b, labels[b], 1);
+        }
+        INDArray grad;
+        synchronized (this) {
+            grad = network.calculateGradients(features(x, t), onehot, null, null).getSecond();
+        }
+        // d(-log p_y)/d input -> grad log p_y for the x columns
+        return grad.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dimension)).neg().castTo(x.dataType());
+    }
+
+    /**
+     * Trains on perturbed labelled draws: each step a batch of (x0, y) from {@code data}, t ~
+     * U(timeFloor, T), x_t = m(t) x0 + s(t) z, one DL4J {@code fit}.
+     *
+     * @param data labelled batches: {@code batch(n, rng)} returning x0 {@code [n, d]} and labels
+     * @return the loss of every step
+     */
+    public double[] train(Sde sde, LabelledSource data, int steps, int batchSize, double timeFloor, long seed) {
+        Checks.notNull("sde", sde);
+        Checks.notNull("data", data);
+        Checks.positive("steps", steps);
+        Checks.positive("batchSize", batchSize);
+        RandomSource rng = RandomSource.of(seed);
+        LossWeighting.TimeSampler times = LossWeighting.marginalVariance().sampler(sde, timeFloor);
+        double[] losses = new double[steps];
+        for (int k = 0; k < steps; k++) {
+            RandomSource r = rng.stream(k);
+            Labelled b = data.batch(batchSize, r.stream(0));
+            double[] t = new double[batchSize];
+            double[] w = new double[batchSize];
+            double[] m = new double[batchSize];
+            double[] s = new double[batchSize];
+            times.draw(r.stream(1), sde, t, w, m, s);
+            INDArray z = r.stream(2).gaussian(DataType.FLOAT, 0, batchSize, dimension);
+            INDArray xt = Broadcast.mul(b.x().castTo(DataType.FLOAT), Broadcast.vector(m, z))
+                    .addi(Broadcast.mul(z, Broadcast.vector(s, z)));
+            INDArray onehot = Nd4j.zeros(DataType.FLOAT, batchSize, classes);
+            for (int i = 0; i < batchSize; i++) {
+                onehot.putScalar(i, b.labels()[i], 1);
+            }
+            network.fit(new DataSet(features(xt, Nd4j.createFromArray(t).castTo(DataType.FLOAT)), onehot));
+            losses[k] = network.score();
+            if (!Double.isFinite(losses[k])) {
+                throw new TrainingDivergedException(k, losses[k], null);
+            }
+        }
+        LOG.info("trained the classifier for {} steps, final loss {}", steps, losses[steps - 1]);
+        return losses;
+    }
+
+    /** Labelled examples. */
+    public record Labelled(INDArray x, int[] labels) {
+    }
+
+    /** A source of labelled batches. */
+    @FunctionalInterface
+    public interface LabelledSource {
+        /** {@code n} labelled examples from {@code rng}. */
+        Labelled batch(int n, RandomSource rng);
+    }
+
+    @Override
+    public String toString() {
+        return "ClassifierNetwork[d=" + dimension + ", classes=" + classes + ", parameters=" + network.numParams()
+                + ", " + Arrays.toString(sampleShape()) + "]";
+    }
+}
