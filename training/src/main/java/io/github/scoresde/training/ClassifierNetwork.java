@@ -6,6 +6,7 @@ import io.github.scoresde.core.NoisyClassifier;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.nn.FourierTimeEmbedding;
 import io.github.scoresde.sde.Sde;
+import io.github.scoresde.training.data.LabelledSource;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -142,7 +143,7 @@ public final class ClassifierNetwork implements NoisyClassifier {
         double[] losses = new double[steps];
         for (int k = 0; k < steps; k++) {
             RandomSource r = rng.stream(k);
-            Labelled b = data.batch(batchSize, r.stream(0));
+            LabelledSource.Labelled b = data.batch(batchSize, r.stream(0));
             double[] t = new double[batchSize];
             double[] w = new double[batchSize];
             double[] m = new double[batchSize];
@@ -163,17 +164,6 @@ public final class ClassifierNetwork implements NoisyClassifier {
         }
         LOG.info("trained the classifier for {} steps, final loss {}", steps, losses[steps - 1]);
         return losses;
-    }
-
-    /** Labelled examples. */
-    public record Labelled(INDArray x, int[] labels) {
-    }
-
-    /** A source of labelled batches. */
-    @FunctionalInterface
-    public interface LabelledSource {
-        /** {@code n} labelled examples from {@code rng}. */
-        Labelled batch(int n, RandomSource rng);
     }
 
     @Override

@@ -65,6 +65,15 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
 
     /** The perturbed batch number {@code k} for clean data {@code x0 [n, d]}. */
     public org.nd4j.linalg.dataset.DataSet perturb(INDArray x0, long k) {
+        return perturb(x0, null, 0, k);
+    }
+
+    /**
+     * The perturbed batch number {@code k} for labelled data, for a class-conditional network: each
+     * label is replaced by "no label" (-1) with probability {@code labelDropout}, so the network also
+     * learns the unconditional score (classifier-free guidance, Ho and Salimans 2021).
+     */
+    public org.nd4j.linalg.dataset.DataSet perturb(INDArray x0, int[] labels, double labelDropout, long k) {
         int n = Checks.batchOf("x0", x0, new long[] {network.dimension()});
         RandomSource r = rng.stream(k);
         double[] t = new double[n];
@@ -76,8 +85,18 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
         INDArray xt = Broadcast.mul(x0.castTo(DataType.FLOAT), Broadcast.vector(m, z))
                 .addi(Broadcast.mul(z, Broadcast.vector(s, z)));
         INDArray tt = Nd4j.createFromArray(t).castTo(DataType.FLOAT);
-        INDArray features = network.features(xt, tt);
-        INDArray labels = Nd4j.concat(1, z.negi(), Nd4j.createFromArray(w).castTo(DataType.FLOAT).reshape(n, 1));
-        return new org.nd4j.linalg.dataset.DataSet(features, labels);
+        int[] y = null;
+        if (labels != null) {
+            y = labels.clone();
+            RandomSource drop = r.stream(3);
+            for (int i = 0; i < n; i++) {
+                if (drop.uniform(i, 0) < labelDropout) {
+                    y[i] = -1;
+                }
+            }
+        }
+        INDArray features = network.features(xt, tt, y);
+        INDArray targets = Nd4j.concat(1, z.negi(), Nd4j.createFromArray(w).castTo(DataType.FLOAT).reshape(n, 1));
+        return new org.nd4j.linalg.dataset.DataSet(features, targets);
     }
 }

@@ -161,7 +161,52 @@ public final class Trainer {
         }
         ExponentialMovingAverage ema = new ExponentialMovingAverage(settings.emaDecay(), settings.emaWarmup(),
                 network.network().params());
-        return run(network, sde, data, scaler, ema, 0);
+        return run(network, sde, unlabelled(data), scaler, ema, 0, 0);
+    }
+
+    /** Batch k of an unlabelled source, with the trainer's data randomness. */
+    private Batches unlabelled(DataSource data) {
+        RandomSource dataRng = RandomSource.of(settings.seed()).stream(DATA_STREAM);
+        String name = data.name();
+        return new Batches() {
+            @Override
+            public io.github.scoresde.training.data.LabelledSource.Labelled next(long k) {
+                return new io.github.scoresde.training.data.LabelledSource.Labelled(
+                        data.batch(settings.batchSize(), dataRng.stream(k)), null);
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+
+    /** Batch k of the training data. */
+    private interface Batches {
+        io.github.scoresde.training.data.LabelledSource.Labelled next(long k);
+    }
+
+    /**
+     * Trains a class-conditional network ({@code ScoreNetworkConfig.classes() > 0}) from step 0 on
+     * labelled data, dropping each label with probability {@code labelDropout} so that the same
+     * network also learns the unconditional score, as classifier-free guidance needs (Ho and
+     * Salimans 2021; 0.1 to 0.2 is usual).
+     */
+    public Result trainConditional(ScoreNetwork network, Sde sde, io.github.scoresde.training.data.LabelledSource data,
+            DataScaler scaler, double labelDropout) {
+        Checks.notNull("network", network);
+        Checks.notNull("data", data);
+        Checks.inRange("labelDropout", labelDropout, 0, 1);
+        if (network.config().classes() < 2) {
+            throw new IllegalArgumentException("trainConditional needs a network with classes >= 2; this one has "
+                    + network.config().classes());
+        }
+        ExponentialMovingAverage ema = new ExponentialMovingAverage(settings.emaDecay(), settings.emaWarmup(),
+                network.network().params());
+        RandomSource dataRng = RandomSource.of(settings.seed()).stream(DATA_STREAM);
+        return run(network, sde, k -> data.batch(settings.batchSize(), dataRng.stream(k)), scaler, ema, 0,
+                labelDropout);
     }
 
     /**
@@ -184,12 +229,12 @@ public final class Trainer {
         ExponentialMovingAverage ema = new ExponentialMovingAverage(Double.parseDouble(cp.get("emaDecay").trim()),
                 Boolean.parseBoolean(cp.get("emaWarmup").trim()), emaWeights);
         LOG.info("resuming from {} at step {}", checkpoint, step);
-        return run(c.network, SdeSpecs.fromText(c.require("sde")), data,
-                io.github.scoresde.training.data.DataScaler.fromText(c.require("scaler")), ema, step);
+        return run(c.network, SdeSpecs.fromText(c.require("sde")), unlabelled(data),
+                io.github.scoresde.training.data.DataScaler.fromText(c.require("scaler")), ema, step, 0);
     }
 
-    private Result run(ScoreNetwork network, Sde sde, DataSource data, DataScaler scaler, ExponentialMovingAverage ema,
-            long start) {
+    private Result run(ScoreNetwork network, Sde sde, Batches data, DataScaler scaler, ExponentialMovingAverage ema,
+            long start, double labelDropout) {
         MultiLayerNetwork net = network.network();
         List<TrainingListener> listeners = new ArrayList<>(settings.listeners());
         if (settings.logEvery() > 0) {
@@ -199,24 +244,21 @@ public final class Trainer {
         RandomSource rng = RandomSource.of(settings.seed());
         DenoisingScoreMatchingPreProcessor pre = new DenoisingScoreMatchingPreProcessor(sde, network,
                 settings.weighting(), settings.timeFloor(), rng.stream(NOISE_STREAM));
-        RandomSource dataRng = rng.stream(DATA_STREAM);
         boolean identity = scaler.kind() == DataScaler.Kind.IDENTITY;
         long total = settings.steps();
         if (start > total) {
             throw new IllegalArgumentException("the checkpoint is at step " + start + ", past the " + total
                     + " steps to train");
         }
-        LOG.info("training {} on {} under {} for steps {}..{}, batch {}, weighting {}", network, data.name(), sde,
+        LOG.info("training {} on {} under {} for steps {}..{}, batch {}, weighting {}", network, data, sde,
                 start, total, settings.batchSize(), settings.weighting());
         double[] losses = new double[(int) (total - start)];
         Path lastCheckpoint = null;
         long t0 = System.nanoTime();
         for (long k = start; k < total; k++) {
-            INDArray x0 = data.batch(settings.batchSize(), dataRng.stream(k));
-            if (!identity) {
-                x0 = scaler.transform(x0);
-            }
-            DataSet ds = pre.perturb(x0, k);
+            io.github.scoresde.training.data.LabelledSource.Labelled batch = data.next(k);
+            INDArray x0 = identity ? batch.x() : scaler.transform(batch.x());
+            DataSet ds = pre.perturb(x0, batch.labels(), labelDropout, k);
             net.fit(ds);
             double loss = net.score();
             if (!Double.isFinite(loss)) {

@@ -25,10 +25,7 @@ class ClassifierNetworkTest {
         GaussianMixture mix = GaussianMixture.eightGaussians();
         Sde sde = new VpSde();
         ClassifierNetwork c = ClassifierNetwork.create(2, 8, 64, 2, 1);
-        c.train(sde, (n, rng) -> {
-            GaussianMixture.Draw d = mix.sampleLabelled(n, rng, 0);
-            return new ClassifierNetwork.Labelled(d.x(), d.labels());
-        }, 600, 256, 1e-3, 2);
+        c.train(sde, io.github.scoresde.training.data.LabelledSource.mixtureComponents(mix), 600, 256, 1e-3, 2);
         GaussianMixture.Draw test = mix.sampleLabelled(1000, RandomSource.of(9), 0);
         double t = 0.05;
         INDArray tt = Nd4j.valueArrayOf(new long[] {1000}, t, DataType.FLOAT);

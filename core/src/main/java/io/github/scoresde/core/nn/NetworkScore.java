@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Provides the input vector-Jacobian product by back-propagation through the network.
  * Results are float32, or the data type of x when x is float64.
  */
-public final class NetworkScore implements DifferentiableScore {
+public final class NetworkScore implements DifferentiableScore, io.github.scoresde.core.ConditionalScoreFunction {
     private final ScoreNetwork network;
     private final Parameterization parameterization;
     private final DoubleUnaryOperator marginalStd;
@@ -52,6 +52,21 @@ public final class NetworkScore implements DifferentiableScore {
     public INDArray score(INDArray x, INDArray t) {
         INDArray out = network.output(x, t);
         return scale(out, x, t);
+    }
+
+    /** The network's number of classes (0 for an unconditional network). */
+    @Override
+    public int classes() {
+        return network.config().classes();
+    }
+
+    /**
+     * The class-conditional score s(x, t, y) of a network trained with labels (label -1: the
+     * unconditional score learnt with label dropout).
+     */
+    @Override
+    public INDArray score(INDArray x, INDArray t, int[] labels) {
+        return scale(network.output(x, t, labels), x, t);
     }
 
     @Override

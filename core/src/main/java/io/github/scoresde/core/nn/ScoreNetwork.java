@@ -75,7 +75,7 @@ public final class ScoreNetwork {
         Checks.notNull("network", network);
         long in = network.layerInputSize(0);
         long out = network.layerSize(network.getnLayers() - 1);
-        if (in != config.dimension() + embedding.size() || out != config.dimension()
+        if (in != config.inputSize() || out != config.dimension()
                 || embedding.size() != 2 * config.frequencies()) {
             throw new IllegalArgumentException("network with " + in + " inputs and " + out + " outputs does not match "
                     + "dimension " + config.dimension() + " with " + embedding.size() + " time features");
@@ -92,7 +92,7 @@ public final class ScoreNetwork {
                     .gradientNormalizationThreshold(c.gradientClip());
         }
         NeuralNetConfiguration.ListBuilder list = b.list();
-        long in = c.dimension() + 2L * c.frequencies();
+        long in = c.inputSize();
         for (int i = 0; i < c.depth(); i++) {
             list.layer(new DenseLayer.Builder().nIn(i == 0 ? in : c.width()).nOut(c.width())
                     .activation(c.activation()).build());
@@ -128,16 +128,33 @@ public final class ScoreNetwork {
     }
 
     /**
-     * The network's input for (x, t): {@code [batch, d + 2m]} float32, x then the time features.
+     * The network's input for (x, t): {@code [batch, d + 2m]} float32, x then the time features
+     * (and, for a class-conditional network, the one-hot of the "no label" class).
      */
     public INDArray features(INDArray x, INDArray t) {
+        return features(x, t, null);
+    }
+
+    /**
+     * The network's input for (x, t, y): x, the time features, and for a class-conditional network
+     * the one-hot of K + 1 values of each label (label -1, or null labels, is the "no label" class).
+     */
+    public INDArray features(INDArray x, INDArray t, int[] labels) {
         int batch = Checks.batchOf("x", x, new long[] {config.dimension()});
         if (t.length() != batch) {
             throw new IllegalArgumentException("t must have shape [" + batch + "]; got " + Arrays.toString(t.shape()));
         }
+        int k = config.classes();
+        if (labels != null && k == 0) {
+            throw new IllegalArgumentException("labels given to an unconditional network");
+        }
+        if (labels != null && labels.length != batch) {
+            throw new IllegalArgumentException("labels must hold one label per example (" + batch + "); got "
+                    + labels.length);
+        }
         int d = config.dimension();
         int e = embedding.size();
-        int width = d + e;
+        int width = config.inputSize();
         double[] tv = t.castTo(DataType.DOUBLE).toDoubleVector();
         double[] emb = new double[e];
         float[] embF = new float[e];
@@ -164,6 +181,19 @@ public final class ScoreNetwork {
                 System.arraycopy(xd, b * d, outD, b * width, d);
                 System.arraycopy(emb, 0, outD, b * width + d, e);
             }
+            if (k > 0) {
+                int y = labels == null ? -1 : labels[b];
+                if (y < -1 || y >= k) {
+                    throw new IllegalArgumentException("labels must lie in [0, " + k + ") or be -1 (no label); got "
+                            + y + " at index " + b);
+                }
+                int at = b * width + d + e + (y < 0 ? k : y);
+                if (f32) {
+                    outF[at] = 1;
+                } else {
+                    outD[at] = 1;
+                }
+            }
         }
         return (f32 ? Nd4j.createFromArray(outF) : Nd4j.createFromArray(outD)).reshape(batch, width);
     }
@@ -171,6 +201,11 @@ public final class ScoreNetwork {
     /** net(x, t), {@code [batch, d]} float32 (inference mode). */
     public INDArray output(INDArray x, INDArray t) {
         return network.output(features(x, t), false);
+    }
+
+    /** net(x, t, y) of a class-conditional network (label -1: no label), {@code [batch, d]}. */
+    public INDArray output(INDArray x, INDArray t, int[] labels) {
+        return network.output(features(x, t, labels), false);
     }
 
     /**

@@ -20,10 +20,12 @@ import org.nd4j.linalg.activations.Activation;
  * @param warmup learning-rate warm-up iterations (0: none)
  * @param gradientClip the L2 norm threshold of gradient clipping (0: none)
  * @param reduction the loss reduction over dimensions
+ * @param classes K for a class-conditional network (a one-hot of K + 1 values joins the input, the
+ *     last one the "no label" class of classifier-free guidance), 0 for an unconditional one
  */
 public record ScoreNetworkConfig(int dimension, int width, int depth, Activation activation, int frequencies,
         double frequencyScale, long seed, double learningRate, int warmup, double gradientClip,
-        LossReduction reduction) {
+        LossReduction reduction, int classes) {
 
     /** BENCHMARKS.md: 256 units. */
     public static final int DEFAULT_WIDTH = 256;
@@ -50,6 +52,29 @@ public record ScoreNetworkConfig(int dimension, int width, int depth, Activation
         Checks.nonNegative("warmup", warmup);
         Checks.nonNegative("gradientClip", gradientClip);
         Checks.notNull("reduction", reduction);
+        Checks.nonNegative("classes", classes);
+        if (classes == 1) {
+            throw new IllegalArgumentException("classes must be 0 (unconditional) or at least 2; got 1");
+        }
+    }
+
+    /** An unconditional network's configuration. */
+    public ScoreNetworkConfig(int dimension, int width, int depth, Activation activation, int frequencies,
+            double frequencyScale, long seed, double learningRate, int warmup, double gradientClip,
+            LossReduction reduction) {
+        this(dimension, width, depth, activation, frequencies, frequencyScale, seed, learningRate, warmup,
+                gradientClip, reduction, 0);
+    }
+
+    /** A copy conditioned on K classes (0: unconditional). */
+    public ScoreNetworkConfig withClasses(int k) {
+        return new ScoreNetworkConfig(dimension, width, depth, activation, frequencies, frequencyScale, seed,
+                learningRate, warmup, gradientClip, reduction, k);
+    }
+
+    /** The network's input size: d + 2m time features (+ K + 1 label values when conditional). */
+    public int inputSize() {
+        return dimension + 2 * frequencies + (classes > 0 ? classes + 1 : 0);
     }
 
     /** The toy MLP for d-dimensional data with the given seed. */
@@ -61,27 +86,27 @@ public record ScoreNetworkConfig(int dimension, int width, int depth, Activation
     /** A copy with another width and depth. */
     public ScoreNetworkConfig withLayers(int newWidth, int newDepth) {
         return new ScoreNetworkConfig(dimension, newWidth, newDepth, activation, frequencies, frequencyScale, seed,
-                learningRate, warmup, gradientClip, reduction);
+                learningRate, warmup, gradientClip, reduction, classes);
     }
 
     /** A copy with another learning rate and warm-up. */
     public ScoreNetworkConfig withLearningRate(double lr, int newWarmup) {
         return new ScoreNetworkConfig(dimension, width, depth, activation, frequencies, frequencyScale, seed, lr,
-                newWarmup, gradientClip, reduction);
+                newWarmup, gradientClip, reduction, classes);
     }
 
     /** A copy with another loss reduction. */
     public ScoreNetworkConfig withReduction(LossReduction r) {
         return new ScoreNetworkConfig(dimension, width, depth, activation, frequencies, frequencyScale, seed,
-                learningRate, warmup, gradientClip, r);
+                learningRate, warmup, gradientClip, r, classes);
     }
 
     /** Serialises to {@code key=value} lines (read back by {@link #parse}). */
     public String toProperties() {
         return String.format(Locale.ROOT, "dimension=%d%nwidth=%d%ndepth=%d%nactivation=%s%nfrequencies=%d%n"
-                + "frequencyScale=%s%nseed=%d%nlearningRate=%s%nwarmup=%d%ngradientClip=%s%nreduction=%s%n", dimension,
-                width, depth, activation.name(), frequencies, Double.toString(frequencyScale), seed,
-                Double.toString(learningRate), warmup, Double.toString(gradientClip), reduction.name());
+                + "frequencyScale=%s%nseed=%d%nlearningRate=%s%nwarmup=%d%ngradientClip=%s%nreduction=%s%nclasses=%d%n",
+                dimension, width, depth, activation.name(), frequencies, Double.toString(frequencyScale), seed,
+                Double.toString(learningRate), warmup, Double.toString(gradientClip), reduction.name(), classes);
     }
 
     /**
@@ -95,7 +120,7 @@ public record ScoreNetworkConfig(int dimension, int width, int depth, Activation
                 Integer.parseInt(get(p, "frequencies")), Double.parseDouble(get(p, "frequencyScale")),
                 Long.parseLong(get(p, "seed")), Double.parseDouble(get(p, "learningRate")),
                 Integer.parseInt(get(p, "warmup")), Double.parseDouble(get(p, "gradientClip")),
-                LossReduction.valueOf(get(p, "reduction")));
+                LossReduction.valueOf(get(p, "reduction")), Integer.parseInt(p.getOrDefault("classes", "0").trim()));
     }
 
     private static String get(java.util.Map<String, String> p, String key) {
