@@ -484,28 +484,62 @@ public final class GaussianMixture {
     }
 
     /** Shared per-component bookkeeping of one batch: variances, squared distances, responsibilities. */
+    /** d K at or below which the small products are done in Java rather than by ND4J GEMM calls. */
+    private static final int JAVA_PRODUCT_LIMIT = 512;
+
     private Evaluation evaluate(INDArray x, double[] m, double[] s) {
         int batch = Checks.batchOf("x", x, new long[] {d});
         checkCoefficients(batch, m, s);
         int k = means.length;
         INDArray xc = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
-        double[] g = Checks.flat(xc.mmul(meansOf(x).transpose())); // [B, K]: x . mu_k
-        double[] xx = xc.mul(xc).sum(1).toDoubleVector();
+        double[] xv = xc.data().asDouble();
+        double[] g; // [B, K]: x . mu_k
+        if ((long) d * k <= JAVA_PRODUCT_LIMIT) {
+            g = new double[batch * k];
+            for (int b = 0; b < batch; b++) {
+                for (int j = 0; j < k; j++) {
+                    double acc = 0;
+                    double[] mu = means[j];
+                    for (int q = 0; q < d; q++) {
+                        acc += xv[b * d + q] * mu[q];
+                    }
+                    g[b * k + j] = acc;
+                }
+            }
+        } else {
+            g = Checks.flat(xc.mmul(meansOf(x).transpose()));
+        }
         double[] v = new double[batch * k];
         double[] dist2 = new double[batch * k];
         double[] r = new double[batch * k];
         double[] a = new double[batch * k];
         double[] c = new double[batch];
+        // per-component variance and log-normaliser depend on (m_b, s_b) only: samplers share them
+        double[] vk = new double[k];
+        double[] logNorm = new double[k];
+        double lastM = Double.NaN;
+        double lastS = Double.NaN;
         for (int b = 0; b < batch; b++) {
-            double max = Double.NEGATIVE_INFINITY;
             double mb = m[b];
+            if (mb != lastM || s[b] != lastS) {
+                for (int j = 0; j < k; j++) {
+                    vk[j] = mb * mb * stds[j] * stds[j] + s[b] * s[b];
+                    logNorm[j] = logWeights[j] - 0.5 * d * Math.log(2 * Math.PI * vk[j]);
+                }
+                lastM = mb;
+                lastS = s[b];
+            }
+            double xx = 0;
+            for (int q = 0; q < d; q++) {
+                xx += xv[b * d + q] * xv[b * d + q];
+            }
+            double max = Double.NEGATIVE_INFINITY;
             for (int j = 0; j < k; j++) {
                 int i = b * k + j;
-                double vk = mb * mb * stds[j] * stds[j] + s[b] * s[b];
-                double sq = Math.max(0, xx[b] - 2 * mb * g[i] + mb * mb * meanSq[j]);
-                v[i] = vk;
+                double sq = Math.max(0, xx - 2 * mb * g[i] + mb * mb * meanSq[j]);
+                v[i] = vk[j];
                 dist2[i] = sq;
-                r[i] = logWeights[j] - sq / (2 * vk) - 0.5 * d * Math.log(2 * Math.PI * vk);
+                r[i] = logNorm[j] - sq / (2 * vk[j]);
                 max = Math.max(max, r[i]);
             }
             double sum = 0;
@@ -523,11 +557,12 @@ public final class GaussianMixture {
             }
             c[b] = cb;
         }
-        return new Evaluation(xc, batch, v, dist2, r, a, c);
+        return new Evaluation(xc, xv, batch, v, dist2, r, a, c);
     }
 
     private final class Evaluation {
         final INDArray x;
+        final double[] xv;
         final int batch;
         final double[] v;
         final double[] dist2;
@@ -536,8 +571,9 @@ public final class GaussianMixture {
         final double[] c;
         private INDArray score;
 
-        Evaluation(INDArray x, int batch, double[] v, double[] dist2, double[] r, double[] a, double[] c) {
+        Evaluation(INDArray x, double[] xv, int batch, double[] v, double[] dist2, double[] r, double[] a, double[] c) {
             this.x = x;
+            this.xv = xv;
             this.batch = batch;
             this.v = v;
             this.dist2 = dist2;
@@ -549,8 +585,23 @@ public final class GaussianMixture {
         /** S = sum_k (m r_k / v_k) mu_k - x sum_k r_k / v_k. */
         INDArray score() {
             if (score == null) {
-                INDArray am = Nd4j.createFromArray(a).reshape(batch, means.length).castTo(x.dataType());
-                score = am.mmul(meansOf(x)).subi(Broadcast.mul(x, Broadcast.vector(c, x)));
+                int k = means.length;
+                if ((long) d * k <= JAVA_PRODUCT_LIMIT) {
+                    double[] out = new double[batch * d];
+                    for (int b = 0; b < batch; b++) {
+                        for (int q = 0; q < d; q++) {
+                            double acc = -c[b] * xv[b * d + q];
+                            for (int j = 0; j < k; j++) {
+                                acc += a[b * k + j] * means[j][q];
+                            }
+                            out[b * d + q] = acc;
+                        }
+                    }
+                    score = Nd4j.createFromArray(out).reshape(batch, d).castTo(x.dataType());
+                } else {
+                    INDArray am = Nd4j.createFromArray(a).reshape(batch, k).castTo(x.dataType());
+                    score = am.mmul(meansOf(x)).subi(Broadcast.mul(x, Broadcast.vector(c, x)));
+                }
             }
             return score;
         }

@@ -84,8 +84,13 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
         double[] m = new double[batch];
         double[] s = new double[batch];
         for (int i = 0; i < batch; i++) {
-            m[i] = sde.meanCoefficient(tv[i]);
-            s[i] = sde.marginalStd(tv[i]);
+            if (i > 0 && tv[i] == tv[i - 1]) {
+                m[i] = m[i - 1];
+                s[i] = s[i - 1];
+            } else {
+                m[i] = sde.meanCoefficient(tv[i]);
+                s[i] = sde.marginalStd(tv[i]);
+            }
         }
         return new Coefficients(m, s);
     }
