@@ -25,7 +25,7 @@ class ScoreSource {
         String score;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "1", heading = "Score (exactly one):%n")
     Choice choice;
 
     @Option(names = "--sde", description = "SDE for an exact score: ${COMPLETION-CANDIDATES} (default: the model's, "
