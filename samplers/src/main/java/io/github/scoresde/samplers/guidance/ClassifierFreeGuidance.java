@@ -21,9 +21,7 @@ public final class ClassifierFreeGuidance implements Conditioning {
 
     private ClassifierFreeGuidance(int[] labels, double weight) {
         Checks.notNull("labels", labels);
-        if (!(weight >= 0) || !Double.isFinite(weight)) {
-            throw new IllegalArgumentException("guidance weight must be non-negative and finite; got " + weight);
-        }
+        Labels.weight(weight);
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0) {
                 throw new IllegalArgumentException("labels must be non-negative; got " + labels[i]
@@ -50,18 +48,12 @@ public final class ClassifierFreeGuidance implements Conditioning {
             throw new IllegalArgumentException("classifier-free guidance needs a class-conditional score model "
                     + "(ConditionalScoreFunction with classes); got " + score);
         }
-        int[] y = new int[rows];
+        int[] y = Labels.of(labels, firstIndex, rows);
         int[] none = new int[rows];
         Arrays.fill(none, -1);
-        for (int i = 0; i < rows; i++) {
-            long idx = firstIndex + i;
-            if (labels.length > 1 && idx >= labels.length) {
-                throw new IllegalArgumentException("labels holds " + labels.length + " labels but sample " + idx
-                        + " was requested");
-            }
-            y[i] = labels.length == 1 ? labels[0] : labels[(int) idx];
-            if (y[i] >= cs.classes()) {
-                throw new IllegalArgumentException("labels must lie in [0, " + cs.classes() + "); got " + y[i]);
+        for (int label : y) {
+            if (label >= cs.classes()) {
+                throw new IllegalArgumentException("labels must lie in [0, " + cs.classes() + "); got " + label);
             }
         }
         return new ScoreFunction() {

@@ -22,9 +22,7 @@ public final class ClassifierGuidance implements Conditioning {
     private ClassifierGuidance(NoisyClassifier classifier, int[] labels, double weight) {
         this.classifier = Checks.notNull("classifier", classifier);
         Checks.notNull("labels", labels);
-        if (!(weight >= 0) || !Double.isFinite(weight)) {
-            throw new IllegalArgumentException("guidance weight must be non-negative and finite; got " + weight);
-        }
+        Labels.weight(weight);
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classifier.classes()) {
                 throw new IllegalArgumentException("labels must lie in [0, " + classifier.classes() + "); got "
@@ -51,15 +49,7 @@ public final class ClassifierGuidance implements Conditioning {
             throw new IllegalArgumentException("the classifier's sample shape " + Arrays.toString(classifier.sampleShape())
                     + " does not match the score's " + Arrays.toString(score.sampleShape()));
         }
-        int[] y = new int[rows];
-        for (int i = 0; i < rows; i++) {
-            long idx = firstIndex + i;
-            if (labels.length > 1 && idx >= labels.length) {
-                throw new IllegalArgumentException("labels holds " + labels.length + " labels but sample " + idx
-                        + " was requested");
-            }
-            y[i] = labels.length == 1 ? labels[0] : labels[(int) idx];
-        }
+        int[] y = Labels.of(labels, firstIndex, rows);
         return new ScoreFunction() {
             @Override
             public long[] sampleShape() {
