@@ -11,12 +11,8 @@ import io.github.scoresde.samplers.Sampler;
 import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.samplers.likelihood.DivergenceEstimator;
 import io.github.scoresde.samplers.likelihood.Likelihood;
-import io.github.scoresde.samplers.metrics.MixtureQuality;
-import io.github.scoresde.sde.AncestralSchedule;
 import io.github.scoresde.sde.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
-import io.github.scoresde.sde.SubVpSde;
-import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.ScoreModel;
 import io.github.scoresde.training.Trainer;
@@ -176,33 +172,16 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** B3: every sampler against exact draws, 10,000 samples. */
     private void b3() {
-        int n = 10_000;
-        for (GaussianMixture mix : new GaussianMixture[] {GaussianMixture.eightGaussians(), GaussianMixture.gmm64()}) {
-            String name = mix.dimension() == 2 ? "eight-gaussians" : "gmm-64";
-            MixtureQuality.Floor floor = MixtureQuality.floor(mix, n, 4);
-            INDArray ref = MixtureQuality.reference(mix, n);
-            row("B3", name + ": floor sliced W1 / mode error", fmt(floor.slicedWassersteinMean(), 4),
-                    "mode error " + fmt(floor.modeWeightErrorMean(), 4));
-            for (Sde sde : new Sde[] {new VpSde(), new SubVpSde(), new VeSde(0.01, mix.dimension() == 2 ? 10 : 50)}) {
-                Map<String, Sampler> samplers = new LinkedHashMap<>();
-                samplers.put("em", PredictorCorrectorSampler.eulerMaruyama(1000));
-                samplers.put("pc", PredictorCorrectorSampler.reverseDiffusionLangevin(1000, 0.16));
-                if (sde instanceof AncestralSchedule) {
-                    samplers.put("ancestral", PredictorCorrectorSampler.ancestral(1000));
-                }
-                samplers.put("ode", ProbabilityFlowSampler.create());
-                String sdeName = sde.getClass().getSimpleName().replace("Sde", "").toLowerCase(Locale.ROOT);
-                for (Map.Entry<String, Sampler> e : samplers.entrySet()) {
-                    SamplingResult r = e.getValue().sample(sde, new ExactMixtureScore(mix, sde), n, 7);
-                    MixtureQuality.Figures q = MixtureQuality.measure(r.samples(), ref, mix);
-                    String key = "b3." + name + "." + sdeName + "." + e.getKey();
-                    figure(key + ".sliced_w1", q.slicedWasserstein());
-                    figure(key + ".mode_error", q.modeWeightError());
-                    row("B3", name + ", " + sdeName + ", " + e.getKey() + ": sliced W1", fmt(q.slicedWasserstein(), 4),
-                            "mode error " + fmt(q.modeWeightError(), 4) + ", NFE " + r.scoreEvaluations() + ", "
-                                    + fmt(r.elapsed().toMillis() / 1000.0, 1) + " s");
-                }
-            }
+        Workloads.QualityGrid grid = Workloads.samplerQuality(10_000);
+        grid.floors().forEach((name, floor) -> row("B3", name + ": floor sliced W1 / mode error",
+                fmt(floor.slicedWassersteinMean(), 4), "mode error " + fmt(floor.modeWeightErrorMean(), 4)));
+        for (Workloads.QualityRow r : grid.rows()) {
+            String key = "b3." + r.data() + "." + r.sde() + "." + r.sampler();
+            figure(key + ".sliced_w1", r.figures().slicedWasserstein());
+            figure(key + ".mode_error", r.figures().modeWeightError());
+            row("B3", r.data() + ", " + r.sde() + ", " + r.sampler() + ": sliced W1",
+                    fmt(r.figures().slicedWasserstein(), 4), "mode error " + fmt(r.figures().modeWeightError(), 4)
+                            + ", NFE " + r.nfe() + ", " + fmt(r.seconds(), 1) + " s");
         }
     }
 

@@ -2,18 +2,14 @@ package io.github.scoresde.examples;
 
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.GaussianMixture;
-import io.github.scoresde.samplers.PredictorCorrectorSampler;
-import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.Sampler;
 import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.samplers.metrics.MixtureQuality;
-import io.github.scoresde.sde.AncestralSchedule;
 import io.github.scoresde.sde.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import java.awt.Color;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -82,14 +78,7 @@ public final class SamplerGalleryExample implements Callable<Integer> {
         List<Panel> panels = new ArrayList<>();
         for (SdeChoice choice : SdeChoice.values()) {
             Sde sde = choice.create(2);
-            Map<String, Sampler> samplers = new LinkedHashMap<>();
-            samplers.put("Euler-Maruyama", PredictorCorrectorSampler.eulerMaruyama(o.steps()));
-            samplers.put("PC (Langevin 0.16)", PredictorCorrectorSampler.reverseDiffusionLangevin(o.steps(), 0.16));
-            if (sde instanceof AncestralSchedule) {
-                samplers.put("ancestral", PredictorCorrectorSampler.ancestral(o.steps()));
-            }
-            samplers.put("PF-ODE (RK45)", ProbabilityFlowSampler.create());
-            for (Map.Entry<String, Sampler> e : samplers.entrySet()) {
+            for (Map.Entry<String, Sampler> e : Workloads.samplers(sde, o.steps()).entrySet()) {
                 SamplingResult r = e.getValue().sample(sde, new ExactMixtureScore(mix, sde), o.n(), o.seed());
                 double sw = MixtureQuality.measure(r.samples(), ref, mix).slicedWasserstein();
                 panels.add(new Panel(choice.label(), e.getKey(), r.scoreEvaluations(), sw));

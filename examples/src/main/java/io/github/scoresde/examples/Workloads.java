@@ -5,14 +5,25 @@ import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.nn.ScoreNetwork;
 import io.github.scoresde.core.nn.ScoreNetworkConfig;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
+import io.github.scoresde.samplers.ProbabilityFlowSampler;
+import io.github.scoresde.samplers.Sampler;
 import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.samplers.likelihood.Likelihood;
 import io.github.scoresde.samplers.metrics.MixtureQuality;
+import io.github.scoresde.sde.AncestralSchedule;
+import io.github.scoresde.sde.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
+import io.github.scoresde.sde.SubVpSde;
+import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.DataScaler;
 import io.github.scoresde.training.data.ToyDatasets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -21,6 +32,55 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Workloads {
     private Workloads() {
+    }
+
+    /**
+     * The samplers of B2 / B3 for an SDE, by short name: {@code em} (Euler-Maruyama), {@code pc}
+     * (reverse diffusion + Langevin, snr 0.16), {@code ancestral} (when the SDE has a discrete
+     * schedule) and {@code ode} (probability flow, Dormand-Prince rtol = atol = 1e-5).
+     */
+    public static Map<String, Sampler> samplers(Sde sde, int steps) {
+        Map<String, Sampler> samplers = new LinkedHashMap<>();
+        samplers.put("em", PredictorCorrectorSampler.eulerMaruyama(steps));
+        samplers.put("pc", PredictorCorrectorSampler.reverseDiffusionLangevin(steps, 0.16));
+        if (sde instanceof AncestralSchedule) {
+            samplers.put("ancestral", PredictorCorrectorSampler.ancestral(steps));
+        }
+        samplers.put("ode", ProbabilityFlowSampler.create());
+        return samplers;
+    }
+
+    /** One sampler's B3 figures. */
+    public record QualityRow(String data, String sde, String sampler, MixtureQuality.Figures figures, int nfe,
+            double seconds) {
+    }
+
+    /** B3: the floor of each mixture and every sampler's row. */
+    public record QualityGrid(Map<String, MixtureQuality.Floor> floors, List<QualityRow> rows) {
+    }
+
+    /**
+     * B3: eight-gaussians and gmm-64 under VP, sub-VP and VE (sigma_max 10, or 50 for gmm-64), every
+     * sampler of {@link #samplers} with 1000 steps and seed 7, {@code n} samples against {@code n}
+     * exact draws, with the floor over 4 pairs of exact sets.
+     */
+    public static QualityGrid samplerQuality(int n) {
+        Map<String, MixtureQuality.Floor> floors = new LinkedHashMap<>();
+        List<QualityRow> rows = new ArrayList<>();
+        for (String name : GaussianMixture.NAMES) {
+            GaussianMixture mix = GaussianMixture.named(name);
+            floors.put(name, MixtureQuality.floor(mix, n, 4));
+            INDArray ref = MixtureQuality.reference(mix, n);
+            for (Sde sde : new Sde[] {new VpSde(), new SubVpSde(), new VeSde(0.01, mix.dimension() == 2 ? 10 : 50)}) {
+                String sdeName = sde.getClass().getSimpleName().replace("Sde", "").toLowerCase(Locale.ROOT);
+                for (Map.Entry<String, Sampler> e : samplers(sde, 1000).entrySet()) {
+                    SamplingResult r = e.getValue().sample(sde, new ExactMixtureScore(mix, sde), n, 7);
+                    rows.add(new QualityRow(name, sdeName, e.getKey(), MixtureQuality.measure(r.samples(), ref, mix),
+                            r.scoreEvaluations(), r.elapsed().toMillis() / 1000.0));
+                }
+            }
+        }
+        return new QualityGrid(floors, rows);
     }
 
     /**
