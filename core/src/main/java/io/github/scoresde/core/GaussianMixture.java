@@ -405,7 +405,6 @@ public final class GaussianMixture {
         double[] p = Checks.flat(vv.mmul(meansOf(x).transpose())); // [B, K]: v . mu_k
         double[] q = new double[e.batch * k];
         double[] qSum = new double[e.batch];
-        double[] xCoeff = new double[e.batch];
         for (int b = 0; b < e.batch; b++) {
             double sumQ = 0;
             for (int c = 0; c < k; c++) {
@@ -417,11 +416,10 @@ public final class GaussianMixture {
                 sumQ += qi;
             }
             qSum[b] = sumQ;
-            xCoeff[b] = e.c[b];
         }
         // H v = -c v + m (Q' MU) - x sum_k Q'_k - S (S . v)
         INDArray qm = Nd4j.createFromArray(q).reshape(e.batch, k).castTo(x.dataType()).mmul(meansOf(x));
-        INDArray out = qm.subi(Broadcast.mul(vv, Broadcast.vector(xCoeff, x)));
+        INDArray out = qm.subi(Broadcast.mul(vv, Broadcast.vector(e.c, x)));
         out.subi(Broadcast.mul(e.x, Broadcast.vector(qSum, x)));
         out.subi(Broadcast.mul(score, Broadcast.vector(scoreDotV, x)));
         return out;

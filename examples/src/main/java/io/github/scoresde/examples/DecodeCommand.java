@@ -16,7 +16,7 @@ public final class DecodeCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    ScoreSourceMixin source;
+    ScoreSource source;
 
     @Option(names = "--latent", required = true, description = "latents.csv or latents.npy, [n, d]")
     Path latent;

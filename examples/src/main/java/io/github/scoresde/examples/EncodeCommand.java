@@ -16,7 +16,7 @@ public final class EncodeCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
-    ScoreSourceMixin source;
+    ScoreSource source;
 
     @Option(names = "--data", required = true, description = "points.csv or points.npy, [n, d]")
     Path data;

@@ -26,7 +26,7 @@ public final class LikelihoodCommand implements Callable<Integer> {
 
 
     @Mixin
-    ScoreSourceMixin source;
+    ScoreSource source;
 
     @Option(names = "--data", required = true, description = "points.csv or points.npy, [n, d]")
     Path data;

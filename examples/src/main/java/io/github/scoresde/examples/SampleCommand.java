@@ -23,7 +23,7 @@ public final class SampleCommand implements Callable<Integer> {
     static final List<String> SAMPLERS = List.of("em", "pc", "ancestral", "ode");
 
     @Mixin
-    ScoreSourceMixin source;
+    ScoreSource source;
 
     @Option(names = "--sampler", defaultValue = "pc", description = "em, pc, ancestral or ode (default ${DEFAULT-VALUE})")
     String sampler;

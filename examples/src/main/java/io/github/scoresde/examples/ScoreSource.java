@@ -11,11 +11,11 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
 /**
- * The CLI's choice of score: a trained model file ({@code --model model.zip}, which carries its own
+ * The CLI's score options as a picocli mixin. The choice of score: a trained model file ({@code --model model.zip}, which carries its own
  * SDE and data scaler) or an exact mixture score ({@code --score exact:eight-gaussians} with
  * {@code --sde}). Resolved into the SDE, the score and the maps between data and model space.
  */
-class ScoreSource {
+public final class ScoreSource {
     /** The mutually exclusive options. */
     static final class Choice {
         @Option(names = "--model", description = "a model file written by 'train'")

@@ -1,6 +1,5 @@
 package io.github.scoresde.training;
 
-import io.github.scoresde.core.Broadcast;
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.NoisyClassifier;
 import io.github.scoresde.core.RandomSource;
@@ -110,20 +109,26 @@ public final class ClassifierNetwork implements NoisyClassifier {
             throw new IllegalArgumentException("labels must hold one label per example (" + batch + "); got "
                     + labels.length);
         }
-        INDArray onehot = Nd4j.zeros(DataType.FLOAT, batch, classes);
-        for (int b = 0; b < batch; b++) {
-            if (labels[b] < 0 || labels[b] >= classes) {
-                throw new IllegalArgumentException("labels must lie in [0, " + classes + "); got " + labels[b]
-                        + " at index " + b);
-            }
-            onehot.putScalar(b, labels[b], 1);
-        }
+        INDArray onehot = oneHot(labels);
         INDArray grad;
         synchronized (this) {
             grad = network.calculateGradients(features(x, t), onehot, null, null).getSecond();
         }
         // d(-log p_y)/d input -> grad log p_y for the x columns
         return grad.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dimension)).neg().castTo(x.dataType());
+    }
+
+    /** One-hot rows {@code [n, K]} float32 of labels in [0, K), checked. */
+    private INDArray oneHot(int[] labels) {
+        INDArray onehot = Nd4j.zeros(DataType.FLOAT, labels.length, classes);
+        for (int b = 0; b < labels.length; b++) {
+            if (labels[b] < 0 || labels[b] >= classes) {
+                throw new IllegalArgumentException("labels must lie in [0, " + classes + "); got " + labels[b]
+                        + " at index " + b);
+            }
+            onehot.putScalar(b, labels[b], 1);
+        }
+        return onehot;
     }
 
     /**
@@ -150,13 +155,9 @@ public final class ClassifierNetwork implements NoisyClassifier {
             double[] s = new double[batchSize];
             times.draw(r.stream(1), sde, t, w, m, s);
             INDArray z = r.stream(2).gaussian(DataType.FLOAT, 0, batchSize, dimension);
-            INDArray xt = Broadcast.mul(b.x().castTo(DataType.FLOAT), Broadcast.vector(m, z))
-                    .addi(Broadcast.mul(z, Broadcast.vector(s, z)));
-            INDArray onehot = Nd4j.zeros(DataType.FLOAT, batchSize, classes);
-            for (int i = 0; i < batchSize; i++) {
-                onehot.putScalar(i, b.labels()[i], 1);
-            }
-            network.fit(new DataSet(features(xt, Nd4j.createFromArray(t).castTo(DataType.FLOAT)), onehot));
+            INDArray xt = DenoisingScoreMatchingPreProcessor.perturb(b.x(), m, s, z);
+            network.fit(new DataSet(features(xt, Nd4j.createFromArray(t).castTo(DataType.FLOAT)),
+                    oneHot(b.labels())));
             losses[k] = network.score();
             if (!Double.isFinite(losses[k])) {
                 throw new TrainingDivergedException(k, losses[k], null);

@@ -63,6 +63,12 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
         ds.setLabels(out.getLabels());
     }
 
+    /** x_t = m_b x0_b + s_b z_b per example, float32, a new array. */
+    static INDArray perturb(INDArray x0, double[] m, double[] s, INDArray z) {
+        return Broadcast.mul(x0.castTo(DataType.FLOAT), Broadcast.vector(m, z))
+                .addi(Broadcast.mul(z, Broadcast.vector(s, z)));
+    }
+
     /** The perturbed batch number {@code k} for clean data {@code x0 [n, d]}. */
     public org.nd4j.linalg.dataset.DataSet perturb(INDArray x0, long k) {
         return perturb(x0, null, 0, k);
@@ -82,8 +88,7 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
         double[] s = new double[n];
         times.draw(r.stream(0), sde, t, w, m, s);
         INDArray z = r.stream(1).gaussian(DataType.FLOAT, 0, n, network.dimension());
-        INDArray xt = Broadcast.mul(x0.castTo(DataType.FLOAT), Broadcast.vector(m, z))
-                .addi(Broadcast.mul(z, Broadcast.vector(s, z)));
+        INDArray xt = perturb(x0, m, s, z);
         INDArray tt = Nd4j.createFromArray(t).castTo(DataType.FLOAT);
         int[] y = null;
         if (labels != null) {

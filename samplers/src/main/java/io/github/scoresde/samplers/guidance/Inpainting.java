@@ -103,17 +103,13 @@ public class Inpainting implements Conditioning {
         double m = sde.meanCoefficient(time);
         double s = sde.marginalStd(time);
         INDArray u = toBasis(x.reshape(rows, dim).castTo(DataType.FLOAT));
-        INDArray y = rowsOf(firstIndex(ctx), rows).muli(m);
+        INDArray y = rowsOf(ctx.firstIndex(), rows).muli(m);
         if (noisy) {
             y.addi(ctx.noise(slot).reshape(rows, dim).castTo(DataType.FLOAT).muli(s));
         }
         INDArray keep = mask.rsub(1);
         INDArray out = u.mulRowVector(keep).addi(y.mulRowVector(mask));
         return fromBasis(out).reshape(x.shape()).castTo(x.dataType());
-    }
-
-    private static long firstIndex(StepContext ctx) {
-        return ctx.firstIndex();
     }
 
     @Override
