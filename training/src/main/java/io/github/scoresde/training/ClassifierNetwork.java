@@ -4,12 +4,12 @@ import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.NoisyClassifier;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.nn.FourierTimeEmbedding;
+import io.github.scoresde.core.nn.FusedDenseLayer;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.data.LabelledSource;
 import java.util.Arrays;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -66,8 +66,7 @@ public final class ClassifierNetwork implements NoisyClassifier {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
                 .dataType(DataType.FLOAT).weightInit(WeightInit.UNIFORM).updater(new Adam(1e-3)).list();
         for (int i = 0; i < depth; i++) {
-            list.layer(new DenseLayer.Builder().nIn(i == 0 ? dimension + emb.size() : width).nOut(width)
-                    .activation(Activation.SWISH).build());
+            list.layer(FusedDenseLayer.of(i == 0 ? dimension + emb.size() : width, width, Activation.SWISH));
         }
         list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(width).nOut(classes)
                 .activation(Activation.SOFTMAX).build());

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -94,8 +93,7 @@ public final class ScoreNetwork {
         NeuralNetConfiguration.ListBuilder list = b.list();
         long in = c.inputSize();
         for (int i = 0; i < c.depth(); i++) {
-            list.layer(new DenseLayer.Builder().nIn(i == 0 ? in : c.width()).nOut(c.width())
-                    .activation(c.activation()).build());
+            list.layer(FusedDenseLayer.of(i == 0 ? in : c.width(), c.width(), c.activation()));
         }
         list.layer(new OutputLayer.Builder(loss).nIn(c.width()).nOut(c.dimension()).activation(Activation.IDENTITY)
                 .build());

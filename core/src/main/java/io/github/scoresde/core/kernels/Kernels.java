@@ -1,0 +1,147 @@
+package io.github.scoresde.core.kernels;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.SwishDerivative;
+import org.nd4j.linalg.factory.Nd4j;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fused element-wise kernels on ND4J arrays.
+ *
+ * <p>libnd4j M2.1 evaluates sigmoid and SiLU one value at a time (about 7 ns per float32 value on
+ * the project's machine, 0.9 ms for a [512, 256] activation, more than the matrix product that
+ * produced it); the Java Vector API evaluates the same function in about 0.4 ns per value, directly
+ * on the native memory of the array (no copy). The vectorised path is taken when all of these
+ * hold: the JVM was started with {@code --add-modules jdk.incubator.vector}, the system property
+ * {@code scoresde.vectorKernels} is not {@code false}, the backend is the CPU backend, and the
+ * arrays are float32 in column-major ('f') order without gaps. Otherwise the same results come
+ * from ND4J ops (bias broadcast, {@code Swish}, {@code SwishDerivative}, product and column sum),
+ * so every caller works on every JVM and backend, only slower.
+ *
+ * <p>Numbers: SiLU(v) = v sigmoid(v) and SiLU'(v) = s (1 + v (1 - s)) with s = sigmoid(v); the
+ * vector path agrees with ND4J's to a few float32 ulps.
+ */
+public final class Kernels {
+    private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
+    private static final VectorOps VECTOR = loadVectorOps();
+
+    private Kernels() {
+    }
+
+    /** Whether the vectorised path is available in this JVM (see the class comment). */
+    public static boolean vectorized() {
+        return VECTOR != null;
+    }
+
+    /**
+     * h = SiLU(z + b) per row, and optionally SiLU'(z + b), in one pass.
+     *
+     * @param z {@code [rows, cols]} pre-activation without bias (float32 or float64)
+     * @param bias {@code [cols]} or {@code [1, cols]}
+     * @param out {@code [rows, cols]} receives SiLU(z + b); may be {@code z} itself
+     * @param derivative {@code [rows, cols]} receives SiLU'(z + b), or null
+     * @throws IllegalArgumentException on mismatched shapes or data types
+     */
+    public static void biasSilu(INDArray z, INDArray bias, INDArray out, INDArray derivative) {
+        long rows = z.rows();
+        long cols = z.columns();
+        checkMatrix("z", z, rows, cols);
+        checkMatrix("out", out, rows, cols);
+        if (derivative != null) {
+            checkMatrix("derivative", derivative, rows, cols);
+        }
+        if (bias.length() != cols) {
+            throw new IllegalArgumentException("bias must hold " + cols + " values; got shape "
+                    + Arrays.toString(bias.shape()));
+        }
+        if (VECTOR != null && denseF(z) && denseF(out) && (derivative == null || denseF(derivative))) {
+            VECTOR.biasSilu(z, bias.toFloatVector(), out, derivative, (int) rows, (int) cols);
+            return;
+        }
+        INDArray v = out == z ? z : out.assign(z);
+        v.addiRowVector(bias.reshape(1, cols).castTo(v.dataType()));
+        if (derivative != null) {
+            Nd4j.exec(new SwishDerivative(v, derivative));
+        }
+        Nd4j.exec(new Swish(v, v));
+    }
+
+    /**
+     * The backward pass of {@link #biasSilu}: delta = epsilon * derivative, written over
+     * {@code derivative}, and the bias gradient sum_rows delta written into {@code biasGradient}.
+     *
+     * @param epsilon {@code [rows, cols]} dL/dh
+     * @param derivative {@code [rows, cols]} SiLU'(z + b) from the forward pass; receives delta
+     * @param biasGradient {@code [cols]} or {@code [1, cols]} receives the column sums of delta
+     */
+    public static void siluBackward(INDArray epsilon, INDArray derivative, INDArray biasGradient) {
+        long rows = derivative.rows();
+        long cols = derivative.columns();
+        checkMatrix("epsilon", epsilon, rows, cols);
+        checkMatrix("derivative", derivative, rows, cols);
+        if (biasGradient.length() != cols) {
+            throw new IllegalArgumentException("biasGradient must hold " + cols + " values; got shape "
+                    + Arrays.toString(biasGradient.shape()));
+        }
+        if (VECTOR != null && denseF(epsilon) && denseF(derivative)) {
+            float[] sums = VECTOR.multiplyColumnSums(epsilon, derivative, (int) rows, (int) cols);
+            biasGradient.assign(Nd4j.createFromArray(sums).reshape(biasGradient.shape()));
+            return;
+        }
+        derivative.muli(epsilon);
+        biasGradient.assign(derivative.sum(0).reshape(biasGradient.shape()));
+    }
+
+    private static void checkMatrix(String name, INDArray a, long rows, long cols) {
+        if (a.rank() != 2 || a.rows() != rows || a.columns() != cols) {
+            throw new IllegalArgumentException(name + " must have shape [" + rows + ", " + cols + "]; got "
+                    + Arrays.toString(a.shape()));
+        }
+    }
+
+    /** float32, 'f' order, elements adjacent, within an int-addressable buffer on the host. */
+    private static boolean denseF(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || a.ordering() != 'f' || a.length() == 0) {
+            return false;
+        }
+        long[] stride = a.stride();
+        if (stride[0] != 1 || stride[1] != a.rows()) {
+            return false;
+        }
+        return (a.offset() + a.length()) * 4L <= Integer.MAX_VALUE;
+    }
+
+    private static VectorOps loadVectorOps() {
+        if (!Boolean.parseBoolean(System.getProperty("scoresde.vectorKernels", "true"))) {
+            LOG.info("vector kernels disabled by -Dscoresde.vectorKernels=false; using ND4J ops");
+            return null;
+        }
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            LOG.info("jdk.incubator.vector not loaded (start the JVM with --add-modules jdk.incubator.vector "
+                    + "for the fast SiLU kernels); using ND4J ops");
+            return null;
+        }
+        try {
+            if (!Nd4j.getEnvironment().isCPU()) {
+                LOG.info("non-CPU ND4J backend: element-wise kernels stay on ND4J ops");
+                return null;
+            }
+            return (VectorOps) Class.forName("io.github.scoresde.core.kernels.VectorKernels")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            LOG.warn("vector kernels unavailable ({}); using ND4J ops", e.toString());
+            return null;
+        }
+    }
+
+    /** The vectorised implementation, loaded only when its module is present. */
+    interface VectorOps {
+        void biasSilu(INDArray z, float[] bias, INDArray out, INDArray derivative, int rows, int cols);
+
+        float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols);
+    }
+}

@@ -1,0 +1,91 @@
+package io.github.scoresde.core.kernels;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Vector API kernels over the native memory of float32 'f'-order ND4J arrays: column j occupies
+ * floats [j rows, (j + 1) rows) from the array's offset, so a column's bias is one scalar.
+ * Loaded reflectively by {@link Kernels} only when {@code jdk.incubator.vector} is present.
+ */
+final class VectorKernels implements Kernels.VectorOps {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+    private static ByteBuffer bytes(INDArray a) {
+        return a.data().asNio().order(ORDER);
+    }
+
+    @Override
+    public void biasSilu(INDArray z, float[] bias, INDArray out, INDArray derivative, int rows, int cols) {
+        ByteBuffer zb = bytes(z);
+        ByteBuffer ob = out == z ? zb : bytes(out);
+        ByteBuffer db = derivative == null ? null : bytes(derivative);
+        int z0 = (int) z.offset() * 4;
+        int o0 = (int) out.offset() * 4;
+        int d0 = derivative == null ? 0 : (int) derivative.offset() * 4;
+        int step = S.length();
+        int bound = S.loopBound(rows);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int j = 0; j < cols; j++) {
+            float b = bias[j];
+            int col = j * rows * 4;
+            int i = 0;
+            for (; i < bound; i += step) {
+                int at = col + i * 4;
+                FloatVector v = FloatVector.fromByteBuffer(S, zb, z0 + at, ORDER).add(b);
+                FloatVector s = one.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
+                if (db != null) {
+                    // SiLU'(v) = s (1 + v (1 - s))
+                    s.mul(v.mul(s.neg().add(1f)).add(1f)).intoByteBuffer(db, d0 + at, ORDER);
+                }
+                v.mul(s).intoByteBuffer(ob, o0 + at, ORDER);
+            }
+            for (; i < rows; i++) {
+                int at = col + i * 4;
+                float v = zb.getFloat(z0 + at) + b;
+                float s = (float) (1.0 / (1.0 + Math.exp(-v)));
+                if (db != null) {
+                    db.putFloat(d0 + at, s * (1f + v * (1f - s)));
+                }
+                ob.putFloat(o0 + at, v * s);
+            }
+        }
+    }
+
+    @Override
+    public float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols) {
+        ByteBuffer eb = bytes(epsilon);
+        ByteBuffer db = bytes(derivative);
+        int e0 = (int) epsilon.offset() * 4;
+        int d0 = (int) derivative.offset() * 4;
+        int step = S.length();
+        int bound = S.loopBound(rows);
+        float[] sums = new float[cols];
+        for (int j = 0; j < cols; j++) {
+            int col = j * rows * 4;
+            FloatVector acc = FloatVector.zero(S);
+            int i = 0;
+            for (; i < bound; i += step) {
+                int at = col + i * 4;
+                FloatVector delta = FloatVector.fromByteBuffer(S, eb, e0 + at, ORDER)
+                        .mul(FloatVector.fromByteBuffer(S, db, d0 + at, ORDER));
+                delta.intoByteBuffer(db, d0 + at, ORDER);
+                acc = acc.add(delta);
+            }
+            float sum = acc.reduceLanes(VectorOperators.ADD);
+            for (; i < rows; i++) {
+                int at = col + i * 4;
+                float delta = eb.getFloat(e0 + at) * db.getFloat(d0 + at);
+                db.putFloat(d0 + at, delta);
+                sum += delta;
+            }
+            sums[j] = sum;
+        }
+        return sums;
+    }
+}

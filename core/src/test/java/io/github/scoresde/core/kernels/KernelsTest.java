@@ -1,0 +1,118 @@
+package io.github.scoresde.core.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.SwishDerivative;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The fused kernels against ND4J's own ops, on both the vector path and the ND4J fallback. */
+class KernelsTest {
+
+    private static INDArray gaussian(long seed, DataType type, char order, long rows, long cols, double scale) {
+        Random r = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+        return Nd4j.randn(r, new long[] {rows, cols}).muli(scale).castTo(type).dup(order);
+    }
+
+    /** SiLU(z + b) and SiLU'(z + b) by ND4J ops, in float64. */
+    private static INDArray[] reference(INDArray z, INDArray b) {
+        INDArray v = z.castTo(DataType.DOUBLE).addRowVector(b.castTo(DataType.DOUBLE).reshape(1, b.length()));
+        INDArray d = Nd4j.exec(new SwishDerivative(v.dup()));
+        INDArray h = Nd4j.exec(new Swish(v.dup()));
+        return new INDArray[] {h, d};
+    }
+
+    @Test
+    void vectorPathIsTakenUnderTheTestJvm() {
+        // surefire starts the JVM with --add-modules jdk.incubator.vector (pom.xml test.argLine)
+        assertTrue(Kernels.vectorized(), "the fast path should be active in the test JVM");
+    }
+
+    @Test
+    void biasSiluMatchesNd4jInEveryLayout() {
+        // 37 rows: a remainder after whole vectors; values up to +-40 reach both saturations
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (char order : new char[] {'f', 'c'}) {
+                INDArray z = gaussian(1, type, order, 37, 19, 12.0);
+                INDArray b = gaussian(2, type, 'c', 1, 19, 1.0).reshape(19);
+                INDArray[] ref = reference(z, b);
+                INDArray out = Nd4j.create(type, new long[] {37, 19}, order);
+                INDArray deriv = Nd4j.create(type, new long[] {37, 19}, 'f');
+                Kernels.biasSilu(z, b, out, deriv);
+                double tol = type == DataType.FLOAT ? 2e-6 : 1e-12;
+                assertClose(ref[0], out, tol, type + " " + order + " SiLU");
+                assertClose(ref[1], deriv, tol, type + " " + order + " SiLU'");
+                INDArray inPlace = z.dup(order);
+                Kernels.biasSilu(inPlace, b, inPlace, null);
+                assertClose(ref[0], inPlace, tol, type + " " + order + " in place");
+            }
+        }
+    }
+
+    @Test
+    void biasSiluOnAViewWithAnOffset() {
+        INDArray big = gaussian(3, DataType.FLOAT, 'f', 40, 30, 3.0);
+        INDArray view = big.get(NDArrayIndex.all(), NDArrayIndex.interval(7, 20)); // 'f', offset 7 * 40
+        INDArray b = gaussian(4, DataType.FLOAT, 'c', 1, 13, 1.0);
+        INDArray[] ref = reference(view, b);
+        INDArray before = big.dup();
+        Kernels.biasSilu(view, b, view, null);
+        assertClose(ref[0], view, 2e-6, "view");
+        // columns outside the view are untouched
+        assertEquals(before.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 7)),
+                big.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 7)));
+        assertEquals(before.get(NDArrayIndex.all(), NDArrayIndex.interval(20, 30)),
+                big.get(NDArrayIndex.all(), NDArrayIndex.interval(20, 30)));
+    }
+
+    @Test
+    void backwardMultipliesAndSumsColumns() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (char order : new char[] {'f', 'c'}) {
+                INDArray eps = gaussian(5, type, order, 53, 17, 1.0);
+                INDArray deriv = gaussian(6, type, 'f', 53, 17, 1.0);
+                INDArray expected = eps.castTo(DataType.DOUBLE).mul(deriv.castTo(DataType.DOUBLE));
+                INDArray biasGrad = Nd4j.create(type, 1, 17);
+                Kernels.siluBackward(eps, deriv, biasGrad);
+                double tol = type == DataType.FLOAT ? 1e-5 : 1e-12;
+                assertClose(expected, deriv, tol, type + " " + order + " delta");
+                assertClose(expected.sum(0).reshape(1, 17), biasGrad, tol, type + " " + order + " bias gradient");
+            }
+        }
+    }
+
+    @Test
+    void nanPropagates() {
+        INDArray z = Nd4j.zeros(DataType.FLOAT, 20, 3).dup('f');
+        z.putScalar(5, 1, Float.NaN);
+        INDArray out = z.dup('f');
+        Kernels.biasSilu(z, Nd4j.zeros(DataType.FLOAT, 3), out, null);
+        assertTrue(Float.isNaN(out.getFloat(5, 1)));
+        assertEquals(0f, out.getFloat(4, 1));
+    }
+
+    @Test
+    void rejectsMismatchedShapes() {
+        INDArray z = Nd4j.zeros(DataType.FLOAT, 4, 3).dup('f');
+        assertThrows(IllegalArgumentException.class,
+                () -> Kernels.biasSilu(z, Nd4j.zeros(DataType.FLOAT, 2), z, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> Kernels.biasSilu(z, Nd4j.zeros(DataType.FLOAT, 3), Nd4j.zeros(DataType.FLOAT, 4, 2), null));
+        assertThrows(IllegalArgumentException.class,
+                () -> Kernels.siluBackward(Nd4j.zeros(DataType.FLOAT, 5, 3), z, Nd4j.zeros(DataType.FLOAT, 3)));
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, double tol, String what) {
+        INDArray e = expected.castTo(DataType.DOUBLE);
+        INDArray a = actual.castTo(DataType.DOUBLE);
+        double err = e.sub(a).amaxNumber().doubleValue() / Math.max(1.0, e.amaxNumber().doubleValue());
+        assertTrue(err <= tol, what + ": max relative error " + err + " > " + tol);
+    }
+}

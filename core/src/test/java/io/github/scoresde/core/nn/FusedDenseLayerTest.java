@@ -1,0 +1,127 @@
+package io.github.scoresde.core.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.rng.Random;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The fused dense + SiLU layer against DL4J's own dense layer with the same parameters: outputs,
+ * parameter gradients, input gradients and a few Adam steps agree; model files keep the layer.
+ */
+class FusedDenseLayerTest {
+
+    private static MultiLayerNetwork network(boolean fused, Activation act, DataType type) {
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(3).dataType(type)
+                .weightInit(WeightInit.UNIFORM).updater(new Adam(1e-2)).list();
+        long[] sizes = {7, 33, 33};
+        for (int i = 0; i + 1 < sizes.length; i++) {
+            list.layer(fused ? FusedDenseLayer.of(sizes[i], sizes[i + 1], act)
+                    : new DenseLayer.Builder().nIn(sizes[i]).nOut(sizes[i + 1]).activation(act).build());
+        }
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(33).nOut(3)
+                .activation(Activation.IDENTITY).build());
+        MultiLayerConfiguration conf = list.build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static INDArray gaussian(long seed, DataType type, long... shape) {
+        Random r = Nd4j.getRandomFactory().getNewRandomInstance(seed);
+        return Nd4j.randn(r, shape).muli(2).castTo(type);
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, double tol, String what) {
+        double scale = Math.max(1e-3, expected.amaxNumber().doubleValue());
+        double err = expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE)).amaxNumber().doubleValue();
+        assertTrue(err <= tol * scale, what + ": max error " + err + " > " + tol + " x " + scale);
+    }
+
+    private static void compare(Activation act, DataType type, double tol) {
+        MultiLayerNetwork plain = network(false, act, type);
+        MultiLayerNetwork fused = network(true, act, type);
+        fused.setParams(plain.params().dup());
+        INDArray x = gaussian(1, type, 41, 7);
+        INDArray y = gaussian(2, type, 41, 3);
+        String tag = act + " " + type;
+
+        assertClose(plain.output(x), fused.output(x), tol, tag + " output");
+
+        plain.setInput(x);
+        plain.setLabels(y);
+        plain.computeGradientAndScore();
+        fused.setInput(x);
+        fused.setLabels(y);
+        fused.computeGradientAndScore();
+        assertEquals(plain.score(), fused.score(), tol * Math.abs(plain.score()), tag + " score");
+        assertClose(plain.gradient().gradient(), fused.gradient().gradient(), tol, tag + " parameter gradient");
+
+        INDArray gx = plain.calculateGradients(x, y, null, null).getSecond();
+        INDArray fx = fused.calculateGradients(x, y, null, null).getSecond();
+        assertClose(gx, fx, tol, tag + " input gradient");
+
+        DataSet ds = new DataSet(x, y);
+        for (int i = 0; i < 5; i++) {
+            plain.fit(ds);
+            fused.fit(ds);
+        }
+        assertClose(plain.params(), fused.params(), 20 * tol, tag + " parameters after 5 Adam steps");
+    }
+
+    @Test
+    void siluMatchesDl4jDenseLayerInFloatAndDouble() {
+        compare(Activation.SWISH, DataType.FLOAT, 2e-5);
+        compare(Activation.SWISH, DataType.DOUBLE, 1e-11);
+    }
+
+    @Test
+    void otherActivationsBehaveAsTheDenseLayer() {
+        compare(Activation.TANH, DataType.FLOAT, 1e-6);
+    }
+
+    @Test
+    void batchSizeChangesBetweenSteps() {
+        MultiLayerNetwork plain = network(false, Activation.SWISH, DataType.FLOAT);
+        MultiLayerNetwork fused = network(true, Activation.SWISH, DataType.FLOAT);
+        fused.setParams(plain.params().dup());
+        for (int batch : new int[] {16, 5, 16, 64}) {
+            DataSet ds = new DataSet(gaussian(batch, DataType.FLOAT, batch, 7), gaussian(batch + 1, DataType.FLOAT,
+                    batch, 3));
+            plain.fit(ds);
+            fused.fit(ds);
+        }
+        assertClose(plain.params(), fused.params(), 1e-4, "parameters after steps of varying batch size");
+    }
+
+    @Test
+    void modelFilesKeepTheFusedLayer() throws IOException {
+        MultiLayerNetwork fused = network(true, Activation.SWISH, DataType.FLOAT);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(fused, bytes, true);
+        MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()),
+                true);
+        assertInstanceOf(FusedDenseLayer.class, back.getLayerWiseConfigurations().getConf(0).getLayer());
+        INDArray x = gaussian(9, DataType.FLOAT, 10, 7);
+        assertEquals(fused.output(x), back.output(x));
+    }
+}
