@@ -71,6 +71,26 @@ public final class Kernels {
     }
 
     /**
+     * z += b per row, in place.
+     *
+     * @param z {@code [rows, cols]}
+     * @param bias {@code [cols]} or {@code [1, cols]}
+     */
+    public static void addBias(INDArray z, INDArray bias) {
+        long cols = z.columns();
+        checkMatrix("z", z, z.rows(), cols);
+        if (bias.length() != cols) {
+            throw new IllegalArgumentException("bias must hold " + cols + " values; got shape "
+                    + Arrays.toString(bias.shape()));
+        }
+        if (VECTOR != null && denseF(z)) {
+            VECTOR.addBias(z, bias.toFloatVector(), (int) z.rows(), (int) cols);
+            return;
+        }
+        z.addiRowVector(bias.reshape(1, cols).castTo(z.dataType()));
+    }
+
+    /**
      * The backward pass of {@link #biasSilu}: delta = epsilon * derivative, written over
      * {@code derivative}, and the bias gradient sum_rows delta written into {@code biasGradient}.
      *
@@ -141,6 +161,8 @@ public final class Kernels {
     /** The vectorised implementation, loaded only when its module is present. */
     interface VectorOps {
         void biasSilu(INDArray z, float[] bias, INDArray out, INDArray derivative, int rows, int cols);
+
+        void addBias(INDArray z, float[] bias, int rows, int cols);
 
         float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols);
     }

@@ -58,6 +58,25 @@ final class VectorKernels implements Kernels.VectorOps {
     }
 
     @Override
+    public void addBias(INDArray z, float[] bias, int rows, int cols) {
+        ByteBuffer zb = bytes(z);
+        int z0 = (int) z.offset() * 4;
+        int step = S.length();
+        int bound = S.loopBound(rows);
+        for (int j = 0; j < cols; j++) {
+            float b = bias[j];
+            int col = z0 + j * rows * 4;
+            int i = 0;
+            for (; i < bound; i += step) {
+                FloatVector.fromByteBuffer(S, zb, col + i * 4, ORDER).add(b).intoByteBuffer(zb, col + i * 4, ORDER);
+            }
+            for (; i < rows; i++) {
+                zb.putFloat(col + i * 4, zb.getFloat(col + i * 4) + b);
+            }
+        }
+    }
+
+    @Override
     public float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols) {
         ByteBuffer eb = bytes(epsilon);
         ByteBuffer db = bytes(derivative);

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -95,8 +94,7 @@ public final class ScoreNetwork {
         for (int i = 0; i < c.depth(); i++) {
             list.layer(FusedDenseLayer.of(i == 0 ? in : c.width(), c.width(), c.activation()));
         }
-        list.layer(new OutputLayer.Builder(loss).nIn(c.width()).nOut(c.dimension()).activation(Activation.IDENTITY)
-                .build());
+        list.layer(FusedOutputLayer.of(c.width(), c.dimension(), Activation.IDENTITY, loss));
         return list.build();
     }
 

@@ -73,6 +73,17 @@ class KernelsTest {
     }
 
     @Test
+    void addBiasMatchesABroadcast() {
+        for (char order : new char[] {'f', 'c'}) {
+            INDArray z = gaussian(7, DataType.FLOAT, order, 45, 6, 1.0);
+            INDArray b = gaussian(8, DataType.FLOAT, 'c', 1, 6, 1.0);
+            INDArray expected = z.addRowVector(b);
+            Kernels.addBias(z, b.reshape(6));
+            assertClose(expected, z, 1e-7, order + " bias");
+        }
+    }
+
+    @Test
     void backwardMultipliesAndSumsColumns() {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             for (char order : new char[] {'f', 'c'}) {

@@ -25,7 +25,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * The fused dense + SiLU layer against DL4J's own dense layer with the same parameters: outputs,
+ * The fused dense + SiLU layer and the fused output layer against DL4J's own dense and output layers with the same parameters: outputs,
  * parameter gradients, input gradients and a few Adam steps agree; model files keep the layer.
  */
 class FusedDenseLayerTest {
@@ -38,8 +38,9 @@ class FusedDenseLayerTest {
             list.layer(fused ? FusedDenseLayer.of(sizes[i], sizes[i + 1], act)
                     : new DenseLayer.Builder().nIn(sizes[i]).nOut(sizes[i + 1]).activation(act).build());
         }
-        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(33).nOut(3)
-                .activation(Activation.IDENTITY).build());
+        list.layer(fused ? FusedOutputLayer.of(33, 3, Activation.IDENTITY, LossFunctions.LossFunction.MSE.getILossFunction())
+                : new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(33).nOut(3)
+                        .activation(Activation.IDENTITY).build());
         MultiLayerConfiguration conf = list.build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
@@ -121,6 +122,7 @@ class FusedDenseLayerTest {
         MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()),
                 true);
         assertInstanceOf(FusedDenseLayer.class, back.getLayerWiseConfigurations().getConf(0).getLayer());
+        assertInstanceOf(FusedOutputLayer.class, back.getLayerWiseConfigurations().getConf(2).getLayer());
         INDArray x = gaussian(9, DataType.FLOAT, 10, 7);
         assertEquals(fused.output(x), back.output(x));
     }
