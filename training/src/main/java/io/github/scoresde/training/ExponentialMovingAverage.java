@@ -1,6 +1,7 @@
 package io.github.scoresde.training;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -36,8 +37,7 @@ public final class ExponentialMovingAverage {
 
     /** Folds in the weights after step k. */
     public void update(INDArray params, long step) {
-        double d = decayAt(step);
-        average.muli(d).addi(params.mul(1 - d));
+        Kernels.movingAverage(average, params, decayAt(step));
     }
 
     /** The average (live; copy it to keep it). */

@@ -116,6 +116,57 @@ public final class Kernels {
         biasGradient.assign(derivative.sum(0).reshape(biasGradient.shape()));
     }
 
+    /**
+     * One Adam step over flat arrays, as DL4J's Adam (libnd4j's {@code adam_updater}): m = b1 m +
+     * (1 - b1) g, v = b2 v + (1 - b2) g^2, and g is replaced by the update alpha m / (sqrt(v) + eps)
+     * with alpha = lr sqrt(1 - b2^(k+1)) / (1 - b1^(k+1)).
+     *
+     * @param gradient the gradient, overwritten with the update (to be subtracted from the parameters)
+     * @param m the first-moment state (updated)
+     * @param v the second-moment state (updated)
+     * @param iteration k, from 0
+     * @return false when the arrays are not dense float32 vectors on the vector path (nothing done)
+     */
+    public static boolean adam(INDArray gradient, INDArray m, INDArray v, double learningRate, double beta1,
+            double beta2, double epsilon, int iteration) {
+        long n = gradient.length();
+        if (VECTOR == null || !denseVector(gradient, n) || !denseVector(m, n) || !denseVector(v, n)) {
+            return false;
+        }
+        double alpha = learningRate * Math.sqrt(1 - Math.pow(beta2, iteration + 1.0))
+                / (1 - Math.pow(beta1, iteration + 1.0));
+        if (!Double.isFinite(alpha) || alpha == 0) {
+            alpha = epsilon;
+        }
+        VECTOR.adam(gradient, m, v, (float) alpha, (float) beta1, (float) beta2, (float) epsilon, (int) n);
+        return true;
+    }
+
+    /**
+     * average = decay average + (1 - decay) params, in place, over flat arrays of the same length.
+     *
+     * @param average the running average (updated)
+     * @param params the new values
+     * @param decay the decay in [0, 1]
+     */
+    public static void movingAverage(INDArray average, INDArray params, double decay) {
+        long n = average.length();
+        if (params.length() != n) {
+            throw new IllegalArgumentException("params must hold " + n + " values; got " + params.length());
+        }
+        if (VECTOR != null && denseVector(average, n) && denseVector(params, n)) {
+            VECTOR.movingAverage(average, params, (float) decay, (int) n);
+            return;
+        }
+        average.muli(decay).addi(params.reshape(average.shape()).mul(1 - decay));
+    }
+
+    /** float32, one row or column, elements adjacent, int-addressable. */
+    private static boolean denseVector(INDArray a, long n) {
+        return a.dataType() == DataType.FLOAT && a.length() == n && n > 0 && (a.rank() == 1 || a.isVector())
+                && a.elementWiseStride() == 1 && (a.offset() + n) * 4L <= Integer.MAX_VALUE;
+    }
+
     private static void checkMatrix(String name, INDArray a, long rows, long cols) {
         if (a.rank() != 2 || a.rows() != rows || a.columns() != cols) {
             throw new IllegalArgumentException(name + " must have shape [" + rows + ", " + cols + "]; got "
@@ -163,6 +214,10 @@ public final class Kernels {
         void biasSilu(INDArray z, float[] bias, INDArray out, INDArray derivative, int rows, int cols);
 
         void addBias(INDArray z, float[] bias, int rows, int cols);
+
+        void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, int n);
+
+        void movingAverage(INDArray average, INDArray params, float decay, int n);
 
         float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols);
     }

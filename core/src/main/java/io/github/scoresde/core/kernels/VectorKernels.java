@@ -77,6 +77,57 @@ final class VectorKernels implements Kernels.VectorOps {
     }
 
     @Override
+    public void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, int n) {
+        ByteBuffer gb = bytes(g);
+        ByteBuffer mb = bytes(m);
+        ByteBuffer vb = bytes(v);
+        int g0 = (int) g.offset() * 4;
+        int m0 = (int) m.offset() * 4;
+        int v0 = (int) v.offset() * 4;
+        float c1 = 1 - beta1;
+        float c2 = 1 - beta2;
+        int step = S.length();
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += step) {
+            FloatVector gv = FloatVector.fromByteBuffer(S, gb, g0 + i * 4, ORDER);
+            FloatVector mv = FloatVector.fromByteBuffer(S, mb, m0 + i * 4, ORDER).mul(beta1).add(gv.mul(c1));
+            FloatVector vv = FloatVector.fromByteBuffer(S, vb, v0 + i * 4, ORDER).mul(beta2).add(gv.mul(gv).mul(c2));
+            mv.intoByteBuffer(mb, m0 + i * 4, ORDER);
+            vv.intoByteBuffer(vb, v0 + i * 4, ORDER);
+            mv.mul(alpha).div(vv.lanewise(VectorOperators.SQRT).add(eps)).intoByteBuffer(gb, g0 + i * 4, ORDER);
+        }
+        for (; i < n; i++) {
+            float gv = gb.getFloat(g0 + i * 4);
+            float mv = mb.getFloat(m0 + i * 4) * beta1 + gv * c1;
+            float vv = vb.getFloat(v0 + i * 4) * beta2 + gv * gv * c2;
+            mb.putFloat(m0 + i * 4, mv);
+            vb.putFloat(v0 + i * 4, vv);
+            gb.putFloat(g0 + i * 4, mv * alpha / ((float) Math.sqrt(vv) + eps));
+        }
+    }
+
+    @Override
+    public void movingAverage(INDArray average, INDArray params, float decay, int n) {
+        ByteBuffer ab = bytes(average);
+        ByteBuffer pb = bytes(params);
+        int a0 = (int) average.offset() * 4;
+        int p0 = (int) params.offset() * 4;
+        float c = 1 - decay;
+        int step = S.length();
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += step) {
+            FloatVector.fromByteBuffer(S, ab, a0 + i * 4, ORDER).mul(decay)
+                    .add(FloatVector.fromByteBuffer(S, pb, p0 + i * 4, ORDER).mul(c))
+                    .intoByteBuffer(ab, a0 + i * 4, ORDER);
+        }
+        for (; i < n; i++) {
+            ab.putFloat(a0 + i * 4, ab.getFloat(a0 + i * 4) * decay + pb.getFloat(p0 + i * 4) * c);
+        }
+    }
+
+    @Override
     public float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols) {
         ByteBuffer eb = bytes(epsilon);
         ByteBuffer db = bytes(derivative);

@@ -12,7 +12,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /**
@@ -84,7 +83,7 @@ public final class ScoreNetwork {
     static MultiLayerConfiguration configuration(ScoreNetworkConfig c, ILossFunction loss, DataType dataType) {
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(c.seed())
                 .dataType(dataType).weightInit(WeightInit.UNIFORM).biasInit(0)
-                .updater(new Adam(new WarmupSchedule(c.learningRate(), c.warmup())));
+                .updater(new FusedAdam(new WarmupSchedule(c.learningRate(), c.warmup())));
         if (c.gradientClip() > 0) {
             b.gradientNormalization(GradientNormalization.ClipL2PerLayer)
                     .gradientNormalizationThreshold(c.gradientClip());

@@ -100,6 +100,40 @@ class KernelsTest {
     }
 
     @Test
+    void adamStepFollowsTheFormula() {
+        INDArray g = gaussian(11, DataType.FLOAT, 'c', 1, 999, 1.0);
+        INDArray m = gaussian(12, DataType.FLOAT, 'c', 1, 999, 0.1);
+        INDArray v = gaussian(13, DataType.FLOAT, 'c', 1, 999, 0.1);
+        v.assign(v.mul(v));
+        double lr = 1e-3;
+        double b1 = 0.9;
+        double b2 = 0.999;
+        double eps = 1e-8;
+        int k = 4;
+        INDArray gd = g.castTo(DataType.DOUBLE);
+        INDArray m1 = m.castTo(DataType.DOUBLE).mul(b1).add(gd.mul(1 - b1));
+        INDArray v1 = v.castTo(DataType.DOUBLE).mul(b2).add(gd.mul(gd).mul(1 - b2));
+        double alpha = lr * Math.sqrt(1 - Math.pow(b2, k + 1)) / (1 - Math.pow(b1, k + 1));
+        INDArray update = m1.mul(alpha).div(org.nd4j.linalg.ops.transforms.Transforms.sqrt(v1).add(eps));
+        assertTrue(Kernels.adam(g, m, v, lr, b1, b2, eps, k));
+        assertClose(m1, m, 1e-6, "first moment");
+        assertClose(v1, v, 1e-6, "second moment");
+        assertClose(update, g, 1e-5, "update");
+        // float64 is left to DL4J's own step
+        assertTrue(!Kernels.adam(gd, m1, v1, lr, b1, b2, eps, k));
+    }
+
+    @Test
+    void movingAverageFoldsInTheParameters() {
+        INDArray avg = gaussian(9, DataType.FLOAT, 'c', 1, 1001, 1.0);
+        INDArray p = gaussian(10, DataType.FLOAT, 'c', 1, 1001, 1.0);
+        INDArray expected = avg.castTo(DataType.DOUBLE).mul(0.9).add(p.castTo(DataType.DOUBLE).mul(0.1));
+        Kernels.movingAverage(avg, p, 0.9);
+        assertClose(expected, avg, 1e-6, "moving average");
+        assertThrows(IllegalArgumentException.class, () -> Kernels.movingAverage(avg, Nd4j.zeros(DataType.FLOAT, 3), 0.5));
+    }
+
+    @Test
     void nanPropagates() {
         INDArray z = Nd4j.zeros(DataType.FLOAT, 20, 3).dup('f');
         z.putScalar(5, 1, Float.NaN);

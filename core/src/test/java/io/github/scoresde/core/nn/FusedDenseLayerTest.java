@@ -31,8 +31,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class FusedDenseLayerTest {
 
     private static MultiLayerNetwork network(boolean fused, Activation act, DataType type) {
+        return network(fused, act, type, new Adam(1e-2));
+    }
+
+    private static MultiLayerNetwork network(boolean fused, Activation act, DataType type, Adam updater) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(3).dataType(type)
-                .weightInit(WeightInit.UNIFORM).updater(new Adam(1e-2)).list();
+                .weightInit(WeightInit.UNIFORM).updater(updater).list();
         long[] sizes = {7, 33, 33};
         for (int i = 0; i + 1 < sizes.length; i++) {
             list.layer(fused ? FusedDenseLayer.of(sizes[i], sizes[i + 1], act)
@@ -112,6 +116,39 @@ class FusedDenseLayerTest {
             fused.fit(ds);
         }
         assertClose(plain.params(), fused.params(), 1e-4, "parameters after steps of varying batch size");
+    }
+
+    @Test
+    void fusedAdamStepsAsDl4jAdam() throws IOException {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            MultiLayerNetwork plain = network(true, Activation.SWISH, type, new Adam(1e-2));
+            MultiLayerNetwork fused = network(true, Activation.SWISH, type, new FusedAdam(1e-2));
+            fused.setParams(plain.params().dup());
+            DataSet ds = new DataSet(gaussian(11, type, 64, 7), gaussian(12, type, 64, 3));
+            for (int i = 0; i < 20; i++) {
+                plain.fit(ds);
+                fused.fit(ds);
+            }
+            double tol = type == DataType.FLOAT ? 1e-4 : 1e-12;
+            assertClose(plain.params(), fused.params(), tol, type + " parameters after 20 Adam steps");
+            assertClose(plain.getUpdater().getStateViewArray(), fused.getUpdater().getStateViewArray(), tol,
+                    type + " Adam moments");
+        }
+        // the updater and its state survive a model file: training goes on identically
+        MultiLayerNetwork a = network(true, Activation.SWISH, DataType.FLOAT, new FusedAdam(1e-2));
+        DataSet ds = new DataSet(gaussian(13, DataType.FLOAT, 32, 7), gaussian(14, DataType.FLOAT, 32, 3));
+        for (int i = 0; i < 3; i++) {
+            a.fit(ds);
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(a, bytes, true);
+        MultiLayerNetwork b = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()),
+                true);
+        assertInstanceOf(FusedAdam.class, ((org.deeplearning4j.nn.conf.layers.BaseLayer) b.getLayerWiseConfigurations()
+                .getConf(0).getLayer()).getIUpdater());
+        a.fit(ds);
+        b.fit(ds);
+        assertEquals(a.params(), b.params());
     }
 
     @Test
