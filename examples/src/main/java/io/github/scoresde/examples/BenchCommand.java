@@ -41,8 +41,14 @@ import picocli.CommandLine.Option;
  * figures (medians over repeats after a warm-up; NFE; quality figures beside their floors), also
  * written as JSON. It prints; it never fails on a time.
  *
- * <p>Runtime on 2 cores: B1 + B2 + B4 (the default) about 5-10 minutes; B3 (10,000 samples, every
- * sampler, three SDEs, two mixtures) and B5 (10,000 training steps) add 10-20 minutes each.
+ * <p>When the PyTorch reference (../shared/reference-pytorch) and a Python with torch are installed,
+ * B1, B2 and B4 each run it right after this library's run of the same workload, in its "tuned"
+ * configuration, and the table shows its figure and the speed-up beside ours
+ * ({@link PyTorchReference}); {@code --no-reference} skips it.
+ *
+ * <p>Runtime on 2 cores: B1 + B2 + B4 (the default) about 5-10 minutes, as long again with the
+ * reference; B3 (10,000 samples, every sampler, three SDEs, two mixtures) and B5 (10,000 training
+ * steps) add 10-20 minutes each.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run the benchmark workloads B1-B5 and print a table of figures (also written as JSON).")
@@ -60,11 +66,59 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "target/bench.json", description = "JSON file to write (default ${DEFAULT-VALUE})")
     Path out;
 
+    @Option(names = "--reference", paramLabel = "DIR",
+            description = "folder of the PyTorch reference (default: $SCORESDE_REFERENCE or ../shared/reference-pytorch)")
+    Path referenceDir;
+
+    @Option(names = "--no-reference", description = "do not run the PyTorch reference even when it is installed")
+    boolean noReference;
+
+    @Option(names = "--python", description = "Python with torch for the reference (default: $PYTHON, python3, /usr/bin/python3)")
+    String python;
+
+    @Option(names = "--reference-b1-runs", defaultValue = "5",
+            description = "independent runs of the reference's B1 (median; default ${DEFAULT-VALUE})")
+    int referenceB1Runs;
+
+    @Option(names = "--reference-results", defaultValue = "target/reference-results",
+            description = "folder for the reference's JSON and logs (default ${DEFAULT-VALUE})")
+    Path referenceResults;
+
     private final List<String[]> rows = new ArrayList<>();
+    private PyTorchReference reference;
     private final Map<String, Double> figures = new LinkedHashMap<>();
 
     private void row(String workload, String what, String value, String note) {
-        rows.add(new String[] {workload, what, value, note});
+        rows.add(new String[] {workload, what, value, "", "", note});
+    }
+
+    /**
+     * A row with the reference's figure beside it and the speed-up: reference time / our time for
+     * times, our rate / reference rate for rates (above 1: this library is faster).
+     */
+    private void compared(String workload, String what, String key, double value, double ref, boolean higherIsBetter,
+            int digits, String note) {
+        if (Double.isNaN(ref)) {
+            row(workload, what, fmt(value, digits), note);
+            return;
+        }
+        double speedUp = higherIsBetter ? value / ref : ref / value;
+        figure("reference." + key, ref);
+        figure("speedup." + key, speedUp);
+        rows.add(new String[] {workload, what, fmt(value, digits), fmt(ref, digits),
+                String.format(Locale.ROOT, "%.2fx", speedUp), note});
+    }
+
+    /** A number at a path of the reference's JSON, NaN when absent. */
+    private static double at(org.nd4j.shade.jackson.databind.JsonNode node, String... path) {
+        org.nd4j.shade.jackson.databind.JsonNode n = node;
+        for (String p : path) {
+            if (n == null) {
+                return Double.NaN;
+            }
+            n = n.get(p);
+        }
+        return n == null || !n.isNumber() ? Double.NaN : n.asDouble();
     }
 
     private void figure(String key, double v) {
@@ -98,6 +152,12 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         io.github.scoresde.core.Checks.positive("--repeats", repeats);
+        io.github.scoresde.core.Checks.positive("--reference-b1-runs", referenceB1Runs);
+        java.io.PrintWriter log = spec.commandLine().getErr();
+        if (!noReference && (only.contains("b1") || only.contains("b2") || only.contains("b4"))) {
+            reference = PyTorchReference.locate(referenceDir, python, referenceResults, referenceB1Runs, log)
+                    .orElse(null);
+        }
         ScoreModel trained = null;
         if (only.contains("b1") || only.contains("b2")) {
             trained = b1();
@@ -114,10 +174,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (only.contains("b5")) {
             b5();
         }
-        StringBuilder table = new StringBuilder(String.format(Locale.ROOT, "%-4s %-58s %14s  %s%n", "", "figure",
-                "value", "note"));
+        String format = "%-4s %-58s %10s %10s %8s  %s%n";
+        StringBuilder table = new StringBuilder(String.format(Locale.ROOT, format, "", "figure", "value", "PyTorch",
+                "speed-up", "note"));
         for (String[] r : rows) {
-            table.append(String.format(Locale.ROOT, "%-4s %-58s %14s  %s%n", r[0], r[1], r[2], r[3]));
+            table.append(String.format(Locale.ROOT, format, (Object[]) r));
         }
         spec.commandLine().getOut().print(table);
         writeJson();
@@ -143,7 +204,9 @@ public final class BenchCommand implements Callable<Integer> {
                         DataScaler.identity(2));
         double perSecond = 500 / ((marks[1] - marks[0]) / 1e9);
         figure("b1.steps_per_second", perSecond);
-        row("B1", "training steps/s (toy MLP, checkerboard, VP, batch 512)", fmt(perSecond, 1), "500 steps after 50");
+        double ref = reference == null ? Double.NaN : at(reference.b1(), "steps_per_s_median");
+        compared("B1", "training steps/s (toy MLP, checkerboard, VP, batch 512)", "b1.steps_per_second", perSecond,
+                ref, true, 1, "500 steps after 50");
         return r.model();
     }
 
@@ -151,11 +214,23 @@ public final class BenchCommand implements Callable<Integer> {
     private void b2(ScoreModel trained) {
         Sde sde = new VpSde();
         ScoreFunction exact = new ExactMixtureScore(GaussianMixture.eightGaussians(), sde);
-        b2Row("exact", sde, exact);
-        b2Row("toy MLP", sde, trained.score());
+        Map<String, double[]> ours = new LinkedHashMap<>();
+        b2Row("exact", sde, exact, ours);
+        b2Row("toy MLP", sde, trained.score(), ours);
+        org.nd4j.shade.jackson.databind.JsonNode ref = reference == null ? null : reference.b2();
+        for (Map.Entry<String, double[]> e : ours.entrySet()) {
+            String[] part = e.getKey().split("/");
+            String refPart = part[0].equals("exact") ? "exact" : "net";
+            double refSeconds = ref == null ? Double.NaN : at(ref, refPart, "samplers", part[1], "timing", "median_s");
+            double refNfe = ref == null ? Double.NaN : at(ref, refPart, "samplers", part[1], "nfe");
+            String key = "b2." + part[0].replace(' ', '_') + "." + part[1];
+            compared("B2", String.format("%s score, %s: seconds per 4096 samples", part[0], part[1]), key,
+                    e.getValue()[0], refSeconds, false, 3, "NFE " + (long) e.getValue()[1]
+                            + (Double.isNaN(refNfe) ? "" : " (PyTorch " + (long) refNfe + ")"));
+        }
     }
 
-    private void b2Row(String label, Sde sde, ScoreFunction score) {
+    private void b2Row(String label, Sde sde, ScoreFunction score, Map<String, double[]> ours) {
         Map<String, Sampler> samplers = new LinkedHashMap<>();
         samplers.put("em", PredictorCorrectorSampler.eulerMaruyama(1000));
         samplers.put("pc", PredictorCorrectorSampler.reverseDiffusionLangevin(1000, 0.16));
@@ -165,8 +240,7 @@ public final class BenchCommand implements Callable<Integer> {
             String key = "b2." + label.replace(' ', '_') + "." + e.getKey();
             SamplingResult r = timed(key, () -> e.getValue().sample(sde, score, 4096, 7), sec);
             figure(key + ".nfe", r.scoreEvaluations());
-            row("B2", String.format("%s score, %s: seconds per 4096 samples", label, e.getKey()), fmt(sec[0], 3),
-                    "NFE " + r.scoreEvaluations());
+            ours.put(label + "/" + e.getKey(), new double[] {sec[0], r.scoreEvaluations()});
         }
     }
 
@@ -187,6 +261,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** B4: NLL of 2,000 exact draws (VP), exact divergence and Hutchinson, against the exact NLL. */
     private void b4() {
+        List<Object[]> ours = new ArrayList<>();
         for (GaussianMixture mix : new GaussianMixture[] {GaussianMixture.eightGaussians(), GaussianMixture.gmm64()}) {
             String name = mix.dimension() == 2 ? "eight-gaussians" : "gmm-64";
             Sde sde = new VpSde();
@@ -205,9 +280,20 @@ public final class BenchCommand implements Callable<Integer> {
                         .logLikelihood(sde, new ExactMixtureScore(mix, sde), x, RandomSource.of(5)), sec);
                 double err = Math.abs(r.meanNll() - truth);
                 figure(key + ".abs_nll_error", err);
-                row("B4", String.format("%s, %s divergence: seconds per 2000", name, div), fmt(sec[0], 3),
-                        "|NLL error| " + String.format(Locale.ROOT, "%.5f", err) + " nats, NFE " + r.scoreEvaluations());
+                ours.add(new Object[] {name, div, sec[0], err, r.scoreEvaluations()});
             }
+        }
+        org.nd4j.shade.jackson.databind.JsonNode ref = reference == null ? null : reference.b4();
+        for (Object[] o : ours) {
+            String name = (String) o[0];
+            String div = (String) o[1];
+            double refSeconds = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", div, "timing", "median_s");
+            double refErr = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", div, "abs_err_vs_p0");
+            double refNfe = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", div, "nfe");
+            compared("B4", String.format("%s, %s divergence: seconds per 2000", name, div), "b4." + name + "." + div,
+                    (double) o[2], refSeconds, false, 3, "|NLL error| " + String.format(Locale.ROOT, "%.5f",
+                            (double) o[3]) + " nats, NFE " + o[4] + (Double.isNaN(refErr) ? ""
+                                    : String.format(Locale.ROOT, " (PyTorch %.5f, NFE %d)", refErr, (long) refNfe)));
         }
     }
 

@@ -1,0 +1,150 @@
+package io.github.scoresde.examples;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+
+/**
+ * The PyTorch implementation of the benchmark workloads (../shared/reference-pytorch, see its
+ * README), run by {@code bench} in the same invocation so that every figure stands beside
+ * PyTorch's on the same machine. It runs in the reference's faster "tuned" configuration (torch
+ * 1 thread, OpenBLAS 2), writes its JSON and logs under a results folder, and is read back with
+ * ND4J's shaded Jackson. Nothing here is needed by the library; it is a measuring instrument.
+ */
+final class PyTorchReference {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path dir;
+    private final String python;
+    private final Path results;
+    private final int b1Runs;
+    private final PrintWriter log;
+
+    private PyTorchReference(Path dir, String python, Path results, int b1Runs, PrintWriter log) {
+        this.dir = dir;
+        this.python = python;
+        this.results = results;
+        this.b1Runs = b1Runs;
+        this.log = log;
+    }
+
+    /**
+     * The reference if it is installed: its folder ({@code dir}, or {@code $SCORESDE_REFERENCE}, or
+     * {@code ../shared/reference-pytorch}) holds {@code scoresde_ref.py} and a Python with torch is
+     * found ({@code python}, or {@code $PYTHON}, {@code python3}, {@code /usr/bin/python3}).
+     * Empty, with the reason logged, otherwise.
+     */
+    static Optional<PyTorchReference> locate(Path dir, String python, Path results, int b1Runs, PrintWriter log) {
+        List<Path> dirs = new ArrayList<>();
+        if (dir != null) {
+            dirs.add(dir);
+        } else {
+            String env = System.getenv("SCORESDE_REFERENCE");
+            if (env != null && !env.isBlank()) {
+                dirs.add(Path.of(env));
+            }
+            dirs.add(Path.of("..", "shared", "reference-pytorch"));
+        }
+        Path found = dirs.stream().filter(d -> Files.isRegularFile(d.resolve("scoresde_ref.py"))).findFirst()
+                .orElse(null);
+        if (found == null) {
+            log.println("PyTorch reference not found (looked in " + dirs + "); figures without ratios");
+            return Optional.empty();
+        }
+        List<String> pythons = new ArrayList<>();
+        if (python != null) {
+            pythons.add(python);
+        } else {
+            String env = System.getenv("PYTHON");
+            if (env != null && !env.isBlank()) {
+                pythons.add(env);
+            }
+            pythons.add("python3");
+            pythons.add("/usr/bin/python3");
+        }
+        for (String p : pythons) {
+            if (hasTorch(p)) {
+                log.println("PyTorch reference: " + found.toAbsolutePath().normalize() + " with " + p
+                        + " (tuned: torch 1 thread, OpenBLAS 2)");
+                return Optional.of(new PyTorchReference(found.toAbsolutePath().normalize(), p,
+                        results.toAbsolutePath(), b1Runs, log));
+            }
+        }
+        log.println("no Python with torch among " + pythons + " (apt-get install python3-torch python3-numpy "
+                + "python3-scipy); figures without ratios");
+        return Optional.empty();
+    }
+
+    private static boolean hasTorch(String python) {
+        try {
+            Process p = new ProcessBuilder(python, "-c", "import torch, numpy, scipy").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** B1 (also saves the model B2 samples from): the JSON of {@code b1_train.py}. */
+    JsonNode b1() {
+        return run("b1", "b1_train.py");
+    }
+
+    /** B2, exact score and toy MLP: the JSON of {@code b2_sample.py all}. */
+    JsonNode b2() {
+        return run("b2", "b2_sample.py", "all");
+    }
+
+    /** B4, eight-gaussians and gmm-64: the JSON of {@code b4_likelihood.py}. */
+    JsonNode b4() {
+        return run("b4", "b4_likelihood.py");
+    }
+
+    private JsonNode run(String name, String script, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(python, script));
+        cmd.addAll(List.of(args));
+        Path logFile = results.resolve(name + ".log");
+        try {
+            Files.createDirectories(results);
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile());
+            Map<String, String> env = pb.environment();
+            env.put("OMP_NUM_THREADS", "2");
+            env.put("OPENBLAS_NUM_THREADS", "2");
+            env.put("BENCH_TORCH_THREADS", "1");
+            env.put("BENCH_TAG", "");
+            env.put("BENCH_RESULTS", results.toString());
+            env.put("B1_RUNS", Integer.toString(b1Runs));
+            log.println("running the PyTorch reference: " + String.join(" ", cmd) + " (log " + logFile + ")");
+            log.flush();
+            long t0 = System.nanoTime();
+            Process p = pb.start();
+            int rc = p.waitFor();
+            if (rc != 0) {
+                throw new IllegalStateException("PyTorch reference " + script + " exited with " + rc + "; see "
+                        + logFile);
+            }
+            log.printf("  done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
+            File json = results.resolve(name + ".json").toFile();
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("PyTorch reference " + script + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + script, e);
+        }
+    }
+}

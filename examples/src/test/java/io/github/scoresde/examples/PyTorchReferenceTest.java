@@ -1,0 +1,70 @@
+package io.github.scoresde.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.shade.jackson.databind.JsonNode;
+
+/**
+ * The bench's plumbing to the PyTorch reference, with a stand-in "python" (a shell script) so that
+ * it runs without torch: discovery, the environment of the tuned configuration, reading the JSON.
+ */
+class PyTorchReferenceTest {
+
+    private static Path fakePython(Path dir, String body) throws Exception {
+        Path py = dir.resolve("fakepython");
+        Files.writeString(py, "#!/bin/sh\nif [ \"$1\" = \"-c\" ]; then exit 0; fi\n" + body);
+        assertTrue(py.toFile().setExecutable(true));
+        return py;
+    }
+
+    @Test
+    void runsAWorkloadInTheTunedConfigurationAndReadsItsJson(@TempDir Path dir) throws Exception {
+        Path ref = Files.createDirectories(dir.resolve("ref"));
+        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
+        Path py = fakePython(dir, "echo \"{\\\"workload\\\": \\\"B4\\\", \\\"threads\\\": $BENCH_TORCH_THREADS, "
+                + "\\\"blas\\\": $OPENBLAS_NUM_THREADS, \\\"script\\\": \\\"$1\\\"}\" > \"$BENCH_RESULTS/b4.json\"\n");
+        StringWriter log = new StringWriter();
+        Optional<PyTorchReference> r = PyTorchReference.locate(ref, py.toString(), dir.resolve("results"), 3,
+                new PrintWriter(log, true));
+        assertTrue(r.isPresent(), log.toString());
+        JsonNode json = r.get().b4();
+        assertEquals("B4", json.get("workload").asText());
+        assertEquals(1, json.get("threads").asInt());
+        assertEquals(2, json.get("blas").asInt());
+        assertEquals("b4_likelihood.py", json.get("script").asText());
+        assertTrue(Files.exists(dir.resolve("results").resolve("b4.log")));
+    }
+
+    @Test
+    void aFailingReferenceNamesItsLog(@TempDir Path dir) throws Exception {
+        Path ref = Files.createDirectories(dir.resolve("ref"));
+        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
+        Path py = fakePython(dir, "echo boom; exit 3\n");
+        PyTorchReference r = PyTorchReference.locate(ref, py.toString(), dir.resolve("results"), 3,
+                new PrintWriter(new StringWriter())).orElseThrow();
+        IllegalStateException e = assertThrows(IllegalStateException.class, r::b1);
+        assertTrue(e.getMessage().contains("exited with 3") && e.getMessage().contains("b1.log"), e.getMessage());
+    }
+
+    @Test
+    void absentReferenceOrTorchIsReportedNotFatal(@TempDir Path dir) throws Exception {
+        StringWriter log = new StringWriter();
+        assertTrue(PyTorchReference.locate(dir.resolve("nowhere"), null, dir, 3, new PrintWriter(log, true)).isEmpty());
+        assertTrue(log.toString().contains("not found"), log.toString());
+        Path ref = Files.createDirectories(dir.resolve("ref"));
+        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
+        StringWriter log2 = new StringWriter();
+        assertTrue(PyTorchReference.locate(ref, dir.resolve("no-such-python").toString(), dir, 3,
+                new PrintWriter(log2, true)).isEmpty());
+        assertTrue(log2.toString().contains("no Python with torch"), log2.toString());
+    }
+}
