@@ -24,6 +24,10 @@ public final class Main implements Runnable {
 
     /** Runs the command-line tool. */
     public static void main(String[] args) {
+        java.util.OptionalInt child = VectorRelaunch.relaunchIfNeeded(Main.class.getName(), args);
+        if (child.isPresent()) {
+            System.exit(child.getAsInt());
+        }
         System.exit(execute(new Main(), args));
     }
 
