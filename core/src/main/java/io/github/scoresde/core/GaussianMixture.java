@@ -484,6 +484,8 @@ public final class GaussianMixture {
     /** Shared per-component bookkeeping of one batch: variances, squared distances, responsibilities. */
     /** d K at or below which the small products are done in Java rather than by ND4J GEMM calls. */
     private static final int JAVA_PRODUCT_LIMIT = 512;
+    /** Work (about K (d + 8) per example) above which the Java loops split over threads. */
+    private static final long PARALLEL_WORK = 1 << 16;
 
     private Evaluation evaluate(INDArray x, double[] m, double[] s) {
         int batch = Checks.batchOf("x", x, new long[] {d});
@@ -491,70 +493,70 @@ public final class GaussianMixture {
         int k = means.length;
         INDArray xc = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
         double[] xv = xc.data().asDouble();
-        double[] g; // [B, K]: x . mu_k
-        if ((long) d * k <= JAVA_PRODUCT_LIMIT) {
-            g = new double[batch * k];
-            for (int b = 0; b < batch; b++) {
-                for (int j = 0; j < k; j++) {
-                    double acc = 0;
-                    double[] mu = means[j];
-                    for (int q = 0; q < d; q++) {
-                        acc += xv[b * d + q] * mu[q];
-                    }
-                    g[b * k + j] = acc;
-                }
-            }
-        } else {
-            g = Checks.flat(xc.mmul(meansOf(x).transpose()));
-        }
+        boolean javaProducts = (long) d * k <= JAVA_PRODUCT_LIMIT;
+        double[] g = javaProducts ? new double[batch * k] : Checks.flat(xc.mmul(meansOf(x).transpose())); // x . mu_k
         double[] v = new double[batch * k];
         double[] dist2 = new double[batch * k];
         double[] r = new double[batch * k];
         double[] a = new double[batch * k];
         double[] c = new double[batch];
-        // per-component variance and log-normaliser depend on (m_b, s_b) only: samplers share them
-        double[] vk = new double[k];
-        double[] logNorm = new double[k];
-        double lastM = Double.NaN;
-        double lastS = Double.NaN;
-        for (int b = 0; b < batch; b++) {
-            double mb = m[b];
-            if (mb != lastM || s[b] != lastS) {
-                for (int j = 0; j < k; j++) {
-                    vk[j] = mb * mb * stds[j] * stds[j] + s[b] * s[b];
-                    logNorm[j] = logWeights[j] - 0.5 * d * Math.log(2 * Math.PI * vk[j]);
+        RowParallel.forRows(batch, (long) k * (d + 8), PARALLEL_WORK, (from, to) -> {
+            if (javaProducts) {
+                for (int b = from; b < to; b++) {
+                    for (int j = 0; j < k; j++) {
+                        double acc = 0;
+                        double[] mu = means[j];
+                        for (int q = 0; q < d; q++) {
+                            acc += xv[b * d + q] * mu[q];
+                        }
+                        g[b * k + j] = acc;
+                    }
                 }
-                lastM = mb;
-                lastS = s[b];
             }
-            double xx = 0;
-            for (int q = 0; q < d; q++) {
-                xx += xv[b * d + q] * xv[b * d + q];
+            // per-component variance and log-normaliser depend on (m_b, s_b) only: samplers share them
+            double[] vk = new double[k];
+            double[] logNorm = new double[k];
+            double lastM = Double.NaN;
+            double lastS = Double.NaN;
+            for (int b = from; b < to; b++) {
+                double mb = m[b];
+                if (mb != lastM || s[b] != lastS) {
+                    for (int j = 0; j < k; j++) {
+                        vk[j] = mb * mb * stds[j] * stds[j] + s[b] * s[b];
+                        logNorm[j] = logWeights[j] - 0.5 * d * Math.log(2 * Math.PI * vk[j]);
+                    }
+                    lastM = mb;
+                    lastS = s[b];
+                }
+                double xx = 0;
+                for (int q = 0; q < d; q++) {
+                    xx += xv[b * d + q] * xv[b * d + q];
+                }
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    int i = b * k + j;
+                    double sq = Math.max(0, xx - 2 * mb * g[i] + mb * mb * meanSq[j]);
+                    v[i] = vk[j];
+                    dist2[i] = sq;
+                    r[i] = logNorm[j] - sq / (2 * vk[j]);
+                    max = Math.max(max, r[i]);
+                }
+                double sum = 0;
+                for (int j = 0; j < k; j++) {
+                    int i = b * k + j;
+                    r[i] = Math.exp(r[i] - max);
+                    sum += r[i];
+                }
+                double cb = 0;
+                for (int j = 0; j < k; j++) {
+                    int i = b * k + j;
+                    r[i] /= sum;
+                    cb += r[i] / v[i];
+                    a[i] = mb * r[i] / v[i];
+                }
+                c[b] = cb;
             }
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j++) {
-                int i = b * k + j;
-                double sq = Math.max(0, xx - 2 * mb * g[i] + mb * mb * meanSq[j]);
-                v[i] = vk[j];
-                dist2[i] = sq;
-                r[i] = logNorm[j] - sq / (2 * vk[j]);
-                max = Math.max(max, r[i]);
-            }
-            double sum = 0;
-            for (int j = 0; j < k; j++) {
-                int i = b * k + j;
-                r[i] = Math.exp(r[i] - max);
-                sum += r[i];
-            }
-            double cb = 0;
-            for (int j = 0; j < k; j++) {
-                int i = b * k + j;
-                r[i] /= sum;
-                cb += r[i] / v[i];
-                a[i] = mb * r[i] / v[i];
-            }
-            c[b] = cb;
-        }
+        });
         return new Evaluation(xc, xv, batch, v, dist2, r, a, c);
     }
 
@@ -586,15 +588,17 @@ public final class GaussianMixture {
                 int k = means.length;
                 if ((long) d * k <= JAVA_PRODUCT_LIMIT) {
                     double[] out = new double[batch * d];
-                    for (int b = 0; b < batch; b++) {
-                        for (int q = 0; q < d; q++) {
-                            double acc = -c[b] * xv[b * d + q];
-                            for (int j = 0; j < k; j++) {
-                                acc += a[b * k + j] * means[j][q];
+                    RowParallel.forRows(batch, (long) k * d, PARALLEL_WORK, (from, to) -> {
+                        for (int b = from; b < to; b++) {
+                            for (int q = 0; q < d; q++) {
+                                double acc = -c[b] * xv[b * d + q];
+                                for (int j = 0; j < k; j++) {
+                                    acc += a[b * k + j] * means[j][q];
+                                }
+                                out[b * d + q] = acc;
                             }
-                            out[b * d + q] = acc;
                         }
-                    }
+                    });
                     score = Nd4j.createFromArray(out).reshape(batch, d).castTo(x.dataType());
                 } else {
                     INDArray am = Nd4j.createFromArray(a).reshape(batch, k).castTo(x.dataType());

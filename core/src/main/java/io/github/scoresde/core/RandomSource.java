@@ -112,21 +112,8 @@ public final class RandomSource {
     /** Values per task above which a fill is split over threads. */
     private static final int PARALLEL_THRESHOLD = 1 << 15;
 
-    private interface RowRange {
-        void run(int from, int to);
-    }
-
-    private static void forRows(int rows, int perRow, RowRange body) {
-        long total = (long) rows * perRow;
-        int tasks = (int) Math.min(Math.min(rows, total / PARALLEL_THRESHOLD + 1),
-                4L * java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
-        if (tasks <= 1) {
-            body.run(0, rows);
-            return;
-        }
-        int per = (rows + tasks - 1) / tasks;
-        java.util.stream.IntStream.range(0, tasks).parallel()
-                .forEach(k -> body.run(k * per, Math.min(rows, (k + 1) * per)));
+    private static void forRows(int rows, int perRow, RowParallel.RowRange body) {
+        RowParallel.forRows(rows, perRow, PARALLEL_THRESHOLD, body);
     }
 
     /**
