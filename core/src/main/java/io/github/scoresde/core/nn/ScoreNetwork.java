@@ -36,6 +36,8 @@ public final class ScoreNetwork {
     private final FourierTimeEmbedding embedding;
     private final MultiLayerNetwork network;
     private MultiLayerNetwork probe;
+    private MultiLayerNetwork tail;
+    private INDArray tailParams;
 
     private ScoreNetwork(ScoreNetworkConfig config, FourierTimeEmbedding embedding, MultiLayerNetwork network) {
         this.config = config;
@@ -193,14 +195,104 @@ public final class ScoreNetwork {
         return (f32 ? Nd4j.createFromArray(outF) : Nd4j.createFromArray(outD)).reshape(batch, width);
     }
 
-    /** net(x, t), {@code [batch, d]} float32 (inference mode). */
+    /**
+     * net(x, t), {@code [batch, d]} float32 (inference mode). When all examples share one time
+     * (every sampler step), see {@link #output(INDArray, INDArray, int[])}.
+     */
     public INDArray output(INDArray x, INDArray t) {
-        return network.output(features(x, t), false);
+        return output(x, t, null);
     }
 
-    /** net(x, t, y) of a class-conditional network (label -1: no label), {@code [batch, d]}. */
+    /**
+     * net(x, t, y) of a class-conditional network (label -1: no label), {@code [batch, d]}.
+     *
+     * <p>When all examples share one time and one label (every step of a sampler), the time and
+     * label features are the same row for the whole batch, so their share of the first layer,
+     * emb(t) W_emb, is computed once and folded into that layer's bias: the first product shrinks
+     * from [batch, d + 2m] x [d + 2m, width] to [batch, d] x [d, width] (a fifth of the toy MLP's
+     * FLOPs) and the feature matrix is never built. Same result up to float rounding.
+     */
     public INDArray output(INDArray x, INDArray t, int[] labels) {
+        int batch = Checks.batchOf("x", x, new long[] {config.dimension()});
+        if (batch >= SHARED_TIME_MIN_BATCH && sharedTimePossible() && t.length() == batch && allEqual(t)
+                && (labels == null || labels.length == batch && allEqual(labels))) {
+            return sharedTimeOutput(x, t, labels);
+        }
         return network.output(features(x, t, labels), false);
+    }
+
+    /** Batches from this size on take the shared-time path. */
+    private static final int SHARED_TIME_MIN_BATCH = 16;
+
+    private boolean sharedTimePossible() {
+        org.deeplearning4j.nn.conf.layers.Layer first = network.getLayerWiseConfigurations().getConf(0).getLayer();
+        return network.getnLayers() > 1 && first instanceof org.deeplearning4j.nn.conf.layers.DenseLayer dense
+                && !dense.hasLayerNorm() && dense.hasBias();
+    }
+
+    private static boolean allEqual(INDArray t) {
+        double[] v = t.castTo(DataType.DOUBLE).toDoubleVector();
+        for (double e : v) {
+            if (Double.compare(e, v[0]) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean allEqual(int[] labels) {
+        for (int y : labels) {
+            if (y != labels[0]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private INDArray sharedTimeOutput(INDArray x, INDArray t, int[] labels) {
+        int d = config.dimension();
+        int in = config.inputSize();
+        org.deeplearning4j.nn.api.Layer first = network.getLayer(0);
+        INDArray w = first.getParam(org.deeplearning4j.nn.params.DefaultParamInitializer.WEIGHT_KEY);
+        INDArray b = first.getParam(org.deeplearning4j.nn.params.DefaultParamInitializer.BIAS_KEY);
+        INDArray row = features(x.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()),
+                t.reshape(t.length()).get(NDArrayIndex.interval(0, 1)), labels == null ? null : new int[] {labels[0]});
+        INDArray bias = row.get(NDArrayIndex.all(), NDArrayIndex.interval(d, in))
+                .mmul(w.get(NDArrayIndex.interval(d, in), NDArrayIndex.all())).addi(b.reshape(1, b.length()));
+        INDArray xc = x.castTo(dataType());
+        INDArray z = Nd4j.createUninitialized(dataType(), new long[] {xc.size(0), w.columns()}, 'f');
+        Nd4j.gemm(xc, w.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()), z, false, false, 1.0, 0.0);
+        org.nd4j.linalg.activations.IActivation act =
+                ((org.deeplearning4j.nn.conf.layers.BaseLayer) network.getLayerWiseConfigurations().getConf(0)
+                        .getLayer()).getActivationFn();
+        if (FusedDenseLayer.fuses(act)) {
+            io.github.scoresde.core.kernels.Kernels.biasSilu(z, bias, z, null);
+        } else {
+            z.addiRowVector(bias);
+            z = act.getActivation(z, false);
+        }
+        return tail().output(z, false);
+    }
+
+    /**
+     * The network without its first layer, sharing the parameters live (a view of the same flat
+     * array), rebuilt if the network's parameter array was replaced.
+     */
+    private synchronized MultiLayerNetwork tail() {
+        INDArray params = network.params();
+        if (tail == null || tailParams != params) {
+            org.deeplearning4j.nn.conf.MultiLayerConfiguration c = network.getLayerWiseConfigurations();
+            NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().dataType(dataType()).list();
+            for (int i = 1; i < network.getnLayers(); i++) {
+                list.layer(c.getConf(i).getLayer().clone());
+            }
+            MultiLayerNetwork t = new MultiLayerNetwork(list.build());
+            long first = network.getLayer(0).numParams();
+            t.init(params.reshape(params.length()).get(NDArrayIndex.interval(first, params.length())), false);
+            tail = t;
+            tailParams = params;
+        }
+        return tail;
     }
 
     /**

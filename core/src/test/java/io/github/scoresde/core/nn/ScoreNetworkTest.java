@@ -31,6 +31,28 @@ class ScoreNetworkTest {
     }
 
     @Test
+    void sharedTimeOutputEqualsTheFullFeaturePath() {
+        for (int classes : new int[] {0, 3}) {
+            ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 5).withClasses(classes));
+            INDArray x = RandomSource.of(3).gaussian(DataType.FLOAT, 0, 300, 2);
+            INDArray t = Nd4j.valueArrayOf(new long[] {300}, 0.37f);
+            int[] labels = classes == 0 ? null : new int[300];
+            if (labels != null) {
+                java.util.Arrays.fill(labels, 1);
+            }
+            INDArray full = net.network().output(net.features(x, t, labels), false);
+            INDArray shared = net.output(x, t, labels);
+            assertClose(full, shared, 1e-4, 1e-5);
+            // distinct times take the full path and agree with it row by row
+            INDArray t2 = Nd4j.linspace(0.01, 1, 300, DataType.FLOAT);
+            INDArray one = net.output(x.getRow(7, true), t2.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(7, 8)),
+                    labels == null ? null : new int[] {1});
+            assertClose(net.output(x, t2, labels).getRow(7).toDoubleVector(), one.getRow(0).toDoubleVector(),
+                    1e-5, 1e-6);
+        }
+    }
+
+    @Test
     void fourierFeaturesAreSinesAndCosinesOfTheFrequencies() {
         FourierTimeEmbedding e = new FourierTimeEmbedding(new double[] {1.5, -3});
         INDArray f = e.embed(Nd4j.createFromArray(0.2), DataType.DOUBLE);
