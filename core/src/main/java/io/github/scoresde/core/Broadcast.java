@@ -43,6 +43,6 @@ public final class Broadcast {
 
     /** Returns the per-example scalars {@code c} of {@code x}'s data type, shape {@code [batch]}. */
     public static INDArray vector(double[] c, INDArray like) {
-        return org.nd4j.linalg.factory.Nd4j.createFromArray(c).castTo(like.dataType());
+        return NdArrays.of(c, like.dataType(), c.length);
     }
 }

@@ -350,7 +350,7 @@ public final class GaussianMixture {
      */
     public INDArray responsibilities(INDArray x, double[] m, double[] s) {
         Evaluation e = evaluate(x, m, s);
-        return Nd4j.createFromArray(e.r).reshape(e.batch, means.length).castTo(x.dataType());
+        return NdArrays.of(e.r, x.dataType(), e.batch, means.length);
     }
 
     /**
@@ -379,7 +379,7 @@ public final class GaussianMixture {
                 mu[b * d + j] = (m[b] * means[y][j] - xv[b * d + j]) / v;
             }
         }
-        return Nd4j.createFromArray(mu).reshape(e.batch, d).castTo(x.dataType()).subi(e.score());
+        return NdArrays.of(mu, x.dataType(), e.batch, d).subi(e.score());
     }
 
     /** The score grad_x ln p(x; m, s), shape and data type of x. */
@@ -418,7 +418,7 @@ public final class GaussianMixture {
             qSum[b] = sumQ;
         }
         // H v = -c v + m (Q' MU) - x sum_k Q'_k - S (S . v)
-        INDArray qm = Nd4j.createFromArray(q).reshape(e.batch, k).castTo(x.dataType()).mmul(meansOf(x));
+        INDArray qm = NdArrays.of(q, x.dataType(), e.batch, k).mmul(meansOf(x));
         INDArray out = qm.subi(Broadcast.mul(vv, Broadcast.vector(e.c, x)));
         out.subi(Broadcast.mul(e.x, Broadcast.vector(qSum, x)));
         out.subi(Broadcast.mul(score, Broadcast.vector(scoreDotV, x)));
@@ -599,9 +599,9 @@ public final class GaussianMixture {
                             }
                         }
                     });
-                    score = Nd4j.createFromArray(out).reshape(batch, d).castTo(x.dataType());
+                    score = NdArrays.of(out, x.dataType(), batch, d);
                 } else {
-                    INDArray am = Nd4j.createFromArray(a).reshape(batch, k).castTo(x.dataType());
+                    INDArray am = NdArrays.of(a, x.dataType(), batch, k);
                     score = am.mmul(meansOf(x)).subi(Broadcast.mul(x, Broadcast.vector(c, x)));
                 }
             }

@@ -123,21 +123,15 @@ public final class RandomSource {
     public INDArray gaussian(DataType type, long firstIndex, int rows, long... rowShape) {
         int perRow = (int) product(rowShape);
         long[] shape = withBatch(rows, rowShape);
-        INDArray out = Nd4j.create(type, shape, 'c');
         if (type == DataType.DOUBLE) {
             double[] v = new double[rows * perRow];
             fillGaussian(v, firstIndex, rows, perRow);
-            out.data().setData(v);
-        } else {
-            float[] v = new float[rows * perRow];
-            fillGaussian(v, firstIndex, rows, perRow);
-            if (type == DataType.FLOAT) {
-                out.data().setData(v);
-            } else {
-                out.assign(Nd4j.createFromArray(v).reshape(shape));
-            }
+            return NdArrays.of(v, DataType.DOUBLE, shape);
         }
-        return out;
+        float[] v = new float[rows * perRow];
+        fillGaussian(v, firstIndex, rows, perRow);
+        INDArray out = NdArrays.floats(v, shape);
+        return type == DataType.FLOAT ? out : out.castTo(type);
     }
 
     /** Rademacher (+1 / -1 with equal probability) array, laid out as {@link #gaussian}. */
@@ -150,7 +144,7 @@ public final class RandomSource {
                 v[r * perRow + j] = (mix(rk + (j + 1) * GOLDEN) & 1L) == 0 ? 1.0 : -1.0;
             }
         }
-        return Nd4j.createFromArray(v).castTo(type).reshape(withBatch(rows, rowShape));
+        return NdArrays.of(v, type, withBatch(rows, rowShape));
     }
 
     /** Uniform (0, 1) array, laid out as {@link #gaussian}. */
@@ -162,7 +156,7 @@ public final class RandomSource {
                 v[r * perRow + j] = uniform(firstIndex + r, j);
             }
         }
-        return Nd4j.createFromArray(v).castTo(type).reshape(withBatch(rows, rowShape));
+        return NdArrays.of(v, type, withBatch(rows, rowShape));
     }
 
     private long rowKey(long index, long salt) {

@@ -74,7 +74,7 @@ public interface Sde {
         for (int i = 0; i < tv.length; i++) {
             s[i] = marginalStd(tv[i]);
         }
-        return Nd4j.createFromArray(s).castTo(t.dataType().isFPType() ? t.dataType() : DataType.FLOAT);
+        return io.github.scoresde.core.NdArrays.of(s, t.dataType().isFPType() ? t.dataType() : DataType.FLOAT, s.length);
     }
 
     /**

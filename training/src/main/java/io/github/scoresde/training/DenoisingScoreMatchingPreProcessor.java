@@ -89,7 +89,7 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
         times.draw(r.stream(0), sde, t, w, m, s);
         INDArray z = r.stream(1).gaussian(DataType.FLOAT, 0, n, network.dimension());
         INDArray xt = perturb(x0, m, s, z);
-        INDArray tt = Nd4j.createFromArray(t).castTo(DataType.FLOAT);
+        INDArray tt = io.github.scoresde.core.NdArrays.of(t, DataType.FLOAT, n);
         int[] y = null;
         if (labels != null) {
             y = labels.clone();
@@ -101,7 +101,7 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
             }
         }
         INDArray features = network.features(xt, tt, y);
-        INDArray targets = Nd4j.concat(1, z.negi(), Nd4j.createFromArray(w).castTo(DataType.FLOAT).reshape(n, 1));
+        INDArray targets = Nd4j.concat(1, z.negi(), io.github.scoresde.core.NdArrays.of(w, DataType.FLOAT, n, 1));
         return new org.nd4j.linalg.dataset.DataSet(features, targets);
     }
 }

@@ -161,6 +161,28 @@ public final class Kernels {
         average.muli(decay).addi(params.reshape(average.shape()).mul(1 - decay));
     }
 
+    /**
+     * Sines and cosines of scaled frequencies into a float array: {@code out[sinAt + i] =
+     * sin(scale f_i)} and {@code out[cosAt + i] = cos(scale f_i)} for every i (Gaussian Fourier
+     * features: scale = 2 pi t). Computed in float64, stored as float32.
+     */
+    public static void sinCos(double scale, double[] frequencies, float[] out, int sinAt, int cosAt) {
+        int m = frequencies.length;
+        if (sinAt < 0 || cosAt < 0 || sinAt + m > out.length || cosAt + m > out.length) {
+            throw new IllegalArgumentException("out holds " + out.length + " values; cannot write " + m
+                    + " sines at " + sinAt + " and cosines at " + cosAt);
+        }
+        if (VECTOR != null) {
+            VECTOR.sinCos(scale, frequencies, out, sinAt, cosAt);
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            double a = scale * frequencies[i];
+            out[sinAt + i] = (float) Math.sin(a);
+            out[cosAt + i] = (float) Math.cos(a);
+        }
+    }
+
     /** float32, one row or column, elements adjacent, int-addressable. */
     private static boolean denseVector(INDArray a, long n) {
         return a.dataType() == DataType.FLOAT && a.length() == n && n > 0 && (a.rank() == 1 || a.isVector())
@@ -218,6 +240,8 @@ public final class Kernels {
         void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, int n);
 
         void movingAverage(INDArray average, INDArray params, float decay, int n);
+
+        void sinCos(double scale, double[] frequencies, float[] out, int sinAt, int cosAt);
 
         float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols);
     }

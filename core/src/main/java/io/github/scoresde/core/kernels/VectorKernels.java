@@ -2,6 +2,7 @@ package io.github.scoresde.core.kernels;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -126,6 +127,32 @@ final class VectorKernels implements Kernels.VectorOps {
             ab.putFloat(a0 + i * 4, ab.getFloat(a0 + i * 4) * decay + pb.getFloat(p0 + i * 4) * c);
         }
     }
+
+    /** Doubles per vector matched to floats per half-width vector for the float64 -> float32 store. */
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+
+    @Override
+    public void sinCos(double scale, double[] frequencies, float[] out, int sinAt, int cosAt) {
+        int m = frequencies.length;
+        int step = D.length();
+        int bound = D.loopBound(m);
+        int i = 0;
+        for (; i < bound; i += step) {
+            DoubleVector a = DoubleVector.fromArray(D, frequencies, i).mul(scale);
+            ((FloatVector) a.lanewise(VectorOperators.SIN).convertShape(VectorOperators.D2F, HALF, 0))
+                    .intoArray(out, sinAt + i);
+            ((FloatVector) a.lanewise(VectorOperators.COS).convertShape(VectorOperators.D2F, HALF, 0))
+                    .intoArray(out, cosAt + i);
+        }
+        for (; i < m; i++) {
+            double a = scale * frequencies[i];
+            out[sinAt + i] = (float) Math.sin(a);
+            out[cosAt + i] = (float) Math.cos(a);
+        }
+    }
+
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,
+            jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize() / 2));
 
     @Override
     public float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols) {

@@ -67,6 +67,12 @@ public final class FourierTimeEmbedding {
         return Nd4j.createFromArray(out).reshape(tv.length, size()).castTo(type);
     }
 
+    /** As {@link #fill(double, double[], int)}, stored as float32 (vectorised where available). */
+    public void fill(double t, float[] out, int offset) {
+        io.github.scoresde.core.kernels.Kernels.sinCos(2 * Math.PI * t, frequencies, out, offset,
+                offset + frequencies.length);
+    }
+
     /**
      * Writes emb(t) into {@code out[offset .. offset + 2m)}: sin(2 pi W_i t) for i &lt; m, then
      * cos(2 pi W_i t).

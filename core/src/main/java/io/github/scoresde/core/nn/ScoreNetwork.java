@@ -165,9 +165,10 @@ public final class ScoreNetwork {
         double last = Double.NaN;
         for (int b = 0; b < batch; b++) {
             if (tv[b] != last) {
-                embedding.fill(tv[b], emb, 0);
-                for (int i = 0; i < e; i++) {
-                    embF[i] = (float) emb[i];
+                if (f32) {
+                    embedding.fill(tv[b], embF, 0);
+                } else {
+                    embedding.fill(tv[b], emb, 0);
                 }
                 last = tv[b];
             }
@@ -192,7 +193,8 @@ public final class ScoreNetwork {
                 }
             }
         }
-        return (f32 ? Nd4j.createFromArray(outF) : Nd4j.createFromArray(outD)).reshape(batch, width);
+        return f32 ? io.github.scoresde.core.NdArrays.floats(outF, batch, width)
+                : io.github.scoresde.core.NdArrays.of(outD, DataType.DOUBLE, batch, width);
     }
 
     /**

@@ -134,6 +134,25 @@ class KernelsTest {
     }
 
     @Test
+    void sinCosMatchesMathToFloatRounding() {
+        double[] f = new double[67]; // a remainder after whole vectors
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < f.length; i++) {
+            f[i] = 16 * r.nextGaussian();
+        }
+        float[] out = new float[5 + 2 * f.length];
+        for (double t : new double[] {0, 1e-3, 0.37, 1}) {
+            double scale = 2 * Math.PI * t;
+            Kernels.sinCos(scale, f, out, 5, 5 + f.length);
+            for (int i = 0; i < f.length; i++) {
+                assertEquals((float) Math.sin(scale * f[i]), out[5 + i], 2e-7, "sin " + i + " at t " + t);
+                assertEquals((float) Math.cos(scale * f[i]), out[5 + f.length + i], 2e-7, "cos " + i + " at t " + t);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> Kernels.sinCos(1, f, new float[10], 0, 5));
+    }
+
+    @Test
     void nanPropagates() {
         INDArray z = Nd4j.zeros(DataType.FLOAT, 20, 3).dup('f');
         z.putScalar(5, 1, Float.NaN);

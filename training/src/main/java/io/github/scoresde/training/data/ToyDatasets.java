@@ -63,7 +63,7 @@ public final class ToyDatasets {
                 v[2 * b] = (float) (i - 2 + rng.uniform(b, 1));
                 v[2 * b + 1] = (float) (j - 2 + rng.uniform(b, 2));
             }
-            return Nd4j.createFromArray(v).reshape(n, 2);
+            return io.github.scoresde.core.NdArrays.floats(v, n, 2);
         });
     }
 
@@ -82,7 +82,7 @@ public final class ToyDatasets {
                 v[2 * b] = (float) (2 * (x - 0.5 + 0.05 * rng.gaussian(b, 2)));
                 v[2 * b + 1] = (float) (2 * (y - 0.25 + 0.05 * rng.gaussian(b, 3)));
             }
-            return Nd4j.createFromArray(v).reshape(n, 2);
+            return io.github.scoresde.core.NdArrays.floats(v, n, 2);
         });
     }
 
@@ -98,7 +98,7 @@ public final class ToyDatasets {
                 v[2 * b] = (float) (u * Math.cos(u) / 5 + 0.05 * rng.gaussian(b, 1));
                 v[2 * b + 1] = (float) (u * Math.sin(u) / 5 + 0.05 * rng.gaussian(b, 2));
             }
-            return Nd4j.createFromArray(v).reshape(n, 2);
+            return io.github.scoresde.core.NdArrays.floats(v, n, 2);
         });
     }
 

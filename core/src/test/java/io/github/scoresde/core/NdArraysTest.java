@@ -1,0 +1,37 @@
+package io.github.scoresde.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+class NdArraysTest {
+
+    @Test
+    void bulkCopiesKeepValuesShapeAndOrder() {
+        float[] f = {1.5f, -2, 3, 4.25f, 5, 6};
+        INDArray a = NdArrays.floats(f, 2, 3);
+        assertEquals(DataType.FLOAT, a.dataType());
+        assertArrayEquals(new long[] {2, 3}, a.shape());
+        assertEquals(4.25f, a.getFloat(1, 0));
+        assertEquals(-2f, a.getFloat(0, 1));
+        double[] d = {0.1, 0.2, 0.3, 1e-300};
+        INDArray b = NdArrays.of(d, DataType.DOUBLE, 4);
+        assertEquals(DataType.DOUBLE, b.dataType());
+        assertArrayEquals(d, b.toDoubleVector());
+        INDArray c = NdArrays.of(d, DataType.FLOAT, 2, 2);
+        assertEquals(DataType.FLOAT, c.dataType());
+        assertEquals(0.3f, c.getFloat(1, 0));
+        assertEquals(0f, c.getFloat(1, 1));
+        assertEquals(0, NdArrays.floats(new float[0], 0, 2).length());
+    }
+
+    @Test
+    void rejectsAShapeOfAnotherSize() {
+        assertThrows(IllegalArgumentException.class, () -> NdArrays.floats(new float[5], 2, 3));
+        assertThrows(IllegalArgumentException.class, () -> NdArrays.of(new double[4], DataType.DOUBLE, 3));
+    }
+}
