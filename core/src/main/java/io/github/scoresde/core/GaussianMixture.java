@@ -1,5 +1,6 @@
 package io.github.scoresde.core;
 
+import io.github.scoresde.core.kernels.Kernels;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,6 +35,8 @@ public final class GaussianMixture {
     private final double[][] means;
     private final double[] stds;
     private final double[] meanSq;
+    /** The means coordinate-major, [d, K]: meansT[q K + j] = mu_j[q]. */
+    private final double[] meansT;
     private final double[] cumulative;
     private final int d;
     private final INDArray meansFloat;
@@ -94,6 +97,12 @@ public final class GaussianMixture {
             this.cumulative[i] = acc;
         }
         this.cumulative[k - 1] = 1.0;
+        this.meansT = new double[d * k];
+        for (int i = 0; i < k; i++) {
+            for (int q = 0; q < d; q++) {
+                this.meansT[q * k + i] = this.means[i][q];
+            }
+        }
         this.meansDouble = Nd4j.createFromArray(this.means);
         this.meansFloat = meansDouble.castTo(DataType.FLOAT);
     }
@@ -493,8 +502,10 @@ public final class GaussianMixture {
         int k = means.length;
         INDArray xc = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
         double[] xv = xc.data().asDouble();
-        boolean javaProducts = (long) d * k <= JAVA_PRODUCT_LIMIT;
-        double[] g = javaProducts ? new double[batch * k] : Checks.flat(xc.mmul(meansOf(x).transpose())); // x . mu_k
+        boolean vector = Kernels.vectorized();
+        boolean javaProducts = !vector && (long) d * k <= JAVA_PRODUCT_LIMIT;
+        // x . mu_k for the scalar path (the vector kernel forms them itself)
+        double[] g = vector ? null : javaProducts ? new double[batch * k] : Checks.flat(xc.mmul(meansOf(x).transpose()));
         double[] v = new double[batch * k];
         double[] dist2 = new double[batch * k];
         double[] r = new double[batch * k];
@@ -516,48 +527,73 @@ public final class GaussianMixture {
             // per-component variance and log-normaliser depend on (m_b, s_b) only: samplers share them
             double[] vk = new double[k];
             double[] logNorm = new double[k];
-            double lastM = Double.NaN;
-            double lastS = Double.NaN;
-            for (int b = from; b < to; b++) {
+            int b = from;
+            while (b < to) {
                 double mb = m[b];
-                if (mb != lastM || s[b] != lastS) {
-                    for (int j = 0; j < k; j++) {
-                        vk[j] = mb * mb * stds[j] * stds[j] + s[b] * s[b];
-                        logNorm[j] = logWeights[j] - 0.5 * d * Math.log(2 * Math.PI * vk[j]);
-                    }
-                    lastM = mb;
-                    lastS = s[b];
+                double sb = s[b];
+                int end = b + 1;
+                while (end < to && m[end] == mb && s[end] == sb) {
+                    end++;
                 }
-                double xx = 0;
-                for (int q = 0; q < d; q++) {
-                    xx += xv[b * d + q] * xv[b * d + q];
-                }
-                double max = Double.NEGATIVE_INFINITY;
                 for (int j = 0; j < k; j++) {
-                    int i = b * k + j;
-                    double sq = Math.max(0, xx - 2 * mb * g[i] + mb * mb * meanSq[j]);
-                    v[i] = vk[j];
-                    dist2[i] = sq;
-                    r[i] = logNorm[j] - sq / (2 * vk[j]);
-                    max = Math.max(max, r[i]);
+                    vk[j] = mb * mb * stds[j] * stds[j] + sb * sb;
+                    logNorm[j] = logWeights[j] - 0.5 * d * Math.log(2 * Math.PI * vk[j]);
                 }
-                double sum = 0;
-                for (int j = 0; j < k; j++) {
-                    int i = b * k + j;
-                    r[i] = Math.exp(r[i] - max);
-                    sum += r[i];
+                if (!(vector && Kernels.mixtureResponsibilities(xv, d, k, meansT, meanSq, vk, logNorm, mb,
+                        b, end, v, dist2, r, a, c))) {
+                    responsibilities(xv, g, vk, logNorm, mb, b, end, v, dist2, r, a, c);
                 }
-                double cb = 0;
-                for (int j = 0; j < k; j++) {
-                    int i = b * k + j;
-                    r[i] /= sum;
-                    cb += r[i] / v[i];
-                    a[i] = mb * r[i] / v[i];
-                }
-                c[b] = cb;
+                b = end;
             }
         });
         return new Evaluation(xc, xv, batch, v, dist2, r, a, c);
+    }
+
+    private double dot(double[] xv, int at, double[] mu) {
+        double acc = 0;
+        for (int q = 0; q < d; q++) {
+            acc += xv[at + q] * mu[q];
+        }
+        return acc;
+    }
+
+    /**
+     * The scalar form of {@link Kernels#mixtureResponsibilities}, given the products g = x . mu
+     * (null: formed here).
+     */
+    private void responsibilities(double[] xv, double[] g, double[] vk, double[] logNorm, double mb, int from, int to,
+            double[] v, double[] dist2, double[] r, double[] a, double[] c) {
+        int k = means.length;
+        for (int b = from; b < to; b++) {
+            double xx = 0;
+            for (int q = 0; q < d; q++) {
+                xx += xv[b * d + q] * xv[b * d + q];
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                int i = b * k + j;
+                double gi = g != null ? g[i] : dot(xv, b * d, means[j]);
+                double sq = Math.max(0, xx - 2 * mb * gi + mb * mb * meanSq[j]);
+                v[i] = vk[j];
+                dist2[i] = sq;
+                r[i] = logNorm[j] - sq / (2 * vk[j]);
+                max = Math.max(max, r[i]);
+            }
+            double sum = 0;
+            for (int j = 0; j < k; j++) {
+                int i = b * k + j;
+                r[i] = Math.exp(r[i] - max);
+                sum += r[i];
+            }
+            double cb = 0;
+            for (int j = 0; j < k; j++) {
+                int i = b * k + j;
+                r[i] /= sum;
+                cb += r[i] / v[i];
+                a[i] = mb * r[i] / v[i];
+            }
+            c[b] = cb;
+        }
     }
 
     private final class Evaluation {

@@ -183,6 +183,33 @@ public final class Kernels {
         }
     }
 
+    /**
+     * The posterior responsibilities of a Gaussian mixture for rows [from, to) of x that share one
+     * mean scale m (all rows of a sampler step): with g_j = x . mu_j and
+     * dist2_j = |x - m mu_j|^2 = |x|^2 - 2 m g_j + m^2 |mu_j|^2, the log-responsibility is
+     * logNorm_j - dist2_j / (2 v_j), normalised by a log-sum-exp; also c = sum_j r_j / v_j and
+     * a_j = m r_j / v_j, the weights of the mixture's score. float64 throughout.
+     *
+     * @param x {@code [rows, d]} row-major values
+     * @param meansT {@code [d, k]} the component means, coordinate-major
+     * @param meanSq {@code [k]} |mu_j|^2
+     * @param var {@code [k]} v_j, the components' variances at this m
+     * @param logNorm {@code [k]} log w_j - d/2 log(2 pi v_j)
+     * @param v receives v_j per (row, j), {@code [rows, k]}
+     * @param dist2 receives dist2_j per (row, j)
+     * @param r receives r_j per (row, j)
+     * @param a receives a_j per (row, j)
+     * @param c receives c per row
+     * @return false (nothing done) when the vector path is not available or K is not a multiple
+     *     of the JVM's preferred number of double lanes (8 with AVX-512, 4 with AVX2)
+     */
+    public static boolean mixtureResponsibilities(double[] x, int d, int k, double[] meansT, double[] meanSq,
+            double[] var, double[] logNorm, double m, int from, int to, double[] v, double[] dist2, double[] r,
+            double[] a, double[] c) {
+        return VECTOR != null
+                && VECTOR.mixtureResponsibilities(x, d, k, meansT, meanSq, var, logNorm, m, from, to, v, dist2, r, a, c);
+    }
+
     /** float32, one row or column, elements adjacent, int-addressable. */
     private static boolean denseVector(INDArray a, long n) {
         return a.dataType() == DataType.FLOAT && a.length() == n && n > 0 && (a.rank() == 1 || a.isVector())
@@ -242,6 +269,10 @@ public final class Kernels {
         void movingAverage(INDArray average, INDArray params, float decay, int n);
 
         void sinCos(double scale, double[] frequencies, float[] out, int sinAt, int cosAt);
+
+        boolean mixtureResponsibilities(double[] x, int d, int k, double[] meansT, double[] meanSq, double[] var,
+                double[] logNorm, double m, int from, int to, double[] v, double[] dist2, double[] r, double[] a,
+                double[] c);
 
         float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols);
     }

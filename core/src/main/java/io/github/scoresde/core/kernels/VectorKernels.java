@@ -151,6 +151,57 @@ final class VectorKernels implements Kernels.VectorOps {
         }
     }
 
+    @Override
+    public boolean mixtureResponsibilities(double[] x, int d, int k, double[] meansT, double[] meanSq, double[] var,
+            double[] logNorm, double m, int from, int to, double[] v, double[] dist2, double[] r, double[] a,
+            double[] c) {
+        // whole vectors of a constant species only: masked loads and reductions, and species that
+        // are not compile-time constants, are not intrinsified in Java 17
+        if (k % D.length() != 0) {
+            return false;
+        }
+        VectorSpecies<Double> sp = D;
+        int step = sp.length();
+        for (int b = from; b < to; b++) {
+            int row = b * k;
+            double xx = 0;
+            for (int q = 0; q < d; q++) {
+                xx += x[b * d + q] * x[b * d + q];
+            }
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j += step) {
+                DoubleVector g = DoubleVector.zero(sp);
+                for (int q = 0; q < d; q++) {
+                    g = DoubleVector.fromArray(sp, meansT, q * k + j).mul(x[b * d + q]).add(g);
+                }
+                DoubleVector vk = DoubleVector.fromArray(sp, var, j);
+                DoubleVector sq = DoubleVector.fromArray(sp, meanSq, j).mul(m * m).sub(g.mul(2 * m)).add(xx).max(0.0);
+                DoubleVector lr = DoubleVector.fromArray(sp, logNorm, j).sub(sq.div(vk.mul(2.0)));
+                vk.intoArray(v, row + j);
+                sq.intoArray(dist2, row + j);
+                lr.intoArray(r, row + j);
+                max = Math.max(max, lr.reduceLanes(VectorOperators.MAX));
+            }
+            double sum = 0;
+            for (int j = 0; j < k; j += step) {
+                DoubleVector e = DoubleVector.fromArray(sp, r, row + j).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(r, row + j);
+                sum += e.reduceLanes(VectorOperators.ADD);
+            }
+            double inv = 1 / sum;
+            double cb = 0;
+            for (int j = 0; j < k; j += step) {
+                DoubleVector rr = DoubleVector.fromArray(sp, r, row + j).mul(inv);
+                DoubleVector rv = rr.div(DoubleVector.fromArray(sp, v, row + j));
+                rr.intoArray(r, row + j);
+                rv.mul(m).intoArray(a, row + j);
+                cb += rv.reduceLanes(VectorOperators.ADD);
+            }
+            c[b] = cb;
+        }
+        return true;
+    }
+
     private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,
             jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize() / 2));
 

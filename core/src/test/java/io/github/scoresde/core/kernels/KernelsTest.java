@@ -31,8 +31,75 @@ class KernelsTest {
 
     @Test
     void vectorPathIsTakenUnderTheTestJvm() {
-        // surefire starts the JVM with --add-modules jdk.incubator.vector (pom.xml test.argLine)
-        assertTrue(Kernels.vectorized(), "the fast path should be active in the test JVM");
+        // surefire starts the JVM with --add-modules jdk.incubator.vector (pom.xml test.argLine); the
+        // core module's second run ("nd4j-fallback") turns the kernels off to test the other path
+        boolean off = "false".equals(System.getProperty("scoresde.vectorKernels"));
+        assertEquals(!off, Kernels.vectorized());
+    }
+
+    @Test
+    void mixtureResponsibilitiesMatchADirectComputation() {
+        java.util.Random rnd = new java.util.Random(5);
+        for (int[] dk : new int[][] {{2, 8}, {3, 6}, {64, 16}, {1, 12}, {2, 5}}) {
+            int d = dk[0];
+            int k = dk[1];
+            int rows = 37;
+            double[] x = new double[rows * d];
+            double[] meansT = new double[d * k];
+            double[] meanSq = new double[k];
+            double[] var = new double[k];
+            double[] logNorm = new double[k];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = 3 * rnd.nextGaussian();
+            }
+            for (int j = 0; j < k; j++) {
+                for (int q = 0; q < d; q++) {
+                    meansT[q * k + j] = 2 * rnd.nextGaussian();
+                    meanSq[j] += meansT[q * k + j] * meansT[q * k + j];
+                }
+                var[j] = 0.05 + rnd.nextDouble();
+                logNorm[j] = Math.log(1.0 / k) - 0.5 * d * Math.log(2 * Math.PI * var[j]);
+            }
+            double m = 0.7;
+            double[] v = new double[rows * k];
+            double[] dist2 = new double[rows * k];
+            double[] r = new double[rows * k];
+            double[] a = new double[rows * k];
+            double[] c = new double[rows];
+            if (!Kernels.mixtureResponsibilities(x, d, k, meansT, meanSq, var, logNorm, m, 3, rows, v, dist2, r, a, c)) {
+                assertTrue(!Kernels.vectorized() || k % jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length() != 0,
+                        "declined " + d + "x" + k);
+                continue;
+            }
+            for (int b = 3; b < rows; b++) {
+                double[] lr = new double[k];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    double sq = 0;
+                    for (int q = 0; q < d; q++) {
+                        double diff = x[b * d + q] - m * meansT[q * k + j];
+                        sq += diff * diff;
+                    }
+                    assertEquals(sq, dist2[b * k + j], 1e-9 * (1 + sq), "dist2");
+                    lr[j] = logNorm[j] - sq / (2 * var[j]);
+                    max = Math.max(max, lr[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j < k; j++) {
+                    sum += Math.exp(lr[j] - max);
+                }
+                double cb = 0;
+                for (int j = 0; j < k; j++) {
+                    double rj = Math.exp(lr[j] - max) / sum;
+                    assertEquals(rj, r[b * k + j], 1e-12, "responsibility " + d + "x" + k);
+                    assertEquals(m * rj / var[j], a[b * k + j], 1e-10);
+                    assertEquals(var[j], v[b * k + j]);
+                    cb += rj / var[j];
+                }
+                assertEquals(cb, c[b], 1e-10 * (1 + cb));
+            }
+            assertEquals(0, c[2]); // rows before 'from' untouched
+        }
     }
 
     @Test
@@ -115,6 +182,10 @@ class KernelsTest {
         INDArray v1 = v.castTo(DataType.DOUBLE).mul(b2).add(gd.mul(gd).mul(1 - b2));
         double alpha = lr * Math.sqrt(1 - Math.pow(b2, k + 1)) / (1 - Math.pow(b1, k + 1));
         INDArray update = m1.mul(alpha).div(org.nd4j.linalg.ops.transforms.Transforms.sqrt(v1).add(eps));
+        if (!Kernels.vectorized()) { // the fallback leaves the step to DL4J's own Adam
+            assertTrue(!Kernels.adam(g, m, v, lr, b1, b2, eps, k));
+            return;
+        }
         assertTrue(Kernels.adam(g, m, v, lr, b1, b2, eps, k));
         assertClose(m1, m, 1e-6, "first moment");
         assertClose(v1, v, 1e-6, "second moment");
