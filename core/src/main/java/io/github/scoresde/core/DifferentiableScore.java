@@ -20,4 +20,13 @@ public interface DifferentiableScore extends ScoreFunction {
      * @return {@code v^T J}, same shape and data type as {@code x}
      */
     INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v);
+
+    /**
+     * The score and the vector-Jacobian product together, {@code {s(x, t), v^T J}} with the shapes
+     * of {@link #score} and {@link #vectorJacobianProduct}. The default makes the two calls; a model
+     * that shares work between them (the exact mixture score) overrides it.
+     */
+    default INDArray[] scoreAndVectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
+        return new INDArray[] {score(x, t), vectorJacobianProduct(x, t, v)};
+    }
 }

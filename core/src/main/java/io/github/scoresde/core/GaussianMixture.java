@@ -401,7 +401,22 @@ public final class GaussianMixture {
      * this is both the Jacobian-vector and the vector-Jacobian product of the score.
      */
     public INDArray hessianVectorProduct(INDArray x, double[] m, double[] s, INDArray v) {
+        return hessianVectorProduct(evaluate(x, m, s), x, m, v);
+    }
+
+    /**
+     * The score and the Hessian-vector product from one shared evaluation of the mixture (cheaper
+     * than {@link #score} and {@link #hessianVectorProduct} apart).
+     *
+     * @return {score, H v}, both of the shape and data type of x
+     */
+    public INDArray[] scoreAndHessianVectorProduct(INDArray x, double[] m, double[] s, INDArray v) {
         Evaluation e = evaluate(x, m, s);
+        INDArray hv = hessianVectorProduct(e, x, m, v);
+        return new INDArray[] {e.score(), hv};
+    }
+
+    private INDArray hessianVectorProduct(Evaluation e, INDArray x, double[] m, INDArray v) {
         if (!Arrays.equals(v.shape(), x.shape())) {
             throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
                     + Arrays.toString(v.shape()));

@@ -42,6 +42,13 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
         return mixture.hessianVectorProduct(x, c.m, c.s, v);
     }
 
+    /** The score and its vector-Jacobian product from one shared evaluation of the mixture. */
+    @Override
+    public INDArray[] scoreAndVectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
+        Coefficients c = coefficients(x, t);
+        return mixture.scoreAndHessianVectorProduct(x, c.m, c.s, v);
+    }
+
     /** The score's Jacobian-vector product; the same as the vector-Jacobian product here. */
     public INDArray jacobianVectorProduct(INDArray x, INDArray t, INDArray v) {
         return vectorJacobianProduct(x, t, v);

@@ -59,6 +59,9 @@ class ExactMixtureScoreTest {
         double scale = fd.norm2Number().doubleValue() / Math.sqrt(fd.length());
         assertClose(fd, jvp, 1e-5, 1e-6 * Math.max(1, scale));
         assertClose(jvp, oracle.vectorJacobianProduct(xt[0], xt[1], v), 0, 0);
+        INDArray[] both = oracle.scoreAndVectorJacobianProduct(xt[0], xt[1], v);
+        assertClose(oracle.score(xt[0], xt[1]), both[0], 0, 0);
+        assertClose(jvp, both[1], 0, 0);
         double[] trace = new double[(int) xt[0].size(0)];
         for (int j = 0; j < mix.dimension(); j++) {
             INDArray e = Nd4j.zeros(DataType.DOUBLE, xt[0].shape());

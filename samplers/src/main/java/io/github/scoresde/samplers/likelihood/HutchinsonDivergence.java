@@ -51,10 +51,11 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
                     : r.gaussian(dataType, 0, batch, shape);
         }
         return (x, t) -> {
-            INDArray s = ds.score(x, t);
+            INDArray[] first = ds.scoreAndVectorJacobianProduct(x, t, v[0]);
+            INDArray s = first[0];
             INDArray div = null;
             for (INDArray vp : v) {
-                INDArray vjp = ds.vectorJacobianProduct(x, t, vp);
+                INDArray vjp = vp == v[0] ? first[1] : ds.vectorJacobianProduct(x, t, vp);
                 INDArray est = vjp.muli(vp).reshape(batch, -1).sum(1);
                 div = div == null ? est : div.addi(est);
             }
