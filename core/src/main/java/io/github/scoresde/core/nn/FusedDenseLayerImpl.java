@@ -100,10 +100,13 @@ final class FusedDenseLayerImpl extends DenseLayer {
         Kernels.siluBackward(eps, delta, biasGrad);
         INDArray x = input.castTo(dataType);
         Nd4j.gemm(x, delta, weightGrad, true, false, 1.0, 0.0);
-        INDArray w = getParam(W_KEY);
-        INDArray epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
-                new long[] {x.rows(), w.rows()}, 'f');
-        Nd4j.gemm(delta, w, epsilonNext, false, true, 1.0, 0.0);
+        INDArray epsilonNext = null;
+        if (((FusedDenseLayer) layerConf()).isInputGradient()) {
+            INDArray w = getParam(W_KEY);
+            epsilonNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
+                    new long[] {x.rows(), w.rows()}, 'f');
+            Nd4j.gemm(delta, w, epsilonNext, false, true, 1.0, 0.0);
+        }
         Gradient ret = new DefaultGradient();
         ret.gradientForVariable().put(B_KEY, biasGrad);
         ret.gradientForVariable().put(W_KEY, weightGrad);

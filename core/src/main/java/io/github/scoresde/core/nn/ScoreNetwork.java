@@ -93,7 +93,10 @@ public final class ScoreNetwork {
         NeuralNetConfiguration.ListBuilder list = b.list();
         long in = c.inputSize();
         for (int i = 0; i < c.depth(); i++) {
-            list.layer(FusedDenseLayer.of(i == 0 ? in : c.width(), c.width(), c.activation()));
+            FusedDenseLayer layer = FusedDenseLayer.of(i == 0 ? in : c.width(), c.width(), c.activation());
+            // the trained network's input gradient is never used (fit drops it; the VJP probe,
+            // built with the LinearProbeLoss, computes its own)
+            list.layer(i == 0 && !(loss instanceof LinearProbeLoss) ? layer.withoutInputGradient() : layer);
         }
         list.layer(FusedOutputLayer.of(c.width(), c.dimension(), Activation.IDENTITY, loss));
         return list.build();

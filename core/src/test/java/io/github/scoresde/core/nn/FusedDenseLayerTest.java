@@ -152,6 +152,32 @@ class FusedDenseLayerTest {
     }
 
     @Test
+    void firstLayerWithoutInputGradientTrainsTheSame() throws IOException {
+        MultiLayerNetwork plain = network(false, Activation.SWISH, DataType.FLOAT);
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .weightInit(WeightInit.UNIFORM).updater(new Adam(1e-2)).list()
+                .layer(FusedDenseLayer.of(7, 33, Activation.SWISH).withoutInputGradient())
+                .layer(FusedDenseLayer.of(33, 33, Activation.SWISH))
+                .layer(FusedOutputLayer.of(33, 3, Activation.IDENTITY, LossFunctions.LossFunction.MSE.getILossFunction()));
+        MultiLayerNetwork lean = new MultiLayerNetwork(list.build());
+        lean.init();
+        lean.setParams(plain.params().dup());
+        DataSet ds = new DataSet(gaussian(21, DataType.FLOAT, 40, 7), gaussian(22, DataType.FLOAT, 40, 3));
+        for (int i = 0; i < 5; i++) {
+            plain.fit(ds);
+            lean.fit(ds);
+        }
+        assertClose(plain.params(), lean.params(), 1e-4, "parameters after 5 steps without the input gradient");
+        assertEquals(null, lean.calculateGradients(ds.getFeatures(), ds.getLabels(), null, null).getSecond());
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(lean, bytes, true);
+        MultiLayerNetwork back = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()),
+                true);
+        assertTrue(!((FusedDenseLayer) back.getLayerWiseConfigurations().getConf(0).getLayer()).isInputGradient());
+        assertTrue(((FusedDenseLayer) back.getLayerWiseConfigurations().getConf(1).getLayer()).isInputGradient());
+    }
+
+    @Test
     void modelFilesKeepTheFusedLayer() throws IOException {
         MultiLayerNetwork fused = network(true, Activation.SWISH, DataType.FLOAT);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
