@@ -129,6 +129,15 @@ public final class Kernels {
      */
     public static boolean adam(INDArray gradient, INDArray m, INDArray v, double learningRate, double beta1,
             double beta2, double epsilon, int iteration) {
+        return adam(gradient, m, v, learningRate, beta1, beta2, epsilon, iteration, 1.0);
+    }
+
+    /**
+     * As {@link #adam(INDArray, INDArray, INDArray, double, double, double, double, int)} on the
+     * gradient times {@code gradientScale} (gradient clipping), without writing the scaled gradient.
+     */
+    public static boolean adam(INDArray gradient, INDArray m, INDArray v, double learningRate, double beta1,
+            double beta2, double epsilon, int iteration, double gradientScale) {
         long n = gradient.length();
         if (VECTOR == null || !denseVector(gradient, n) || !denseVector(m, n) || !denseVector(v, n)) {
             return false;
@@ -138,8 +147,22 @@ public final class Kernels {
         if (!Double.isFinite(alpha) || alpha == 0) {
             alpha = epsilon;
         }
-        VECTOR.adam(gradient, m, v, (float) alpha, (float) beta1, (float) beta2, (float) epsilon, (int) n);
+        VECTOR.adam(gradient, m, v, (float) alpha, (float) beta1, (float) beta2, (float) epsilon, (float) gradientScale,
+                (int) n);
         return true;
+    }
+
+    /**
+     * The L2 norm of all values of an array, accumulated in float64.
+     *
+     * @param a any array
+     */
+    public static double norm2(INDArray a) {
+        long n = a.length();
+        if (VECTOR != null && denseVector(a, n)) {
+            return Math.sqrt(VECTOR.sumOfSquares(a, (int) n));
+        }
+        return a.castTo(DataType.DOUBLE).norm2Number().doubleValue();
     }
 
     /**
@@ -264,7 +287,10 @@ public final class Kernels {
 
         void addBias(INDArray z, float[] bias, int rows, int cols);
 
-        void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, int n);
+        void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, float scale,
+                int n);
+
+        double sumOfSquares(INDArray a, int n);
 
         void movingAverage(INDArray average, INDArray params, float decay, int n);
 

@@ -78,7 +78,33 @@ final class VectorKernels implements Kernels.VectorOps {
     }
 
     @Override
-    public void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, int n) {
+    public double sumOfSquares(INDArray a, int n) {
+        ByteBuffer ab = bytes(a);
+        int a0 = (int) a.offset() * 4;
+        int step = S.length();
+        int bound = S.loopBound(n);
+        double total = 0;
+        int i = 0;
+        // float partial sums over blocks of 1024 values, added up in double
+        while (i < bound) {
+            FloatVector acc = FloatVector.zero(S);
+            int end = Math.min(bound, i + 1024);
+            for (; i < end; i += step) {
+                FloatVector x = FloatVector.fromByteBuffer(S, ab, a0 + i * 4, ORDER);
+                acc = x.mul(x).add(acc);
+            }
+            total += acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            double x = ab.getFloat(a0 + i * 4);
+            total += x * x;
+        }
+        return total;
+    }
+
+    @Override
+    public void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, float scale,
+            int n) {
         ByteBuffer gb = bytes(g);
         ByteBuffer mb = bytes(m);
         ByteBuffer vb = bytes(v);
@@ -91,7 +117,7 @@ final class VectorKernels implements Kernels.VectorOps {
         int bound = S.loopBound(n);
         int i = 0;
         for (; i < bound; i += step) {
-            FloatVector gv = FloatVector.fromByteBuffer(S, gb, g0 + i * 4, ORDER);
+            FloatVector gv = FloatVector.fromByteBuffer(S, gb, g0 + i * 4, ORDER).mul(scale);
             FloatVector mv = FloatVector.fromByteBuffer(S, mb, m0 + i * 4, ORDER).mul(beta1).add(gv.mul(c1));
             FloatVector vv = FloatVector.fromByteBuffer(S, vb, v0 + i * 4, ORDER).mul(beta2).add(gv.mul(gv).mul(c2));
             mv.intoByteBuffer(mb, m0 + i * 4, ORDER);
@@ -99,7 +125,7 @@ final class VectorKernels implements Kernels.VectorOps {
             mv.mul(alpha).div(vv.lanewise(VectorOperators.SQRT).add(eps)).intoByteBuffer(gb, g0 + i * 4, ORDER);
         }
         for (; i < n; i++) {
-            float gv = gb.getFloat(g0 + i * 4);
+            float gv = gb.getFloat(g0 + i * 4) * scale;
             float mv = mb.getFloat(m0 + i * 4) * beta1 + gv * c1;
             float vv = vb.getFloat(v0 + i * 4) * beta2 + gv * gv * c2;
             mb.putFloat(m0 + i * 4, mv);

@@ -2,7 +2,6 @@ package io.github.scoresde.core.nn;
 
 import io.github.scoresde.core.Checks;
 import java.util.Arrays;
-import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -27,9 +26,9 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * v^T (d net / d x) through DL4J's public {@code calculateGradients}. float32 throughout.
  *
  * <p>Weights are initialised uniformly in +- 1 / sqrt(fan-in) (DL4J's {@code UNIFORM}, the same
- * range as PyTorch's default for linear layers); biases start at 0. Gradient clipping is DL4J's
- * per-layer L2 clipping ({@code ClipL2PerLayer}) at the configured threshold: DL4J has no
- * clipping of the global norm over all parameters, which the reference code uses.
+ * range as PyTorch's default for linear layers); biases start at 0. Gradient clipping is by the
+ * global L2 norm over all parameters, as in the reference code, done inside the updater
+ * ({@link FusedAdam#getGradientClip()}): DL4J's own gradient normalisation clips per layer.
  */
 public final class ScoreNetwork {
     private final ScoreNetworkConfig config;
@@ -85,11 +84,8 @@ public final class ScoreNetwork {
     static MultiLayerConfiguration configuration(ScoreNetworkConfig c, ILossFunction loss, DataType dataType) {
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(c.seed())
                 .dataType(dataType).weightInit(WeightInit.UNIFORM).biasInit(0)
-                .updater(new FusedAdam(new WarmupSchedule(c.learningRate(), c.warmup())));
-        if (c.gradientClip() > 0) {
-            b.gradientNormalization(GradientNormalization.ClipL2PerLayer)
-                    .gradientNormalizationThreshold(c.gradientClip());
-        }
+                .updater(new FusedAdam(new WarmupSchedule(c.learningRate(), c.warmup()))
+                        .withGradientClip(c.gradientClip()));
         NeuralNetConfiguration.ListBuilder list = b.list();
         long in = c.inputSize();
         for (int i = 0; i < c.depth(); i++) {

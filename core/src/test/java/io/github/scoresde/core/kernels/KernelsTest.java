@@ -186,12 +186,27 @@ class KernelsTest {
             assertTrue(!Kernels.adam(g, m, v, lr, b1, b2, eps, k));
             return;
         }
+        // the same step on the gradient scaled by 1/2 (clipping) from a scaled copy's formula
+        INDArray g2 = g.mul(2);
+        INDArray m2 = m.dup();
+        INDArray v2 = v.dup();
+        assertTrue(Kernels.adam(g2, m2, v2, lr, b1, b2, eps, k, 0.5));
+        assertClose(m1, m2, 1e-6, "first moment of the scaled gradient");
+        assertClose(update, g2, 1e-5, "update of the scaled gradient");
         assertTrue(Kernels.adam(g, m, v, lr, b1, b2, eps, k));
         assertClose(m1, m, 1e-6, "first moment");
         assertClose(v1, v, 1e-6, "second moment");
         assertClose(update, g, 1e-5, "update");
         // float64 is left to DL4J's own step
         assertTrue(!Kernels.adam(gd, m1, v1, lr, b1, b2, eps, k));
+    }
+
+    @Test
+    void norm2OfAllValues() {
+        INDArray a = gaussian(14, DataType.FLOAT, 'c', 1, 5003, 3.0);
+        assertEquals(a.castTo(DataType.DOUBLE).norm2Number().doubleValue(), Kernels.norm2(a), 1e-6 * Kernels.norm2(a)); // float partial sums
+        INDArray b = gaussian(15, DataType.FLOAT, 'c', 3, 7, 1.0); // not a vector: the ND4J path
+        assertEquals(b.castTo(DataType.DOUBLE).norm2Number().doubleValue(), Kernels.norm2(b), 1e-9);
     }
 
     @Test

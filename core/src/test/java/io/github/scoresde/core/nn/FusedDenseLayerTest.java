@@ -178,6 +178,34 @@ class FusedDenseLayerTest {
     }
 
     @Test
+    void globalClippingInTheUpdaterEqualsDl4jClippingOnOneLayer() {
+        // with a single layer, DL4J's per-layer L2 clipping is global-norm clipping
+        for (double clip : new double[] {0.05, 1e3}) {
+            MultiLayerNetwork dl4j = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(4)
+                    .dataType(DataType.FLOAT).weightInit(WeightInit.UNIFORM).updater(new Adam(1e-2))
+                    .gradientNormalization(org.deeplearning4j.nn.conf.GradientNormalization.ClipL2PerLayer)
+                    .gradientNormalizationThreshold(clip).list()
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(7).nOut(3)
+                            .activation(Activation.IDENTITY).build())
+                    .build());
+            dl4j.init();
+            MultiLayerNetwork fused = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(4)
+                    .dataType(DataType.FLOAT).weightInit(WeightInit.UNIFORM)
+                    .updater(new FusedAdam(1e-2).withGradientClip(clip)).list()
+                    .layer(FusedOutputLayer.of(7, 3, Activation.IDENTITY, LossFunctions.LossFunction.MSE.getILossFunction()))
+                    .build());
+            fused.init();
+            fused.setParams(dl4j.params().dup());
+            DataSet ds = new DataSet(gaussian(31, DataType.FLOAT, 50, 7), gaussian(32, DataType.FLOAT, 50, 3).muli(20));
+            for (int i = 0; i < 6; i++) {
+                dl4j.fit(ds);
+                fused.fit(ds);
+            }
+            assertClose(dl4j.params(), fused.params(), 1e-4, "parameters after 6 clipped steps, clip " + clip);
+        }
+    }
+
+    @Test
     void modelFilesKeepTheFusedLayer() throws IOException {
         MultiLayerNetwork fused = network(true, Activation.SWISH, DataType.FLOAT);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -28,6 +28,11 @@ class ScoreNetworkTest {
         assertArrayEquals(new long[] {5, 2}, out.shape());
         assertEquals(DataType.FLOAT, out.dataType());
         assertEquals(128, net.embedding().size());
+        // one updater block over every parameter: FusedAdam's clipping is by the global norm
+        assertEquals(1, ((org.deeplearning4j.nn.updater.BaseMultiLayerUpdater<?>) net.network().getUpdater())
+                .getUpdaterBlocks().size());
+        assertEquals(1.0, ((FusedAdam) ((org.deeplearning4j.nn.conf.layers.BaseLayer) net.network()
+                .getLayerWiseConfigurations().getConf(0).getLayer()).getIUpdater()).getGradientClip());
     }
 
     @Test
