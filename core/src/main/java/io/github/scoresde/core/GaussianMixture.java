@@ -35,6 +35,7 @@ public final class GaussianMixture {
     private final double[][] means;
     private final double[] stds;
     private final double[] meanSq;
+    private final double[] stdSq;
     /** The means coordinate-major, [d, K]: meansT[q K + j] = mu_j[q]. */
     private final double[] meansT;
     private final double[] cumulative;
@@ -97,6 +98,10 @@ public final class GaussianMixture {
             this.cumulative[i] = acc;
         }
         this.cumulative[k - 1] = 1.0;
+        this.stdSq = new double[k];
+        for (int i = 0; i < k; i++) {
+            this.stdSq[i] = stds[i] * stds[i];
+        }
         this.meansT = new double[d * k];
         for (int i = 0; i < k; i++) {
             for (int q = 0; q < d; q++) {
@@ -393,7 +398,8 @@ public final class GaussianMixture {
 
     /** The score grad_x ln p(x; m, s), shape and data type of x. */
     public INDArray score(INDArray x, double[] m, double[] s) {
-        return evaluate(x, m, s).score();
+        Derivatives f = kernelDerivatives(x, m, s, null, false);
+        return f != null ? f.score : evaluate(x, m, s).score();
     }
 
     /**
@@ -401,7 +407,8 @@ public final class GaussianMixture {
      * this is both the Jacobian-vector and the vector-Jacobian product of the score.
      */
     public INDArray hessianVectorProduct(INDArray x, double[] m, double[] s, INDArray v) {
-        return hessianVectorProduct(evaluate(x, m, s), x, m, v);
+        Derivatives f = kernelDerivatives(x, m, s, v, false);
+        return f != null ? f.hv : hessianVectorProduct(evaluate(x, m, s), x, m, v);
     }
 
     /**
@@ -411,6 +418,10 @@ public final class GaussianMixture {
      * @return {score, H v}, both of the shape and data type of x
      */
     public INDArray[] scoreAndHessianVectorProduct(INDArray x, double[] m, double[] s, INDArray v) {
+        Derivatives f = kernelDerivatives(x, m, s, v, false);
+        if (f != null) {
+            return new INDArray[] {f.score, f.hv};
+        }
         Evaluation e = evaluate(x, m, s);
         INDArray hv = hessianVectorProduct(e, x, m, v);
         return new INDArray[] {e.score(), hv};
@@ -451,7 +462,8 @@ public final class GaussianMixture {
 
     /** The Laplacian of ln p(x; m, s) (the divergence of its score), one value per example. */
     public double[] laplacian(INDArray x, double[] m, double[] s) {
-        return laplacian(evaluate(x, m, s));
+        Derivatives f = kernelDerivatives(x, m, s, null, true);
+        return f != null ? f.laplacian : laplacian(evaluate(x, m, s));
     }
 
     /**
@@ -461,6 +473,10 @@ public final class GaussianMixture {
      * @return the score (shape and data type of x) and the Laplacian per example
      */
     public ScoreAndLaplacian scoreAndLaplacian(INDArray x, double[] m, double[] s) {
+        Derivatives f = kernelDerivatives(x, m, s, null, true);
+        if (f != null) {
+            return new ScoreAndLaplacian(f.score, f.laplacian);
+        }
         Evaluation e = evaluate(x, m, s);
         return new ScoreAndLaplacian(e.score(), laplacian(e));
     }
@@ -505,6 +521,40 @@ public final class GaussianMixture {
         }
     }
 
+    /** Dimension up to which the score, Hessian-vector product and Laplacian come from the vector kernel. */
+    private static final int KERNEL_MAX_DIMENSION = 64;
+
+    /** Score, optional H v and optional Laplacian from {@link Kernels#mixtureDerivatives}. */
+    private record Derivatives(INDArray score, INDArray hv, double[] laplacian) {
+    }
+
+    /**
+     * The derivatives from the vector kernel, after the same argument checks as the scalar path;
+     * null when the kernel is not available or d is large (there the ND4J products are faster).
+     */
+    private Derivatives kernelDerivatives(INDArray x, double[] m, double[] s, INDArray v, boolean laplacian) {
+        int batch = Checks.batchOf("x", x, new long[] {d});
+        checkCoefficients(batch, m, s);
+        if (v != null && !Arrays.equals(v.shape(), x.shape())) {
+            throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
+                    + Arrays.toString(v.shape()));
+        }
+        if (!Kernels.vectorized() || d > KERNEL_MAX_DIMENSION) {
+            return null;
+        }
+        int k = means.length;
+        double[] xv = Checks.flat(x);
+        double[] vv = v == null ? null : Checks.flat(v);
+        double[] score = new double[batch * d];
+        double[] hv = v == null ? null : new double[batch * d];
+        double[] lap = laplacian ? new double[batch] : null;
+        RowParallel.forRows(batch, (long) k * (d + 8), PARALLEL_WORK, (from, to) -> Kernels.mixtureDerivatives(xv, vv,
+                d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, lap));
+        DataType type = x.dataType();
+        return new Derivatives(NdArrays.of(score, type, batch, d), hv == null ? null : NdArrays.of(hv, type, batch, d),
+                lap);
+    }
+
     /** Shared per-component bookkeeping of one batch: variances, squared distances, responsibilities. */
     /** d K at or below which the small products are done in Java rather than by ND4J GEMM calls. */
     private static final int JAVA_PRODUCT_LIMIT = 512;
@@ -517,10 +567,8 @@ public final class GaussianMixture {
         int k = means.length;
         INDArray xc = x.ordering() == 'c' && !x.isView() ? x : x.dup('c');
         double[] xv = xc.data().asDouble();
-        boolean vector = Kernels.vectorized();
-        boolean javaProducts = !vector && (long) d * k <= JAVA_PRODUCT_LIMIT;
-        // x . mu_k for the scalar path (the vector kernel forms them itself)
-        double[] g = vector ? null : javaProducts ? new double[batch * k] : Checks.flat(xc.mmul(meansOf(x).transpose()));
+        boolean javaProducts = (long) d * k <= JAVA_PRODUCT_LIMIT;
+        double[] g = javaProducts ? new double[batch * k] : Checks.flat(xc.mmul(meansOf(x).transpose()));
         double[] v = new double[batch * k];
         double[] dist2 = new double[batch * k];
         double[] r = new double[batch * k];
@@ -554,10 +602,7 @@ public final class GaussianMixture {
                     vk[j] = mb * mb * stds[j] * stds[j] + sb * sb;
                     logNorm[j] = logWeights[j] - 0.5 * d * Math.log(2 * Math.PI * vk[j]);
                 }
-                if (!(vector && Kernels.mixtureResponsibilities(xv, d, k, meansT, meanSq, vk, logNorm, mb,
-                        b, end, v, dist2, r, a, c))) {
-                    responsibilities(xv, g, vk, logNorm, mb, b, end, v, dist2, r, a, c);
-                }
+                responsibilities(xv, g, vk, logNorm, mb, b, end, v, dist2, r, a, c);
                 b = end;
             }
         });
@@ -572,10 +617,7 @@ public final class GaussianMixture {
         return acc;
     }
 
-    /**
-     * The scalar form of {@link Kernels#mixtureResponsibilities}, given the products g = x . mu
-     * (null: formed here).
-     */
+    /** Responsibilities and score weights for rows [from, to) sharing (m, s), given the products g = x . mu. */
     private void responsibilities(double[] xv, double[] g, double[] vk, double[] logNorm, double mb, int from, int to,
             double[] v, double[] dist2, double[] r, double[] a, double[] c) {
         int k = means.length;

@@ -1,5 +1,6 @@
 package io.github.scoresde.core;
 
+import io.github.scoresde.core.kernels.Kernels;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -73,13 +74,13 @@ public final class RandomSource {
      */
     public void fillGaussian(float[] out, long firstIndex, int rows, int perRow) {
         checkCapacity(out.length, rows, perRow);
-        fill(firstIndex, rows, perRow, (i, v) -> out[i] = (float) v);
+        fill(firstIndex, rows, perRow, null, out, (i, v) -> out[i] = (float) v);
     }
 
     /** Double-precision variant of {@link #fillGaussian(float[], long, int, int)}; the same values. */
     public void fillGaussian(double[] out, long firstIndex, int rows, int perRow) {
         checkCapacity(out.length, rows, perRow);
-        fill(firstIndex, rows, perRow, (i, v) -> out[i] = v);
+        fill(firstIndex, rows, perRow, out, null, (i, v) -> out[i] = v);
     }
 
     private interface Sink {
@@ -92,9 +93,13 @@ public final class RandomSource {
         }
     }
 
-    private void fill(long firstIndex, int rows, int perRow, Sink sink) {
+    private void fill(long firstIndex, int rows, int perRow, double[] outD, float[] outF, Sink sink) {
         forRows(rows, perRow, (from, to) -> {
             double[] pair = new double[2];
+            if (Kernels.gaussianPairs(key, GOLDEN, SALT_GAUSS, SALT_UNIFORM, SALT_STREAM, firstIndex, perRow, from, to,
+                    outD, outF)) {
+                return;
+            }
             for (int r = from; r < to; r++) {
                 long rk = rowKey(firstIndex + r, SALT_GAUSS);
                 int base = r * perRow;

@@ -41,6 +41,28 @@ class RandomSourceTest {
     }
 
     @Test
+    void bulkFillAgreesWithScalarAccessWithinAnUlp() {
+        // the bulk fill may take the vector kernel (vector logarithm); the scalar accessor never does
+        RandomSource rng = RandomSource.of(21).stream(4);
+        for (int perRow : new int[] {1, 2, 3, 8}) {
+            int rows = 3001; // not a multiple of any vector's lanes
+            long first = 12_345;
+            double[] bulk = new double[rows * perRow];
+            rng.fillGaussian(bulk, first, rows, perRow);
+            int identical = 0;
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < perRow; j++) {
+                    double scalar = rng.gaussian(first + r, j);
+                    double v = bulk[r * perRow + j];
+                    assertEquals(scalar, v, 2 * Math.ulp(scalar), "row " + r + " position " + j);
+                    identical += scalar == v ? 1 : 0;
+                }
+            }
+            assertTrue(identical > rows * perRow * 0.5, identical + " of " + rows * perRow + " bitwise equal");
+        }
+    }
+
+    @Test
     void gaussianMomentsMatchStandardNormal() {
         int n = 200_000;
         double[] v = new double[n];

@@ -207,30 +207,60 @@ public final class Kernels {
     }
 
     /**
-     * The posterior responsibilities of a Gaussian mixture for rows [from, to) of x that share one
-     * mean scale m (all rows of a sampler step): with g_j = x . mu_j and
-     * dist2_j = |x - m mu_j|^2 = |x|^2 - 2 m g_j + m^2 |mu_j|^2, the log-responsibility is
-     * logNorm_j - dist2_j / (2 v_j), normalised by a log-sum-exp; also c = sum_j r_j / v_j and
-     * a_j = m r_j / v_j, the weights of the mixture's score. float64 throughout.
+     * The derivatives of the log-density of a Gaussian mixture with perturbed components, for rows
+     * [from, to) of x: component j is N(m_b mu_j, v_bj I) with v_bj = m_b^2 sigma_j^2 + s_b^2 and
+     * weight w_j. With the responsibilities r_j (log-sum-exp in float64) and
+     * u_j = (m_b mu_j - x) / v_bj:
+     * <ul>
+     *   <li>score S = sum_j r_j u_j</li>
+     *   <li>Hessian-vector product H v = sum_j r_j (u_j . v) u_j - (sum_j r_j / v_bj) v - S (S . v)</li>
+     *   <li>Laplacian sum_j r_j (|u_j|^2 - d / v_bj) - |S|^2</li>
+     * </ul>
+     * Rows are processed a vector of rows at a time; float64 throughout; nothing is allocated per row.
      *
-     * @param x {@code [rows, d]} row-major values
+     * @param x {@code [rows, d]} row-major points
+     * @param v {@code [rows, d]} row-major directions, or null when {@code hv} is null
      * @param meansT {@code [d, k]} the component means, coordinate-major
-     * @param meanSq {@code [k]} |mu_j|^2
-     * @param var {@code [k]} v_j, the components' variances at this m
-     * @param logNorm {@code [k]} log w_j - d/2 log(2 pi v_j)
-     * @param v receives v_j per (row, j), {@code [rows, k]}
-     * @param dist2 receives dist2_j per (row, j)
-     * @param r receives r_j per (row, j)
-     * @param a receives a_j per (row, j)
-     * @param c receives c per row
-     * @return false (nothing done) when the vector path is not available or K is not a multiple
-     *     of the JVM's preferred number of double lanes (8 with AVX-512, 4 with AVX2)
+     * @param stdSq {@code [k]} sigma_j^2
+     * @param logWeights {@code [k]} log w_j (normalised weights)
+     * @param m {@code [rows]} mean scale per row
+     * @param s {@code [rows]} noise standard deviation per row
+     * @param score receives S, {@code [rows, d]} row-major
+     * @param hv receives H v, {@code [rows, d]}, or null to skip it
+     * @param laplacian receives the Laplacian per row, or null to skip it
+     * @return false (nothing done) when the vector path is not available
      */
-    public static boolean mixtureResponsibilities(double[] x, int d, int k, double[] meansT, double[] meanSq,
-            double[] var, double[] logNorm, double m, int from, int to, double[] v, double[] dist2, double[] r,
-            double[] a, double[] c) {
-        return VECTOR != null
-                && VECTOR.mixtureResponsibilities(x, d, k, meansT, meanSq, var, logNorm, m, from, to, v, dist2, r, a, c);
+    public static boolean mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
+            double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
+            double[] laplacian) {
+        if (VECTOR == null) {
+            return false;
+        }
+        if (hv != null && v == null) {
+            throw new IllegalArgumentException("v is required for the Hessian-vector product");
+        }
+        VECTOR.mixtureDerivatives(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian);
+        return true;
+    }
+
+    /**
+     * Standard normal pairs of rows [from, to) of a counter-based fill, by Marsaglia's polar method
+     * on the hash scheme of {@code RandomSource}: row key mix(key ^ saltGauss ^ mix(index golden +
+     * saltGauss)), pair base mix(rowKey + (p + 1) golden), attempt a's uniforms from
+     * h1 = mix(base + a saltUniform) and mix(h1 ^ saltStream), with mix the SplitMix64 finaliser.
+     * Pair p of a row goes to {@code out[row perRow + 2p]} and the next position (if within the
+     * row). Values agree with the scalar method to within an ulp (the vector logarithm) and do not
+     * depend on the row range.
+     *
+     * @param outD float64 output {@code [rows, perRow]} (absolute row indices), or null
+     * @param outF float32 output, used when {@code outD} is null
+     * @return false (nothing done) when the vector path is not available or slower than scalar
+     *     code on this CPU (64-bit lane multiplies need AVX-512)
+     */
+    public static boolean gaussianPairs(long key, long golden, long saltGauss, long saltUniform, long saltStream,
+            long firstIndex, int perRow, int from, int to, double[] outD, float[] outF) {
+        return VECTOR != null && VECTOR.gaussianPairs(key, golden, saltGauss, saltUniform, saltStream, firstIndex,
+                perRow, from, to, outD, outF);
     }
 
     /** float32, one row or column, elements adjacent, int-addressable. */
@@ -296,9 +326,12 @@ public final class Kernels {
 
         void sinCos(double scale, double[] frequencies, float[] out, int sinAt, int cosAt);
 
-        boolean mixtureResponsibilities(double[] x, int d, int k, double[] meansT, double[] meanSq, double[] var,
-                double[] logNorm, double m, int from, int to, double[] v, double[] dist2, double[] r, double[] a,
-                double[] c);
+        void mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
+                double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
+                double[] laplacian);
+
+        boolean gaussianPairs(long key, long golden, long saltGauss, long saltUniform, long saltStream,
+                long firstIndex, int perRow, int from, int to, double[] outD, float[] outF);
 
         float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols);
     }

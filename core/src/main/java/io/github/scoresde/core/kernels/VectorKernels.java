@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -178,54 +179,307 @@ final class VectorKernels implements Kernels.VectorOps {
     }
 
     @Override
-    public boolean mixtureResponsibilities(double[] x, int d, int k, double[] meansT, double[] meanSq, double[] var,
-            double[] logNorm, double m, int from, int to, double[] v, double[] dist2, double[] r, double[] a,
-            double[] c) {
-        // whole vectors of a constant species only: masked loads and reductions, and species that
-        // are not compile-time constants, are not intrinsified in Java 17
-        if (k % D.length() != 0) {
+    public void mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
+            double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
+            double[] laplacian) {
+        // rows across lanes (structure of arrays), components and coordinates in scalar loops:
+        // whole vectors of one constant species, so every operation is intrinsified
+        VectorSpecies<Double> sp = D;
+        int lanes = sp.length();
+        boolean wantHv = hv != null;
+        boolean wantLap = laplacian != null;
+        double[] xs = new double[d * lanes];
+        double[] vs = wantHv ? new double[d * lanes] : null;
+        double[] ms = new double[lanes];
+        double[] ss = new double[lanes];
+        double[] lr = new double[k * lanes];
+        // per (row, component): 1 / v_j and log w_j - d/2 log(2 pi v_j), kept while the coefficients
+        // repeat from one vector of rows to the next (every row of a sampler step shares them)
+        double[] invVar = new double[k * lanes];
+        double[] logNorm = new double[k * lanes];
+        double[] cachedM = new double[lanes];
+        double[] cachedS = new double[lanes];
+        boolean cached = false;
+        double[] sq = wantLap ? new double[k * lanes] : null;
+        double[] pv = wantHv ? new double[k * lanes] : null;
+        double[] acc = new double[d * lanes];
+        double[] accH = wantHv ? new double[d * lanes] : null;
+        double[] outS = new double[d * lanes];
+        double[] outH = wantHv ? new double[d * lanes] : null;
+        double[] outL = wantLap ? new double[lanes] : null;
+        double logTwoPi = Math.log(2 * Math.PI);
+        DoubleVector zero = DoubleVector.zero(sp);
+        DoubleVector one = DoubleVector.broadcast(sp, 1.0);
+        for (int b = from; b < to; b += lanes) {
+            int n = Math.min(lanes, to - b);
+            for (int l = 0; l < lanes; l++) {
+                boolean in = l < n;
+                // padding lanes get harmless values (m = s = 1, x = v = 0) and are never written back
+                ms[l] = in ? m[b + l] : 1;
+                ss[l] = in ? s[b + l] : 1;
+                for (int q = 0; q < d; q++) {
+                    xs[q * lanes + l] = in ? x[(b + l) * d + q] : 0;
+                    if (wantHv) {
+                        vs[q * lanes + l] = in ? v[(b + l) * d + q] : 0;
+                    }
+                }
+            }
+            DoubleVector mv = DoubleVector.fromArray(sp, ms, 0);
+            if (!cached || !java.util.Arrays.equals(ms, cachedM) || !java.util.Arrays.equals(ss, cachedS)) {
+                DoubleVector sv = DoubleVector.fromArray(sp, ss, 0);
+                DoubleVector m2 = mv.mul(mv);
+                DoubleVector s2 = sv.mul(sv);
+                for (int j = 0; j < k; j++) {
+                    // v_j = m^2 sigma_j^2 + s^2
+                    DoubleVector vk = m2.mul(stdSq[j]).add(s2);
+                    one.div(vk).intoArray(invVar, j * lanes);
+                    vk.lanewise(VectorOperators.LOG).add(logTwoPi).mul(-0.5 * d).add(logWeights[j])
+                            .intoArray(logNorm, j * lanes);
+                }
+                System.arraycopy(ms, 0, cachedM, 0, lanes);
+                System.arraycopy(ss, 0, cachedS, 0, lanes);
+                cached = true;
+            }
+            DoubleVector xDotV = zero;
+            if (wantHv) {
+                for (int q = 0; q < d; q++) {
+                    xDotV = DoubleVector.fromArray(sp, xs, q * lanes).fma(DoubleVector.fromArray(sp, vs, q * lanes),
+                            xDotV);
+                }
+            }
+            // log w_j + log N(x; m mu_j, v_j I)
+            DoubleVector max = DoubleVector.broadcast(sp, Double.NEGATIVE_INFINITY);
+            for (int j = 0; j < k; j++) {
+                DoubleVector dist = zero;
+                DoubleVector p = zero;
+                for (int q = 0; q < d; q++) {
+                    double mu = meansT[q * k + j];
+                    DoubleVector diff = DoubleVector.fromArray(sp, xs, q * lanes).sub(mv.mul(mu));
+                    dist = diff.fma(diff, dist);
+                    if (wantHv) {
+                        p = DoubleVector.fromArray(sp, vs, q * lanes).mul(mu).add(p);
+                    }
+                }
+                DoubleVector l = DoubleVector.fromArray(sp, logNorm, j * lanes)
+                        .sub(dist.mul(DoubleVector.fromArray(sp, invVar, j * lanes)).mul(0.5));
+                l.intoArray(lr, j * lanes);
+                if (wantLap) {
+                    dist.intoArray(sq, j * lanes);
+                }
+                if (wantHv) {
+                    p.intoArray(pv, j * lanes);
+                }
+                max = max.max(l);
+            }
+            DoubleVector sum = zero;
+            for (int j = 0; j < k; j++) {
+                DoubleVector e = DoubleVector.fromArray(sp, lr, j * lanes).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(lr, j * lanes);
+                sum = sum.add(e);
+            }
+            DoubleVector inv = one.div(sum);
+            // w_j = r_j / v_j; score = m sum_j w_j mu_j - x sum_j w_j
+            DoubleVector c = zero;
+            DoubleVector lapAcc = zero;
+            DoubleVector qSum = zero;
+            java.util.Arrays.fill(acc, 0);
+            if (wantHv) {
+                java.util.Arrays.fill(accH, 0);
+            }
+            for (int j = 0; j < k; j++) {
+                DoubleVector iv = DoubleVector.fromArray(sp, invVar, j * lanes);
+                DoubleVector w = DoubleVector.fromArray(sp, lr, j * lanes).mul(inv).mul(iv);
+                c = c.add(w);
+                if (wantLap) {
+                    // r_j |u_j|^2 with u_j = (m mu_j - x) / v_j
+                    lapAcc = w.mul(DoubleVector.fromArray(sp, sq, j * lanes)).mul(iv).add(lapAcc);
+                }
+                DoubleVector qj = zero;
+                if (wantHv) {
+                    // r_j (u_j . v) / v_j
+                    qj = mv.mul(DoubleVector.fromArray(sp, pv, j * lanes)).sub(xDotV).mul(w).mul(iv);
+                    qSum = qSum.add(qj);
+                }
+                for (int q = 0; q < d; q++) {
+                    double mu = meansT[q * k + j];
+                    w.mul(mu).add(DoubleVector.fromArray(sp, acc, q * lanes)).intoArray(acc, q * lanes);
+                    if (wantHv) {
+                        qj.mul(mu).add(DoubleVector.fromArray(sp, accH, q * lanes)).intoArray(accH, q * lanes);
+                    }
+                }
+            }
+            DoubleVector sDotV = zero;
+            DoubleVector sNorm = zero;
+            for (int q = 0; q < d; q++) {
+                DoubleVector xq = DoubleVector.fromArray(sp, xs, q * lanes);
+                DoubleVector sq0 = DoubleVector.fromArray(sp, acc, q * lanes).mul(mv).sub(c.mul(xq));
+                sq0.intoArray(outS, q * lanes);
+                sNorm = sq0.fma(sq0, sNorm);
+                if (wantHv) {
+                    sDotV = sq0.fma(DoubleVector.fromArray(sp, vs, q * lanes), sDotV);
+                }
+            }
+            if (wantHv) {
+                // H v = m sum_j q_j mu_j - c v - x sum_j q_j - S (S . v)
+                for (int q = 0; q < d; q++) {
+                    DoubleVector.fromArray(sp, accH, q * lanes).mul(mv)
+                            .sub(c.mul(DoubleVector.fromArray(sp, vs, q * lanes)))
+                            .sub(qSum.mul(DoubleVector.fromArray(sp, xs, q * lanes)))
+                            .sub(sDotV.mul(DoubleVector.fromArray(sp, outS, q * lanes)))
+                            .intoArray(outH, q * lanes);
+                }
+            }
+            if (wantLap) {
+                lapAcc.sub(c.mul(d)).sub(sNorm).intoArray(outL, 0);
+            }
+            for (int l = 0; l < n; l++) {
+                for (int q = 0; q < d; q++) {
+                    score[(b + l) * d + q] = outS[q * lanes + l];
+                    if (wantHv) {
+                        hv[(b + l) * d + q] = outH[q * lanes + l];
+                    }
+                }
+                if (wantLap) {
+                    laplacian[b + l] = outL[l];
+                }
+            }
+        }
+    }
+
+    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
+
+    // The hash stages below each take and return arrays, one round of SplitMix64's output function (RandomSource.mix) per method: C2 stops
+    // inlining vector operations into a method past a node budget (NodeCountInliningCutoff), and a
+    // vector passed between methods that were not inlined is boxed, about ten times slower.
+
+    /** dst = mix(((a mul) + add) ^ xor), lane-wise, for [0, n) (n a multiple of the lanes). */
+    private static void mixAffine(long[] a, long mul, long add, long xor, long[] dst, int n) {
+        for (int l = 0; l < n; l += L.length()) {
+            LongVector z = LongVector.fromArray(L, a, l).mul(mul).add(add).lanewise(VectorOperators.XOR, xor);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+            z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31)).intoArray(dst, l);
+        }
+    }
+
+    /** dst = mix(a + (pos + 1) mul), lane-wise. */
+    private static void mixPosition(long[] a, long[] pos, long mul, long[] dst, int n) {
+        for (int l = 0; l < n; l += L.length()) {
+            LongVector z = LongVector.fromArray(L, a, l).add(LongVector.fromArray(L, pos, l).add(1).mul(mul));
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
+            z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31)).intoArray(dst, l);
+        }
+    }
+
+    /** The polar transform of uniforms from the hashes h1, h2: u f, v f and s = u^2 + v^2. */
+    private static void polar(long[] h1, long[] h2, int n, double[] us, double[] vs, double[] ss) {
+        for (int l = 0; l < n; l += L.length()) {
+            DoubleVector u = ((DoubleVector) LongVector.fromArray(L, h1, l).lanewise(VectorOperators.LSHR, 11)
+                    .convert(VectorOperators.L2D, 0)).mul(0x1.0p-53).mul(2.0).sub(1.0);
+            DoubleVector v = ((DoubleVector) LongVector.fromArray(L, h2, l).lanewise(VectorOperators.LSHR, 11)
+                    .convert(VectorOperators.L2D, 0)).mul(0x1.0p-53).mul(2.0).sub(1.0);
+            DoubleVector sq = u.mul(u).add(v.mul(v));
+            DoubleVector f = sq.lanewise(VectorOperators.LOG).mul(-2.0).div(sq).lanewise(VectorOperators.SQRT);
+            u.mul(f).intoArray(us, l);
+            v.mul(f).intoArray(vs, l);
+            sq.intoArray(ss, l);
+        }
+    }
+
+    @Override
+    public boolean gaussianPairs(long key, long golden, long saltGauss, long saltUniform, long saltStream,
+            long firstIndex, int perRow, int from, int to, double[] outD, float[] outF) {
+        // 64-bit lane multiplies are single instructions only with AVX-512 (8 lanes); elsewhere the
+        // scalar loop is faster than the emulation
+        if (L.length() < 8 || L.length() != D.length()) {
             return false;
         }
-        VectorSpecies<Double> sp = D;
-        int step = sp.length();
-        for (int b = from; b < to; b++) {
-            int row = b * k;
-            double xx = 0;
-            for (int q = 0; q < d; q++) {
-                xx += x[b * d + q] * x[b * d + q];
-            }
-            double max = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < k; j += step) {
-                DoubleVector g = DoubleVector.zero(sp);
-                for (int q = 0; q < d; q++) {
-                    g = DoubleVector.fromArray(sp, meansT, q * k + j).mul(x[b * d + q]).add(g);
+        int lanes = L.length();
+        int pairs = (perRow + 1) / 2;
+        long start = (long) from * pairs;
+        long end = (long) to * pairs;
+        // chunks of pair slots, each in passes over small arrays: positions (scalar), hashes and
+        // the polar transform (vector), write-back (scalar); the slots whose attempt was rejected
+        // are compacted and retried, all in the vector path, so a slot's value never depends on
+        // how the rows were split
+        int chunk = 32 * lanes;
+        long[] idx = new long[chunk];
+        long[] pos = new long[chunk];
+        int[] at = new int[chunk];
+        boolean[] second = new boolean[chunk];
+        long[] base = new long[chunk];
+        long[] h1 = new long[chunk];
+        long[] h2 = new long[chunk];
+        int[] slots = new int[chunk];
+        double[] us = new double[chunk];
+        double[] vs = new double[chunk];
+        double[] ss = new double[chunk];
+        long keySalt = key ^ saltGauss;
+        int r = from;
+        int p = 0;
+        for (long c0 = start; c0 < end; c0 += chunk) {
+            int n = (int) Math.min(chunk, end - c0);
+            for (int l = 0; l < n; l++) {
+                idx[l] = firstIndex + r;
+                pos[l] = p;
+                at[l] = r * perRow + 2 * p;
+                second[l] = 2 * p + 1 < perRow;
+                slots[l] = l;
+                if (++p == pairs) {
+                    p = 0;
+                    r++;
                 }
-                DoubleVector vk = DoubleVector.fromArray(sp, var, j);
-                DoubleVector sq = DoubleVector.fromArray(sp, meanSq, j).mul(m * m).sub(g.mul(2 * m)).add(xx).max(0.0);
-                DoubleVector lr = DoubleVector.fromArray(sp, logNorm, j).sub(sq.div(vk.mul(2.0)));
-                vk.intoArray(v, row + j);
-                sq.intoArray(dist2, row + j);
-                lr.intoArray(r, row + j);
-                max = Math.max(max, lr.reduceLanes(VectorOperators.MAX));
             }
-            double sum = 0;
-            for (int j = 0; j < k; j += step) {
-                DoubleVector e = DoubleVector.fromArray(sp, r, row + j).sub(max).lanewise(VectorOperators.EXP);
-                e.intoArray(r, row + j);
-                sum += e.reduceLanes(VectorOperators.ADD);
+            int padded = pad(n, lanes, idx, pos);
+            // row key, then the pair's base hash
+            mixAffine(idx, golden, saltGauss, 0, base, padded);
+            mixAffine(base, 1, 0, keySalt, base, padded);
+            mixPosition(base, pos, golden, base, padded);
+            int pending = n;
+            for (long attempt = 0; pending > 0; attempt++) {
+                padded = pad(pending, lanes, base, null);
+                mixAffine(base, 1, attempt * saltUniform, 0, h1, padded);
+                mixAffine(h1, 1, 0, saltStream, h2, padded);
+                polar(h1, h2, padded, us, vs, ss);
+                // write every pending slot (a rejected one is rewritten by a later attempt), then
+                // keep the rejected ones, without branches on the random outcome
+                int kept = 0;
+                for (int l = 0; l < pending; l++) {
+                    int slot = slots[l];
+                    int o = at[slot];
+                    if (outD != null) {
+                        outD[o] = us[l];
+                        if (second[slot]) {
+                            outD[o + 1] = vs[l];
+                        }
+                    } else {
+                        outF[o] = (float) us[l];
+                        if (second[slot]) {
+                            outF[o + 1] = (float) vs[l];
+                        }
+                    }
+                    double sl = ss[l];
+                    slots[kept] = slot;
+                    base[kept] = base[l];
+                    kept += sl < 1 && sl > 0 ? 0 : 1;
+                }
+                pending = kept;
             }
-            double inv = 1 / sum;
-            double cb = 0;
-            for (int j = 0; j < k; j += step) {
-                DoubleVector rr = DoubleVector.fromArray(sp, r, row + j).mul(inv);
-                DoubleVector rv = rr.div(DoubleVector.fromArray(sp, v, row + j));
-                rr.intoArray(r, row + j);
-                rv.mul(m).intoArray(a, row + j);
-                cb += rv.reduceLanes(VectorOperators.ADD);
-            }
-            c[b] = cb;
         }
         return true;
+    }
+
+    /** Pads a[n..] (and b[n..] when given) to whole vectors with the last real value; the padded length. */
+    private static int pad(int n, int lanes, long[] a, long[] b) {
+        int padded = (n + lanes - 1) / lanes * lanes;
+        for (int l = n; l < padded; l++) {
+            a[l] = a[n - 1];
+            if (b != null) {
+                b[l] = b[n - 1];
+            }
+        }
+        return padded;
     }
 
     private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,

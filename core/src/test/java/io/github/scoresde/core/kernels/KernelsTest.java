@@ -37,69 +37,123 @@ class KernelsTest {
         assertEquals(!off, Kernels.vectorized());
     }
 
+    /** ln p(x) of the perturbed mixture in plain double arithmetic (the test's truth). */
+    private static double logDensity(double[] x, int d, int k, double[] meansT, double[] stdSq, double[] logW,
+            double m, double s) {
+        double max = Double.NEGATIVE_INFINITY;
+        double[] lr = new double[k];
+        for (int j = 0; j < k; j++) {
+            double vk = m * m * stdSq[j] + s * s;
+            double sq = 0;
+            for (int q = 0; q < d; q++) {
+                double diff = x[q] - m * meansT[q * k + j];
+                sq += diff * diff;
+            }
+            lr[j] = logW[j] - 0.5 * d * Math.log(2 * Math.PI * vk) - sq / (2 * vk);
+            max = Math.max(max, lr[j]);
+        }
+        double sum = 0;
+        for (double l : lr) {
+            sum += Math.exp(l - max);
+        }
+        return max + Math.log(sum);
+    }
+
     @Test
-    void mixtureResponsibilitiesMatchADirectComputation() {
+    void mixtureDerivativesMatchFiniteDifferencesOfTheLogDensity() {
         java.util.Random rnd = new java.util.Random(5);
-        for (int[] dk : new int[][] {{2, 8}, {3, 6}, {64, 16}, {1, 12}, {2, 5}}) {
+        // K below, at and above a vector's lanes; 37 rows: a partial last vector of rows
+        for (int[] dk : new int[][] {{2, 8}, {3, 6}, {9, 16}, {1, 12}, {2, 5}}) {
             int d = dk[0];
             int k = dk[1];
             int rows = 37;
             double[] x = new double[rows * d];
+            double[] v = new double[rows * d];
             double[] meansT = new double[d * k];
-            double[] meanSq = new double[k];
-            double[] var = new double[k];
-            double[] logNorm = new double[k];
+            double[] stdSq = new double[k];
+            double[] logW = new double[k];
+            double[] m = new double[rows];
+            double[] s = new double[rows];
             for (int i = 0; i < x.length; i++) {
-                x[i] = 3 * rnd.nextGaussian();
+                x[i] = 2 * rnd.nextGaussian();
+                v[i] = rnd.nextGaussian();
             }
             for (int j = 0; j < k; j++) {
                 for (int q = 0; q < d; q++) {
                     meansT[q * k + j] = 2 * rnd.nextGaussian();
-                    meanSq[j] += meansT[q * k + j] * meansT[q * k + j];
                 }
-                var[j] = 0.05 + rnd.nextDouble();
-                logNorm[j] = Math.log(1.0 / k) - 0.5 * d * Math.log(2 * Math.PI * var[j]);
+                stdSq[j] = 0.1 + rnd.nextDouble();
+                logW[j] = Math.log(1.0 / k);
             }
-            double m = 0.7;
-            double[] v = new double[rows * k];
-            double[] dist2 = new double[rows * k];
-            double[] r = new double[rows * k];
-            double[] a = new double[rows * k];
-            double[] c = new double[rows];
-            if (!Kernels.mixtureResponsibilities(x, d, k, meansT, meanSq, var, logNorm, m, 3, rows, v, dist2, r, a, c)) {
-                assertTrue(!Kernels.vectorized() || k % jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length() != 0,
-                        "declined " + d + "x" + k);
+            for (int b = 0; b < rows; b++) {
+                // per-row coefficients, a few rows sharing them as in a sampler step
+                m[b] = b < 10 ? 0.8 : 0.2 + rnd.nextDouble();
+                s[b] = b < 10 ? 0.3 : 0.05 + rnd.nextDouble();
+            }
+            double[] score = new double[rows * d];
+            double[] hv = new double[rows * d];
+            double[] lap = new double[rows];
+            if (!Kernels.mixtureDerivatives(x, v, d, k, meansT, stdSq, logW, m, s, 3, rows, score, hv, lap)) {
+                assertTrue(!Kernels.vectorized(), "declined with the vector path on");
                 continue;
             }
+            double h = 1e-4;
             for (int b = 3; b < rows; b++) {
-                double[] lr = new double[k];
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < k; j++) {
-                    double sq = 0;
-                    for (int q = 0; q < d; q++) {
-                        double diff = x[b * d + q] - m * meansT[q * k + j];
-                        sq += diff * diff;
+                double[] xb = java.util.Arrays.copyOfRange(x, b * d, (b + 1) * d);
+                double trace = 0;
+                for (int q = 0; q < d; q++) {
+                    double[] up = xb.clone();
+                    double[] down = xb.clone();
+                    up[q] += h;
+                    down[q] -= h;
+                    double lu = logDensity(up, d, k, meansT, stdSq, logW, m[b], s[b]);
+                    double l0 = logDensity(xb, d, k, meansT, stdSq, logW, m[b], s[b]);
+                    double ld = logDensity(down, d, k, meansT, stdSq, logW, m[b], s[b]);
+                    assertEquals((lu - ld) / (2 * h), score[b * d + q], 1e-6, "score " + d + "x" + k + " row " + b);
+                    trace += (lu - 2 * l0 + ld) / (h * h);
+                }
+                // H v from second differences of the log-density (the kernel's score is under test)
+                double e = 1e-3;
+                for (int q = 0; q < d; q++) {
+                    double acc = 0;
+                    for (int r = 0; r < d; r++) {
+                        double[] pp = xb.clone();
+                        double[] pm = xb.clone();
+                        double[] mp = xb.clone();
+                        double[] mm = xb.clone();
+                        pp[q] += e;
+                        pp[r] += e;
+                        pm[q] += e;
+                        pm[r] -= e;
+                        mp[q] -= e;
+                        mp[r] += e;
+                        mm[q] -= e;
+                        mm[r] -= e;
+                        double hqr = (logDensity(pp, d, k, meansT, stdSq, logW, m[b], s[b])
+                                - logDensity(pm, d, k, meansT, stdSq, logW, m[b], s[b])
+                                - logDensity(mp, d, k, meansT, stdSq, logW, m[b], s[b])
+                                + logDensity(mm, d, k, meansT, stdSq, logW, m[b], s[b])) / (4 * e * e);
+                        acc += hqr * v[b * d + r];
                     }
-                    assertEquals(sq, dist2[b * k + j], 1e-9 * (1 + sq), "dist2");
-                    lr[j] = logNorm[j] - sq / (2 * var[j]);
-                    max = Math.max(max, lr[j]);
+                    assertEquals(acc, hv[b * d + q], 1e-4 * (1 + Math.abs(acc)), "H v " + d + "x" + k + " row " + b);
                 }
-                double sum = 0;
-                for (int j = 0; j < k; j++) {
-                    sum += Math.exp(lr[j] - max);
-                }
-                double cb = 0;
-                for (int j = 0; j < k; j++) {
-                    double rj = Math.exp(lr[j] - max) / sum;
-                    assertEquals(rj, r[b * k + j], 1e-12, "responsibility " + d + "x" + k);
-                    assertEquals(m * rj / var[j], a[b * k + j], 1e-10);
-                    assertEquals(var[j], v[b * k + j]);
-                    cb += rj / var[j];
-                }
-                assertEquals(cb, c[b], 1e-10 * (1 + cb));
+                assertEquals(trace, lap[b], 1e-3 * (1 + Math.abs(trace)), "Laplacian " + d + "x" + k + " row " + b);
             }
-            assertEquals(0, c[2]); // rows before 'from' untouched
+            assertEquals(0, score[2 * d]); // rows before 'from' untouched
+            assertEquals(0, lap[2]);
         }
+    }
+
+    @Test
+    void mixtureDerivativesRequireTheDirectionForHv() {
+        if (!Kernels.vectorized()) {
+            return;
+        }
+        double[] one = {0.5};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.mixtureDerivatives(
+                new double[] {0}, null, 1, 1, one, one, new double[] {0}, one, one, 0, 1, new double[1],
+                new double[1], null));
+        assertTrue(e.getMessage().contains("v"), e.getMessage());
     }
 
     @Test
