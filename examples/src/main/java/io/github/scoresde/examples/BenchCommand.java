@@ -60,8 +60,16 @@ public final class BenchCommand implements Callable<Integer> {
             description = "workloads to run, of b1,b2,b3,b4,b5 (default ${DEFAULT-VALUE})")
     List<String> only;
 
-    @Option(names = "--repeats", defaultValue = "3", description = "timed repeats after one warm-up (default ${DEFAULT-VALUE})")
+    @Option(names = "--repeats", defaultValue = "3", description = "timed repeats after the warm-up (default ${DEFAULT-VALUE})")
     int repeats;
+
+    /** Warm-up runs at most, however short the workload. */
+    static final int MAX_WARMUP_RUNS = 50;
+
+    @Option(names = "--warmup-seconds", defaultValue = "3",
+            description = "warm up each workload for at least one run and at least this long, so the JIT has "
+                    + "compiled the kernels of short ones (at most " + MAX_WARMUP_RUNS + " runs; default ${DEFAULT-VALUE})")
+    double warmupSeconds;
 
     @Option(names = "--out", defaultValue = "target/bench.json", description = "JSON file to write (default ${DEFAULT-VALUE})")
     Path out;
@@ -127,7 +135,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Median seconds of {@code repeats} runs after one warm-up; returns the first timed result. */
     private <T> T timed(String key, Supplier<T> run, double[] seconds) {
-        run.get();
+        // warm-up: at least one run, and short workloads until the JIT has compiled their kernels
+        long warmStart = System.nanoTime();
+        int warmRuns = 0;
+        do {
+            run.get();
+            warmRuns++;
+        } while (warmRuns < MAX_WARMUP_RUNS && (System.nanoTime() - warmStart) / 1e9 < warmupSeconds);
         double[] s = new double[Math.max(1, repeats)];
         T first = null;
         for (int i = 0; i < s.length; i++) {
@@ -152,6 +166,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         io.github.scoresde.core.Checks.positive("--repeats", repeats);
+        io.github.scoresde.core.Checks.nonNegative("--warmup-seconds", warmupSeconds);
         io.github.scoresde.core.Checks.positive("--reference-b1-runs", referenceB1Runs);
         java.io.PrintWriter log = spec.commandLine().getErr();
         if (!noReference && (only.contains("b1") || only.contains("b2") || only.contains("b4"))) {

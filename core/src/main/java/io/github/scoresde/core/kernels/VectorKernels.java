@@ -178,38 +178,34 @@ final class VectorKernels implements Kernels.VectorOps {
         }
     }
 
+    // The mixture kernel works on one vector of rows at a time in structure-of-arrays scratch
+    // (coordinate q of lane l at [q lanes + l], component j at [j lanes + l]), in stage methods that
+    // take and return arrays: vectors never cross a method boundary, so each stage is intrinsified
+    // whatever C2 decides to inline (a large method loses its inlining past a node budget, and a
+    // boxed vector is about ten times slower), and small loops reach C2 early.
+
     @Override
     public void mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
             double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
             double[] laplacian) {
-        // rows across lanes (structure of arrays), components and coordinates in scalar loops:
-        // whole vectors of one constant species, so every operation is intrinsified
-        VectorSpecies<Double> sp = D;
-        int lanes = sp.length();
-        boolean wantHv = hv != null;
-        boolean wantLap = laplacian != null;
+        int lanes = D.length();
         double[] xs = new double[d * lanes];
-        double[] vs = wantHv ? new double[d * lanes] : null;
+        double[] vs = hv != null ? new double[d * lanes] : null;
         double[] ms = new double[lanes];
         double[] ss = new double[lanes];
-        double[] lr = new double[k * lanes];
-        // per (row, component): 1 / v_j and log w_j - d/2 log(2 pi v_j), kept while the coefficients
-        // repeat from one vector of rows to the next (every row of a sampler step shares them)
-        double[] invVar = new double[k * lanes];
-        double[] logNorm = new double[k * lanes];
         double[] cachedM = new double[lanes];
         double[] cachedS = new double[lanes];
         boolean cached = false;
-        double[] sq = wantLap ? new double[k * lanes] : null;
-        double[] pv = wantHv ? new double[k * lanes] : null;
+        double[] invVar = new double[k * lanes];
+        double[] logNorm = new double[k * lanes];
+        double[] w = new double[k * lanes];
+        double[] sq = new double[k * lanes];
+        double[] max = new double[lanes];
+        double[] c = new double[lanes];
         double[] acc = new double[d * lanes];
-        double[] accH = wantHv ? new double[d * lanes] : null;
         double[] outS = new double[d * lanes];
-        double[] outH = wantHv ? new double[d * lanes] : null;
-        double[] outL = wantLap ? new double[lanes] : null;
-        double logTwoPi = Math.log(2 * Math.PI);
-        DoubleVector zero = DoubleVector.zero(sp);
-        DoubleVector one = DoubleVector.broadcast(sp, 1.0);
+        double[] outH = hv != null ? new double[d * lanes] : null;
+        double[] outL = laplacian != null ? new double[lanes] : null;
         for (int b = from; b < to; b += lanes) {
             int n = Math.min(lanes, to - b);
             for (int l = 0; l < lanes; l++) {
@@ -219,130 +215,174 @@ final class VectorKernels implements Kernels.VectorOps {
                 ss[l] = in ? s[b + l] : 1;
                 for (int q = 0; q < d; q++) {
                     xs[q * lanes + l] = in ? x[(b + l) * d + q] : 0;
-                    if (wantHv) {
+                    if (vs != null) {
                         vs[q * lanes + l] = in ? v[(b + l) * d + q] : 0;
                     }
                 }
             }
-            DoubleVector mv = DoubleVector.fromArray(sp, ms, 0);
+            // 1 / v_j and the log-normalisers, kept while the coefficients repeat (every row of a
+            // sampler step shares them)
             if (!cached || !java.util.Arrays.equals(ms, cachedM) || !java.util.Arrays.equals(ss, cachedS)) {
-                DoubleVector sv = DoubleVector.fromArray(sp, ss, 0);
-                DoubleVector m2 = mv.mul(mv);
-                DoubleVector s2 = sv.mul(sv);
-                for (int j = 0; j < k; j++) {
-                    // v_j = m^2 sigma_j^2 + s^2
-                    DoubleVector vk = m2.mul(stdSq[j]).add(s2);
-                    one.div(vk).intoArray(invVar, j * lanes);
-                    vk.lanewise(VectorOperators.LOG).add(logTwoPi).mul(-0.5 * d).add(logWeights[j])
-                            .intoArray(logNorm, j * lanes);
-                }
+                mixtureCoefficients(ms, ss, stdSq, logWeights, d, k, invVar, logNorm);
                 System.arraycopy(ms, 0, cachedM, 0, lanes);
                 System.arraycopy(ss, 0, cachedS, 0, lanes);
                 cached = true;
             }
-            DoubleVector xDotV = zero;
-            if (wantHv) {
-                for (int q = 0; q < d; q++) {
-                    xDotV = DoubleVector.fromArray(sp, xs, q * lanes).fma(DoubleVector.fromArray(sp, vs, q * lanes),
-                            xDotV);
-                }
+            mixtureLogits(xs, ms, meansT, d, k, invVar, logNorm, w, sq, max);
+            mixtureWeights(w, max, invVar, k, c);
+            mixtureScore(w, meansT, xs, ms, c, d, k, acc, outS);
+            if (outL != null) {
+                mixtureLaplacian(w, sq, invVar, c, outS, d, k, outL);
             }
-            // log w_j + log N(x; m mu_j, v_j I)
-            DoubleVector max = DoubleVector.broadcast(sp, Double.NEGATIVE_INFINITY);
-            for (int j = 0; j < k; j++) {
-                DoubleVector dist = zero;
-                DoubleVector p = zero;
-                for (int q = 0; q < d; q++) {
-                    double mu = meansT[q * k + j];
-                    DoubleVector diff = DoubleVector.fromArray(sp, xs, q * lanes).sub(mv.mul(mu));
-                    dist = diff.fma(diff, dist);
-                    if (wantHv) {
-                        p = DoubleVector.fromArray(sp, vs, q * lanes).mul(mu).add(p);
-                    }
-                }
-                DoubleVector l = DoubleVector.fromArray(sp, logNorm, j * lanes)
-                        .sub(dist.mul(DoubleVector.fromArray(sp, invVar, j * lanes)).mul(0.5));
-                l.intoArray(lr, j * lanes);
-                if (wantLap) {
-                    dist.intoArray(sq, j * lanes);
-                }
-                if (wantHv) {
-                    p.intoArray(pv, j * lanes);
-                }
-                max = max.max(l);
-            }
-            DoubleVector sum = zero;
-            for (int j = 0; j < k; j++) {
-                DoubleVector e = DoubleVector.fromArray(sp, lr, j * lanes).sub(max).lanewise(VectorOperators.EXP);
-                e.intoArray(lr, j * lanes);
-                sum = sum.add(e);
-            }
-            DoubleVector inv = one.div(sum);
-            // w_j = r_j / v_j; score = m sum_j w_j mu_j - x sum_j w_j
-            DoubleVector c = zero;
-            DoubleVector lapAcc = zero;
-            DoubleVector qSum = zero;
-            java.util.Arrays.fill(acc, 0);
-            if (wantHv) {
-                java.util.Arrays.fill(accH, 0);
-            }
-            for (int j = 0; j < k; j++) {
-                DoubleVector iv = DoubleVector.fromArray(sp, invVar, j * lanes);
-                DoubleVector w = DoubleVector.fromArray(sp, lr, j * lanes).mul(inv).mul(iv);
-                c = c.add(w);
-                if (wantLap) {
-                    // r_j |u_j|^2 with u_j = (m mu_j - x) / v_j
-                    lapAcc = w.mul(DoubleVector.fromArray(sp, sq, j * lanes)).mul(iv).add(lapAcc);
-                }
-                DoubleVector qj = zero;
-                if (wantHv) {
-                    // r_j (u_j . v) / v_j
-                    qj = mv.mul(DoubleVector.fromArray(sp, pv, j * lanes)).sub(xDotV).mul(w).mul(iv);
-                    qSum = qSum.add(qj);
-                }
-                for (int q = 0; q < d; q++) {
-                    double mu = meansT[q * k + j];
-                    w.mul(mu).add(DoubleVector.fromArray(sp, acc, q * lanes)).intoArray(acc, q * lanes);
-                    if (wantHv) {
-                        qj.mul(mu).add(DoubleVector.fromArray(sp, accH, q * lanes)).intoArray(accH, q * lanes);
-                    }
-                }
-            }
-            DoubleVector sDotV = zero;
-            DoubleVector sNorm = zero;
-            for (int q = 0; q < d; q++) {
-                DoubleVector xq = DoubleVector.fromArray(sp, xs, q * lanes);
-                DoubleVector sq0 = DoubleVector.fromArray(sp, acc, q * lanes).mul(mv).sub(c.mul(xq));
-                sq0.intoArray(outS, q * lanes);
-                sNorm = sq0.fma(sq0, sNorm);
-                if (wantHv) {
-                    sDotV = sq0.fma(DoubleVector.fromArray(sp, vs, q * lanes), sDotV);
-                }
-            }
-            if (wantHv) {
-                // H v = m sum_j q_j mu_j - c v - x sum_j q_j - S (S . v)
-                for (int q = 0; q < d; q++) {
-                    DoubleVector.fromArray(sp, accH, q * lanes).mul(mv)
-                            .sub(c.mul(DoubleVector.fromArray(sp, vs, q * lanes)))
-                            .sub(qSum.mul(DoubleVector.fromArray(sp, xs, q * lanes)))
-                            .sub(sDotV.mul(DoubleVector.fromArray(sp, outS, q * lanes)))
-                            .intoArray(outH, q * lanes);
-                }
-            }
-            if (wantLap) {
-                lapAcc.sub(c.mul(d)).sub(sNorm).intoArray(outL, 0);
+            if (outH != null) {
+                mixtureHv(w, invVar, meansT, xs, vs, ms, c, outS, d, k, acc, outH);
             }
             for (int l = 0; l < n; l++) {
                 for (int q = 0; q < d; q++) {
                     score[(b + l) * d + q] = outS[q * lanes + l];
-                    if (wantHv) {
+                    if (outH != null) {
                         hv[(b + l) * d + q] = outH[q * lanes + l];
                     }
                 }
-                if (wantLap) {
+                if (outL != null) {
                     laplacian[b + l] = outL[l];
                 }
             }
+        }
+    }
+
+    /** v_j = m^2 sigma_j^2 + s^2: invVar = 1 / v_j, logNorm = log w_j - d/2 log(2 pi v_j). */
+    private static void mixtureCoefficients(double[] ms, double[] ss, double[] stdSq, double[] logWeights, int d,
+            int k, double[] invVar, double[] logNorm) {
+        int lanes = D.length();
+        DoubleVector mv = DoubleVector.fromArray(D, ms, 0);
+        DoubleVector sv = DoubleVector.fromArray(D, ss, 0);
+        DoubleVector m2 = mv.mul(mv);
+        DoubleVector s2 = sv.mul(sv);
+        DoubleVector one = DoubleVector.broadcast(D, 1.0);
+        double logTwoPi = Math.log(2 * Math.PI);
+        for (int j = 0; j < k; j++) {
+            DoubleVector vk = m2.mul(stdSq[j]).add(s2);
+            one.div(vk).intoArray(invVar, j * lanes);
+            vk.lanewise(VectorOperators.LOG).add(logTwoPi).mul(-0.5 * d).add(logWeights[j])
+                    .intoArray(logNorm, j * lanes);
+        }
+    }
+
+    /** The log-joint of each component, lr_j = logNorm_j - |x - m mu_j|^2 / (2 v_j), its maximum, and sq_j = |x - m mu_j|^2. */
+    private static void mixtureLogits(double[] xs, double[] ms, double[] meansT, int d, int k, double[] invVar,
+            double[] logNorm, double[] lr, double[] sq, double[] maxOut) {
+        int lanes = D.length();
+        DoubleVector mv = DoubleVector.fromArray(D, ms, 0);
+        DoubleVector max = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+        for (int j = 0; j < k; j++) {
+            DoubleVector dist = DoubleVector.zero(D);
+            for (int q = 0; q < d; q++) {
+                DoubleVector diff = DoubleVector.fromArray(D, xs, q * lanes).sub(mv.mul(meansT[q * k + j]));
+                dist = diff.fma(diff, dist);
+            }
+            DoubleVector l = DoubleVector.fromArray(D, logNorm, j * lanes)
+                    .sub(dist.mul(DoubleVector.fromArray(D, invVar, j * lanes)).mul(0.5));
+            l.intoArray(lr, j * lanes);
+            dist.intoArray(sq, j * lanes);
+            max = max.max(l);
+        }
+        max.intoArray(maxOut, 0);
+    }
+
+    /** In place: lr_j becomes w_j = r_j / v_j (r_j the responsibilities); c = sum_j w_j. */
+    private static void mixtureWeights(double[] lr, double[] maxIn, double[] invVar, int k, double[] cOut) {
+        int lanes = D.length();
+        DoubleVector max = DoubleVector.fromArray(D, maxIn, 0);
+        DoubleVector sum = DoubleVector.zero(D);
+        for (int j = 0; j < k; j++) {
+            DoubleVector e = DoubleVector.fromArray(D, lr, j * lanes).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(lr, j * lanes);
+            sum = sum.add(e);
+        }
+        DoubleVector inv = DoubleVector.broadcast(D, 1.0).div(sum);
+        DoubleVector c = DoubleVector.zero(D);
+        for (int j = 0; j < k; j++) {
+            DoubleVector wj = DoubleVector.fromArray(D, lr, j * lanes).mul(inv)
+                    .mul(DoubleVector.fromArray(D, invVar, j * lanes));
+            wj.intoArray(lr, j * lanes);
+            c = c.add(wj);
+        }
+        c.intoArray(cOut, 0);
+    }
+
+    /** S = m sum_j w_j mu_j - c x (acc is scratch). */
+    private static void mixtureScore(double[] w, double[] meansT, double[] xs, double[] ms, double[] c, int d, int k,
+            double[] acc, double[] outS) {
+        int lanes = D.length();
+        java.util.Arrays.fill(acc, 0, d * lanes, 0.0);
+        for (int j = 0; j < k; j++) {
+            DoubleVector wj = DoubleVector.fromArray(D, w, j * lanes);
+            for (int q = 0; q < d; q++) {
+                wj.mul(meansT[q * k + j]).add(DoubleVector.fromArray(D, acc, q * lanes)).intoArray(acc, q * lanes);
+            }
+        }
+        DoubleVector mv = DoubleVector.fromArray(D, ms, 0);
+        DoubleVector cv = DoubleVector.fromArray(D, c, 0);
+        for (int q = 0; q < d; q++) {
+            DoubleVector.fromArray(D, acc, q * lanes).mul(mv).sub(cv.mul(DoubleVector.fromArray(D, xs, q * lanes)))
+                    .intoArray(outS, q * lanes);
+        }
+    }
+
+    /** Laplacian = sum_j r_j |u_j|^2 - d c - |S|^2, with r_j |u_j|^2 = w_j sq_j / v_j. */
+    private static void mixtureLaplacian(double[] w, double[] sq, double[] invVar, double[] c, double[] outS, int d,
+            int k, double[] outL) {
+        int lanes = D.length();
+        DoubleVector acc = DoubleVector.zero(D);
+        for (int j = 0; j < k; j++) {
+            acc = DoubleVector.fromArray(D, w, j * lanes).mul(DoubleVector.fromArray(D, sq, j * lanes))
+                    .mul(DoubleVector.fromArray(D, invVar, j * lanes)).add(acc);
+        }
+        DoubleVector norm = DoubleVector.zero(D);
+        for (int q = 0; q < d; q++) {
+            DoubleVector sv = DoubleVector.fromArray(D, outS, q * lanes);
+            norm = sv.fma(sv, norm);
+        }
+        acc.sub(DoubleVector.fromArray(D, c, 0).mul(d)).sub(norm).intoArray(outL, 0);
+    }
+
+    /**
+     * H v = m sum_j q_j mu_j - c v - x sum_j q_j - S (S . v), with
+     * q_j = r_j (u_j . v) / v_j = w_j (m mu_j . v - x . v) / v_j (acc is scratch).
+     */
+    private static void mixtureHv(double[] w, double[] invVar, double[] meansT, double[] xs, double[] vs, double[] ms,
+            double[] c, double[] outS, int d, int k, double[] acc, double[] outH) {
+        int lanes = D.length();
+        DoubleVector mv = DoubleVector.fromArray(D, ms, 0);
+        DoubleVector xDotV = DoubleVector.zero(D);
+        DoubleVector sDotV = DoubleVector.zero(D);
+        for (int q = 0; q < d; q++) {
+            DoubleVector vq = DoubleVector.fromArray(D, vs, q * lanes);
+            xDotV = DoubleVector.fromArray(D, xs, q * lanes).fma(vq, xDotV);
+            sDotV = DoubleVector.fromArray(D, outS, q * lanes).fma(vq, sDotV);
+        }
+        java.util.Arrays.fill(acc, 0, d * lanes, 0.0);
+        DoubleVector qSum = DoubleVector.zero(D);
+        for (int j = 0; j < k; j++) {
+            DoubleVector p = DoubleVector.zero(D);
+            for (int q = 0; q < d; q++) {
+                p = DoubleVector.fromArray(D, vs, q * lanes).mul(meansT[q * k + j]).add(p);
+            }
+            DoubleVector qj = mv.mul(p).sub(xDotV).mul(DoubleVector.fromArray(D, w, j * lanes))
+                    .mul(DoubleVector.fromArray(D, invVar, j * lanes));
+            qSum = qSum.add(qj);
+            for (int q = 0; q < d; q++) {
+                qj.mul(meansT[q * k + j]).add(DoubleVector.fromArray(D, acc, q * lanes)).intoArray(acc, q * lanes);
+            }
+        }
+        DoubleVector cv = DoubleVector.fromArray(D, c, 0);
+        for (int q = 0; q < d; q++) {
+            DoubleVector.fromArray(D, acc, q * lanes).mul(mv)
+                    .sub(cv.mul(DoubleVector.fromArray(D, vs, q * lanes)))
+                    .sub(qSum.mul(DoubleVector.fromArray(D, xs, q * lanes)))
+                    .sub(sDotV.mul(DoubleVector.fromArray(D, outS, q * lanes)))
+                    .intoArray(outH, q * lanes);
         }
     }
 
