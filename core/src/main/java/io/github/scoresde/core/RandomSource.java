@@ -19,6 +19,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>The hash is the 64-bit finaliser of SplitMix64 (Steele, Lea and Flood, "Fast splittable
  * pseudorandom number generators", OOPSLA 2014); Gaussian values come in pairs from Marsaglia's
  * polar method on 53-bit uniforms. Instances are immutable and thread-safe.
+ *
+ * <p>Bulk fills take a Vector API kernel when it is on and the CPU has 8 long lanes (AVX-512,
+ * {@link io.github.scoresde.core.kernels.Kernels#gaussianPairs}); its values agree with the scalar
+ * accessors to within an ulp (a vector logarithm) and, like theirs, do not depend on the split
+ * into chunks.
  */
 public final class RandomSource {
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
