@@ -153,6 +153,99 @@ public final class Kernels {
     }
 
     /**
+     * out = y + h sum_j a_j k_j, element-wise, in one pass (the stages of an explicit Runge-Kutta
+     * method): one kernel call in place of 2 ND4J ops and an allocation per term.
+     *
+     * @param out receives the result, shape of y; may be y itself
+     * @param y the base array (float32 or float64)
+     * @param h the step, multiplying every coefficient
+     * @param a one coefficient per term
+     * @param k the terms, each of the shape and data type of y
+     * @throws IllegalArgumentException on mismatched shapes, data types or counts
+     */
+    public static void linearCombination(INDArray out, INDArray y, double h, double[] a, INDArray... k) {
+        checkTerms(y, a, k);
+        checkSame("out", out, y);
+        if (VECTOR != null && combinable(y, out, k)) {
+            VECTOR.linearCombination(out, y, h, a, k, (int) y.length());
+            return;
+        }
+        INDArray acc = out == y ? out : out.assign(y);
+        for (int j = 0; j < k.length; j++) {
+            acc.addi(k[j].mul(h * a[j]));
+        }
+    }
+
+    /**
+     * The root mean square of the embedded error estimate of a Runge-Kutta step, scaled per value:
+     * sqrt(mean((h sum_j e_j k_j / (atol + rtol max(|y|, |yNew|)))^2)), accumulated in float64,
+     * without forming the error array.
+     *
+     * @param y the state before the step
+     * @param yNew the state after it, shape and data type of y
+     * @param e the error weights, one per term
+     * @param k the stage derivatives
+     */
+    public static double scaledErrorRms(INDArray y, INDArray yNew, double rtol, double atol, double h, double[] e,
+            INDArray... k) {
+        checkTerms(y, e, k);
+        checkSame("yNew", yNew, y);
+        if (VECTOR != null && combinable(y, yNew, k)) {
+            return VECTOR.scaledErrorRms(y, yNew, rtol, atol, h, e, k, (int) y.length());
+        }
+        INDArray err = k[0].mul(h * e[0]);
+        for (int j = 1; j < k.length; j++) {
+            err.addi(k[j].mul(h * e[j]));
+        }
+        INDArray scale = org.nd4j.linalg.ops.transforms.Transforms.max(
+                org.nd4j.linalg.ops.transforms.Transforms.abs(y, true),
+                org.nd4j.linalg.ops.transforms.Transforms.abs(yNew, true), false).muli(rtol).addi(atol);
+        double n2 = err.divi(scale).castTo(DataType.DOUBLE).norm2Number().doubleValue();
+        return n2 / Math.sqrt(y.length());
+    }
+
+    private static void checkTerms(INDArray y, double[] a, INDArray[] k) {
+        if (a.length != k.length || k.length == 0) {
+            throw new IllegalArgumentException("need one coefficient per term and at least one term; got " + a.length
+                    + " coefficients and " + k.length + " terms");
+        }
+        for (int j = 0; j < k.length; j++) {
+            checkSame("k[" + j + "]", k[j], y);
+        }
+    }
+
+    private static void checkSame(String name, INDArray a, INDArray y) {
+        if (!Arrays.equals(a.shape(), y.shape()) || a.dataType() != y.dataType()) {
+            throw new IllegalArgumentException(name + " must have the shape " + Arrays.toString(y.shape())
+                    + " and data type " + y.dataType() + " of y; got " + Arrays.toString(a.shape()) + " "
+                    + a.dataType());
+        }
+    }
+
+    /** float32 or float64, all of one memory order, elements adjacent, int-addressable. */
+    private static boolean combinable(INDArray y, INDArray other, INDArray[] k) {
+        DataType type = y.dataType();
+        if ((type != DataType.FLOAT && type != DataType.DOUBLE) || y.length() == 0) {
+            return false;
+        }
+        if (!adjacent(y, y.ordering()) || !adjacent(other, y.ordering())) {
+            return false;
+        }
+        for (INDArray a : k) {
+            if (!adjacent(a, y.ordering())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean adjacent(INDArray a, char order) {
+        boolean sameLayout = a.rank() <= 1 || a.ordering() == order;
+        long bytes = (a.offset() + a.length()) * a.dataType().width();
+        return sameLayout && a.elementWiseStride() == 1 && bytes <= Integer.MAX_VALUE;
+    }
+
+    /**
      * The L2 norm of all values of an array, accumulated in float64.
      *
      * @param a any array
@@ -321,6 +414,11 @@ public final class Kernels {
                 int n);
 
         double sumOfSquares(INDArray a, int n);
+
+        void linearCombination(INDArray out, INDArray y, double h, double[] a, INDArray[] k, int n);
+
+        double scaledErrorRms(INDArray y, INDArray yNew, double rtol, double atol, double h, double[] e, INDArray[] k,
+                int n);
 
         void movingAverage(INDArray average, INDArray params, float decay, int n);
 

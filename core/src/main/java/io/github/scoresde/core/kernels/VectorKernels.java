@@ -103,6 +103,149 @@ final class VectorKernels implements Kernels.VectorOps {
         return total;
     }
 
+    private static ByteBuffer[] bytes(INDArray[] k) {
+        ByteBuffer[] out = new ByteBuffer[k.length];
+        for (int j = 0; j < k.length; j++) {
+            out[j] = bytes(k[j]);
+        }
+        return out;
+    }
+
+    private static int[] byteOffsets(INDArray[] k) {
+        int[] out = new int[k.length];
+        for (int j = 0; j < k.length; j++) {
+            out[j] = (int) (k[j].offset() * k[j].dataType().width());
+        }
+        return out;
+    }
+
+    @Override
+    public void linearCombination(INDArray out, INDArray y, double h, double[] a, INDArray[] k, int n) {
+        ByteBuffer yb = bytes(y);
+        ByteBuffer ob = out == y ? yb : bytes(out);
+        ByteBuffer[] kb = bytes(k);
+        int[] k0 = byteOffsets(k);
+        int w = y.dataType().width();
+        int y0 = (int) y.offset() * w;
+        int o0 = (int) out.offset() * w;
+        int terms = k.length;
+        if (w == 4) {
+            float[] c = new float[terms];
+            for (int j = 0; j < terms; j++) {
+                c[j] = (float) (h * a[j]);
+            }
+            int step = S.length();
+            int bound = S.loopBound(n);
+            int i = 0;
+            for (; i < bound; i += step) {
+                FloatVector acc = FloatVector.fromByteBuffer(S, yb, y0 + i * 4, ORDER);
+                for (int j = 0; j < terms; j++) {
+                    acc = FloatVector.fromByteBuffer(S, kb[j], k0[j] + i * 4, ORDER).mul(c[j]).add(acc);
+                }
+                acc.intoByteBuffer(ob, o0 + i * 4, ORDER);
+            }
+            for (; i < n; i++) {
+                float acc = yb.getFloat(y0 + i * 4);
+                for (int j = 0; j < terms; j++) {
+                    acc += kb[j].getFloat(k0[j] + i * 4) * c[j];
+                }
+                ob.putFloat(o0 + i * 4, acc);
+            }
+        } else {
+            double[] c = new double[terms];
+            for (int j = 0; j < terms; j++) {
+                c[j] = h * a[j];
+            }
+            int step = D.length();
+            int bound = D.loopBound(n);
+            int i = 0;
+            for (; i < bound; i += step) {
+                DoubleVector acc = DoubleVector.fromByteBuffer(D, yb, y0 + i * 8, ORDER);
+                for (int j = 0; j < terms; j++) {
+                    acc = DoubleVector.fromByteBuffer(D, kb[j], k0[j] + i * 8, ORDER).mul(c[j]).add(acc);
+                }
+                acc.intoByteBuffer(ob, o0 + i * 8, ORDER);
+            }
+            for (; i < n; i++) {
+                double acc = yb.getDouble(y0 + i * 8);
+                for (int j = 0; j < terms; j++) {
+                    acc += kb[j].getDouble(k0[j] + i * 8) * c[j];
+                }
+                ob.putDouble(o0 + i * 8, acc);
+            }
+        }
+    }
+
+    @Override
+    public double scaledErrorRms(INDArray y, INDArray yNew, double rtol, double atol, double h, double[] e,
+            INDArray[] k, int n) {
+        ByteBuffer yb = bytes(y);
+        ByteBuffer nb = bytes(yNew);
+        ByteBuffer[] kb = bytes(k);
+        int[] k0 = byteOffsets(k);
+        int w = y.dataType().width();
+        int y0 = (int) y.offset() * w;
+        int n0 = (int) yNew.offset() * w;
+        int terms = k.length;
+        double[] c = new double[terms];
+        for (int j = 0; j < terms; j++) {
+            c[j] = h * e[j];
+        }
+        // in the arrays' precision, as the ND4J ops would; squares summed in float64
+        double total = 0;
+        int i = 0;
+        if (w == 4) {
+            int step = S.length();
+            int bound = S.loopBound(n);
+            float[] cf = new float[terms];
+            for (int j = 0; j < terms; j++) {
+                cf[j] = (float) c[j];
+            }
+            while (i < bound) {
+                FloatVector sum = FloatVector.zero(S);
+                int end = Math.min(bound, i + 1024);
+                for (; i < end; i += step) {
+                    FloatVector err = FloatVector.zero(S);
+                    for (int j = 0; j < terms; j++) {
+                        err = FloatVector.fromByteBuffer(S, kb[j], k0[j] + i * 4, ORDER).mul(cf[j]).add(err);
+                    }
+                    FloatVector scale = FloatVector.fromByteBuffer(S, yb, y0 + i * 4, ORDER).abs()
+                            .max(FloatVector.fromByteBuffer(S, nb, n0 + i * 4, ORDER).abs()).mul((float) rtol)
+                            .add((float) atol);
+                    FloatVector r = err.div(scale);
+                    sum = r.mul(r).add(sum);
+                }
+                total += sum.reduceLanes(VectorOperators.ADD);
+            }
+        } else {
+            int step = D.length();
+            int bound = D.loopBound(n);
+            DoubleVector sum = DoubleVector.zero(D);
+            for (; i < bound; i += step) {
+                DoubleVector err = DoubleVector.zero(D);
+                for (int j = 0; j < terms; j++) {
+                    err = DoubleVector.fromByteBuffer(D, kb[j], k0[j] + i * 8, ORDER).mul(c[j]).add(err);
+                }
+                DoubleVector scale = DoubleVector.fromByteBuffer(D, yb, y0 + i * 8, ORDER).abs()
+                        .max(DoubleVector.fromByteBuffer(D, nb, n0 + i * 8, ORDER).abs()).mul(rtol).add(atol);
+                DoubleVector r = err.div(scale);
+                sum = r.fma(r, sum);
+            }
+            total = sum.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            double err = 0;
+            for (int j = 0; j < terms; j++) {
+                err += (w == 8 ? kb[j].getDouble(k0[j] + i * 8) : kb[j].getFloat(k0[j] + i * 4)) * c[j];
+            }
+            double a = Math.abs(w == 8 ? yb.getDouble(y0 + i * 8) : yb.getFloat(y0 + i * 4));
+            double b = Math.abs(w == 8 ? nb.getDouble(n0 + i * 8) : nb.getFloat(n0 + i * 4));
+            double r = err / (atol + rtol * Math.max(a, b));
+            total += r * r;
+        }
+        return Math.sqrt(total / n);
+    }
+
     @Override
     public void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, float scale,
             int n) {

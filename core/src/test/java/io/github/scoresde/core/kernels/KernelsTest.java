@@ -157,6 +157,58 @@ class KernelsTest {
     }
 
     @Test
+    void linearCombinationAndScaledErrorMatchNd4jOps() {
+        double[] a = {0.3, -1.7, 2.25};
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (char order : new char[] {'c', 'f'}) {
+                // 37 x 5: a remainder after whole vectors
+                INDArray y = gaussian(11, type, order, 37, 5, 2.0);
+                INDArray[] k = {gaussian(12, type, order, 37, 5, 1.0), gaussian(13, type, order, 37, 5, 1.0),
+                        gaussian(14, type, 'c', 37, 5, 1.0)};
+                double h = 0.125;
+                INDArray expected = y.castTo(DataType.DOUBLE);
+                for (int j = 0; j < k.length; j++) {
+                    expected = expected.add(k[j].castTo(DataType.DOUBLE).mul(h * a[j]));
+                }
+                INDArray out = y.ulike();
+                Kernels.linearCombination(out, y, h, a, k);
+                double tol = type == DataType.FLOAT ? 1e-5 : 1e-12;
+                assertTrue(expected.equalsWithEps(out.castTo(DataType.DOUBLE), tol), type + " " + order);
+                // in place, on y itself
+                INDArray inPlace = y.dup(order);
+                Kernels.linearCombination(inPlace, inPlace, h, a, k);
+                assertTrue(expected.equalsWithEps(inPlace.castTo(DataType.DOUBLE), tol), "in place " + type);
+
+                INDArray yNew = out;
+                double rtol = 1e-3;
+                double atol = 1e-4;
+                INDArray err = k[0].castTo(DataType.DOUBLE).mul(h * a[0]);
+                for (int j = 1; j < k.length; j++) {
+                    err.addi(k[j].castTo(DataType.DOUBLE).mul(h * a[j]));
+                }
+                double sum = 0;
+                for (int i = 0; i < 37; i++) {
+                    for (int c = 0; c < 5; c++) {
+                        double scale = atol + rtol * Math.max(Math.abs(y.getDouble(i, c)), Math.abs(yNew.getDouble(i, c)));
+                        double r = err.getDouble(i, c) / scale;
+                        sum += r * r;
+                    }
+                }
+                double rms = Math.sqrt(sum / (37 * 5));
+                assertEquals(rms, Kernels.scaledErrorRms(y, yNew, rtol, atol, h, a, k), rms * 1e-4, type + " " + order);
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.linearCombination(
+                Nd4j.create(DataType.FLOAT, 3, 2), Nd4j.create(DataType.FLOAT, 3, 2), 1.0, new double[] {1},
+                Nd4j.create(DataType.FLOAT, 2, 3)));
+        assertTrue(e.getMessage().contains("k[0]"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Kernels.linearCombination(
+                Nd4j.create(DataType.FLOAT, 3, 2), Nd4j.create(DataType.FLOAT, 3, 2), 1.0, new double[] {1, 2},
+                Nd4j.create(DataType.FLOAT, 3, 2)));
+        assertTrue(e.getMessage().contains("coefficient"), e.getMessage());
+    }
+
+    @Test
     void biasSiluMatchesNd4jInEveryLayout() {
         // 37 rows: a remainder after whole vectors; values up to +-40 reach both saturations
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {

@@ -2,6 +2,7 @@ package io.github.scoresde.samplers.ode;
 
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.OdeSystem;
+import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -126,19 +127,16 @@ public final class DormandPrince45 implements OdeSolver {
                 tNew = t1;
             }
             double hs = tNew - t; // signed
-            INDArray k2 = f.derivative(t + C2 * hs, combo(y, hs, k1, A21));
-            INDArray k3 = f.derivative(t + C3 * hs, combo(y, hs, k1, A31, k2, A32));
-            INDArray k4 = f.derivative(t + C4 * hs, combo(y, hs, k1, A41, k2, A42, k3, A43));
-            INDArray k5 = f.derivative(t + C5 * hs, combo(y, hs, k1, A51, k2, A52, k3, A53, k4, A54));
-            INDArray k6 = f.derivative(tNew, combo(y, hs, k1, A61, k2, A62, k3, A63, k4, A64, k5, A65));
-            INDArray yNew = combo(y, hs, k1, B1, k3, B3, k4, B4, k5, B5, k6, B6);
+            INDArray k2 = f.derivative(t + C2 * hs, combo(y, hs, new double[] {A21}, k1));
+            INDArray k3 = f.derivative(t + C3 * hs, combo(y, hs, new double[] {A31, A32}, k1, k2));
+            INDArray k4 = f.derivative(t + C4 * hs, combo(y, hs, new double[] {A41, A42, A43}, k1, k2, k3));
+            INDArray k5 = f.derivative(t + C5 * hs, combo(y, hs, new double[] {A51, A52, A53, A54}, k1, k2, k3, k4));
+            INDArray k6 = f.derivative(tNew, combo(y, hs, new double[] {A61, A62, A63, A64, A65}, k1, k2, k3, k4, k5));
+            INDArray yNew = combo(y, hs, new double[] {B1, B3, B4, B5, B6}, k1, k3, k4, k5, k6);
             INDArray k7 = f.derivative(tNew, yNew);
             nfe += 6;
-            INDArray err = k1.mul(E1 * hs).addi(k3.mul(E3 * hs)).addi(k4.mul(E4 * hs)).addi(k5.mul(E5 * hs))
-                    .addi(k6.mul(E6 * hs)).addi(k7.mul(E7 * hs));
-            INDArray scale = Transforms.max(Transforms.abs(y, true), Transforms.abs(yNew, true), false).muli(rtol)
-                    .addi(atol);
-            double norm = rms(err.divi(scale));
+            double norm = Kernels.scaledErrorRms(y, yNew, rtol, atol, hs, new double[] {E1, E3, E4, E5, E6, E7}, k1,
+                    same(k3, y), same(k4, y), same(k5, y), same(k6, y), same(k7, y));
             if (!Double.isFinite(norm)) {
                 rejected++;
                 h *= MIN_FACTOR;
@@ -165,13 +163,20 @@ public final class DormandPrince45 implements OdeSolver {
         return new OdeSolution(y, t1, nfe, accepted, rejected);
     }
 
-    /** y + h sum_j a_j k_j, as a new array. Arguments alternate k_j, a_j. */
-    private static INDArray combo(INDArray y, double h, Object... ka) {
-        INDArray out = y.dup();
-        for (int j = 0; j < ka.length; j += 2) {
-            out.addi(((INDArray) ka[j]).mul(h * (Double) ka[j + 1]));
+    /** y + h sum_j a_j k_j, as a new array (one fused pass, {@link Kernels#linearCombination}). */
+    private static INDArray combo(INDArray y, double h, double[] a, INDArray... k) {
+        INDArray out = y.ulike();
+        for (int j = 0; j < k.length; j++) {
+            k[j] = same(k[j], y);
         }
+        Kernels.linearCombination(out, y, h, a, k);
         return out;
+    }
+
+    /** k in y's data type and shape (a system may return another float type or a reshaped view). */
+    private static INDArray same(INDArray k, INDArray y) {
+        INDArray out = k.dataType() == y.dataType() ? k : k.castTo(y.dataType());
+        return java.util.Arrays.equals(out.shape(), y.shape()) ? out : out.reshape(y.shape());
     }
 
     private static double rms(INDArray x) {
