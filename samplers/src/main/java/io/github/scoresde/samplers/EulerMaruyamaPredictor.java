@@ -1,5 +1,6 @@
 package io.github.scoresde.samplers;
 
+import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -15,9 +16,10 @@ public final class EulerMaruyamaPredictor implements Predictor {
         double g = ctx.sde().diffusion(t);
         double a = ctx.sde().driftCoefficient(t);
         INDArray s = ctx.scoreAt(x);
-        // x_mean = (1 - a h) x + g^2 h s, computed in the score's buffer
-        INDArray mean = s.muli(g * g * h).addi(x.muli(1 - a * h));
-        INDArray next = ctx.noise(0).muli(g * Math.sqrt(h)).addi(mean);
+        // x_mean = x + h (g^2 s - a x) in the score's buffer, then x_mean + g sqrt(h) z in the noise's
+        INDArray mean = Kernels.linearCombination(s, x, h, new double[] {-a, g * g}, x, s);
+        INDArray z = ctx.noise(0);
+        INDArray next = Kernels.linearCombination(z, mean, g * Math.sqrt(h), new double[] {1}, z);
         return new StepResult(next, mean);
     }
 

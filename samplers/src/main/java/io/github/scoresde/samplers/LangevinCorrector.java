@@ -2,6 +2,7 @@ package io.github.scoresde.samplers;
 
 import io.github.scoresde.core.Broadcast;
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -76,8 +77,8 @@ public final class LangevinCorrector implements Corrector {
             if (norm == StepSizeNorm.BATCH_MEAN) {
                 double ratio = snr * zn.meanNumber().doubleValue() / gn.meanNumber().doubleValue();
                 double eps = 2 * alpha * ratio * ratio;
-                mean = g.muli(eps).addi(x);
-                x = z.muli(Math.sqrt(2 * eps)).addi(mean);
+                mean = Kernels.linearCombination(g, x, eps, new double[] {1}, g);
+                x = Kernels.linearCombination(z, mean, Math.sqrt(2 * eps), new double[] {1}, z);
             } else {
                 INDArray eps = zn.divi(gn);
                 eps.muli(eps).muli(2 * alpha * snr * snr);

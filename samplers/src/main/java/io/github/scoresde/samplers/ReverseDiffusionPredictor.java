@@ -1,6 +1,7 @@
 package io.github.scoresde.samplers;
 
 import io.github.scoresde.sde.Discretization;
+import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -18,8 +19,10 @@ public final class ReverseDiffusionPredictor implements Predictor {
         double c = d.driftFactor(i, ctx.t());
         double g = d.noiseScale(i, ctx.t());
         INDArray s = ctx.scoreAt(x);
-        INDArray mean = s.muli(g * g).addi(x.muli(1 - c));
-        INDArray next = ctx.noise(0).muli(g).addi(mean);
+        // x_mean = x + g^2 s - c x in the score's buffer, then x_mean + g z in the noise's
+        INDArray mean = Kernels.linearCombination(s, x, 1, new double[] {-c, g * g}, x, s);
+        INDArray z = ctx.noise(0);
+        INDArray next = Kernels.linearCombination(z, mean, g, new double[] {1}, z);
         return new StepResult(next, mean);
     }
 

@@ -156,24 +156,27 @@ public final class Kernels {
      * out = y + h sum_j a_j k_j, element-wise, in one pass (the stages of an explicit Runge-Kutta
      * method): one kernel call in place of 2 ND4J ops and an allocation per term.
      *
-     * @param out receives the result, shape of y; may be y itself
+     * @param out receives the result, shape of y
      * @param y the base array (float32 or float64)
      * @param h the step, multiplying every coefficient
      * @param a one coefficient per term
      * @param k the terms, each of the shape and data type of y
+     *     (any of the arrays may be {@code out} itself: the pass is element by element)
+     * @return out
      * @throws IllegalArgumentException on mismatched shapes, data types or counts
      */
-    public static void linearCombination(INDArray out, INDArray y, double h, double[] a, INDArray... k) {
+    public static INDArray linearCombination(INDArray out, INDArray y, double h, double[] a, INDArray... k) {
         checkTerms(y, a, k);
         checkSame("out", out, y);
         if (VECTOR != null && combinable(y, out, k)) {
             VECTOR.linearCombination(out, y, h, a, k, (int) y.length());
-            return;
+            return out;
         }
-        INDArray acc = out == y ? out : out.assign(y);
+        INDArray sum = y.mul(1.0);
         for (int j = 0; j < k.length; j++) {
-            acc.addi(k[j].mul(h * a[j]));
+            sum.addi(k[j].castTo(y.dataType()).mul(h * a[j]));
         }
+        return out.assign(sum);
     }
 
     /**
@@ -193,13 +196,13 @@ public final class Kernels {
         if (VECTOR != null && combinable(y, yNew, k)) {
             return VECTOR.scaledErrorRms(y, yNew, rtol, atol, h, e, k, (int) y.length());
         }
-        INDArray err = k[0].mul(h * e[0]);
+        INDArray err = k[0].castTo(y.dataType()).mul(h * e[0]);
         for (int j = 1; j < k.length; j++) {
-            err.addi(k[j].mul(h * e[j]));
+            err.addi(k[j].castTo(y.dataType()).mul(h * e[j]));
         }
         INDArray scale = org.nd4j.linalg.ops.transforms.Transforms.max(
                 org.nd4j.linalg.ops.transforms.Transforms.abs(y, true),
-                org.nd4j.linalg.ops.transforms.Transforms.abs(yNew, true), false).muli(rtol).addi(atol);
+                org.nd4j.linalg.ops.transforms.Transforms.abs(yNew.castTo(y.dataType()), true), false).muli(rtol).addi(atol);
         double n2 = err.divi(scale).castTo(DataType.DOUBLE).norm2Number().doubleValue();
         return n2 / Math.sqrt(y.length());
     }
@@ -215,31 +218,33 @@ public final class Kernels {
     }
 
     private static void checkSame(String name, INDArray a, INDArray y) {
-        if (!Arrays.equals(a.shape(), y.shape()) || a.dataType() != y.dataType()) {
+        if (!Arrays.equals(a.shape(), y.shape())) {
             throw new IllegalArgumentException(name + " must have the shape " + Arrays.toString(y.shape())
-                    + " and data type " + y.dataType() + " of y; got " + Arrays.toString(a.shape()) + " "
-                    + a.dataType());
+                    + " of y; got " + Arrays.toString(a.shape()));
         }
     }
 
-    /** float32 or float64, all of one memory order, elements adjacent, int-addressable. */
+    /** float32 or float64, all of one data type and memory order, elements adjacent, int-addressable. */
     private static boolean combinable(INDArray y, INDArray other, INDArray[] k) {
         DataType type = y.dataType();
         if ((type != DataType.FLOAT && type != DataType.DOUBLE) || y.length() == 0) {
             return false;
         }
-        if (!adjacent(y, y.ordering()) || !adjacent(other, y.ordering())) {
+        if (!adjacent(y, y.ordering(), type) || !adjacent(other, y.ordering(), type)) {
             return false;
         }
         for (INDArray a : k) {
-            if (!adjacent(a, y.ordering())) {
+            if (!adjacent(a, y.ordering(), type)) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean adjacent(INDArray a, char order) {
+    private static boolean adjacent(INDArray a, char order, DataType type) {
+        if (a.dataType() != type) {
+            return false;
+        }
         boolean sameLayout = a.rank() <= 1 || a.ordering() == order;
         long bytes = (a.offset() + a.length()) * a.dataType().width();
         return sameLayout && a.elementWiseStride() == 1 && bytes <= Integer.MAX_VALUE;

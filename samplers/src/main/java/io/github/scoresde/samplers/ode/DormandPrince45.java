@@ -135,7 +135,7 @@ public final class DormandPrince45 implements OdeSolver {
             INDArray yNew = combo(y, hs, new double[] {B1, B3, B4, B5, B6}, k1, k3, k4, k5, k6);
             INDArray k7 = f.derivative(tNew, yNew);
             nfe += 6;
-            double norm = Kernels.scaledErrorRms(y, yNew, rtol, atol, hs, new double[] {E1, E3, E4, E5, E6, E7}, k1,
+            double norm = Kernels.scaledErrorRms(y, yNew, rtol, atol, hs, new double[] {E1, E3, E4, E5, E6, E7}, same(k1, y),
                     same(k3, y), same(k4, y), same(k5, y), same(k6, y), same(k7, y));
             if (!Double.isFinite(norm)) {
                 rejected++;
