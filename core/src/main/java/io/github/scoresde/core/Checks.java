@@ -108,7 +108,7 @@ public final class Checks {
             throw new IllegalArgumentException(name + " must have shape [" + batch + "] (one time per example); got "
                     + Arrays.toString(t.shape()));
         }
-        double[] v = t.toDoubleVector();
+        double[] v = NdArrays.toDoubles(t);
         for (int i = 0; i < v.length; i++) {
             if (!(v[i] >= 0 && v[i] <= horizon)) {
                 throw new IllegalArgumentException(name + " must lie in [0, " + horizon + "]; got " + v[i]
@@ -120,7 +120,7 @@ public final class Checks {
 
     /** The entries of {@code x} in row-major ('c') order as a new double array, whatever x's order. */
     public static double[] flat(INDArray x) {
-        return (x.ordering() == 'c' && !x.isView() ? x : x.dup('c')).data().asDouble();
+        return NdArrays.toDoubles(x);
     }
 
     /** Requires every entry of {@code x} to be finite, naming the first bad index. */

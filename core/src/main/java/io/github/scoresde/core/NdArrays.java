@@ -63,6 +63,38 @@ public final class NdArrays {
         return out;
     }
 
+    /**
+     * The values of an array in row-major ('c') order as a new double array, whatever its order,
+     * data type or view. Contiguous float32 and float64 arrays on the CPU are read in one bulk copy
+     * from their native memory (ND4J's {@code toDoubleVector} casts through a new native array and
+     * {@code asDouble} reads value by value).
+     */
+    public static double[] toDoubles(INDArray x) {
+        long n = x.length();
+        boolean dense = x.ordering() == 'c' || x.rank() <= 1 || x.isVector();
+        if (CPU && n > 0 && n <= Integer.MAX_VALUE && dense && x.elementWiseStride() == 1) {
+            int len = (int) n;
+            double[] out = new double[len];
+            if (x.dataType() == DataType.FLOAT) {
+                float[] f = new float[len];
+                ByteBuffer b = bytes(x);
+                b.position((int) x.offset() * 4);
+                b.asFloatBuffer().get(f);
+                for (int i = 0; i < len; i++) {
+                    out[i] = f[i];
+                }
+                return out;
+            }
+            if (x.dataType() == DataType.DOUBLE) {
+                ByteBuffer b = bytes(x);
+                b.position((int) x.offset() * 8);
+                b.asDoubleBuffer().get(out);
+                return out;
+            }
+        }
+        return (x.ordering() == 'c' && !x.isView() ? x : x.dup('c')).data().asDouble();
+    }
+
     private static ByteBuffer bytes(INDArray a) {
         return a.data().asNio().order(ByteOrder.nativeOrder());
     }

@@ -30,6 +30,25 @@ class NdArraysTest {
     }
 
     @Test
+    void toDoublesReadsEveryLayoutInRowMajorOrder() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray c = org.nd4j.linalg.factory.Nd4j.linspace(1, 60, 60, type).reshape('c', 12, 5);
+            INDArray[] cases = {c, c.dup('f'), c.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 8)),
+                    c.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 3)),
+                    c.getRow(4), c.getColumn(2), c.dup('f').getRow(7), c.reshape(60)};
+            for (INDArray a : cases) {
+                double[] expected = new double[(int) a.length()];
+                INDArray flat = a.dup('c').reshape(a.length());
+                for (int i = 0; i < expected.length; i++) {
+                    expected[i] = flat.getDouble(i);
+                }
+                assertArrayEquals(expected, NdArrays.toDoubles(a), 0, type + " " + java.util.Arrays.toString(a.shape())
+                        + " order " + a.ordering() + " view " + a.isView());
+            }
+        }
+    }
+
+    @Test
     void rejectsAShapeOfAnotherSize() {
         assertThrows(IllegalArgumentException.class, () -> NdArrays.floats(new float[5], 2, 3));
         assertThrows(IllegalArgumentException.class, () -> NdArrays.of(new double[4], DataType.DOUBLE, 3));

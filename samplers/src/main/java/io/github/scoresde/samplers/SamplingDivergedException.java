@@ -33,10 +33,10 @@ public final class SamplingDivergedException extends ArithmeticException {
         return time;
     }
 
-    /** Throws if {@code x} holds a NaN or an infinity. One reduction when all is well. */
+    /** Throws if {@code x} holds a NaN or an infinity. One pass (a vectorised norm) when all is well. */
     static void check(org.nd4j.linalg.api.ndarray.INDArray x, int step, int steps, double time, String advice) {
-        double sum = x.sumNumber().doubleValue();
-        if (Double.isFinite(sum)) {
+        double norm = io.github.scoresde.core.kernels.Kernels.norm2(x);
+        if (Double.isFinite(norm)) {
             return;
         }
         double[] v = io.github.scoresde.core.Checks.flat(x);
@@ -47,7 +47,7 @@ public final class SamplingDivergedException extends ArithmeticException {
             inf |= Double.isInfinite(d);
         }
         if (!nan && !inf) {
-            // finite values whose sum overflowed: still a divergence
+            // finite values whose squares overflowed (float32 partial sums: values above about 1e19)
             inf = true;
         }
         throw new SamplingDivergedException(nan ? "NaN" : "infinity", step, steps, time, advice);

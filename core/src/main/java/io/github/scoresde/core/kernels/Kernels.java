@@ -160,10 +160,10 @@ public final class Kernels {
      * @param y the base array (float32 or float64)
      * @param h the step, multiplying every coefficient
      * @param a one coefficient per term
-     * @param k the terms, each of the shape and data type of y
-     *     (any of the arrays may be {@code out} itself: the pass is element by element)
+     * @param k the terms, each of the shape of y (other data types are cast, on the slower path);
+     *     any of y and the terms may be {@code out} itself: the pass is element by element
      * @return out
-     * @throws IllegalArgumentException on mismatched shapes, data types or counts
+     * @throws IllegalArgumentException on mismatched shapes or counts
      */
     public static INDArray linearCombination(INDArray out, INDArray y, double h, double[] a, INDArray... k) {
         checkTerms(y, a, k);
@@ -257,7 +257,8 @@ public final class Kernels {
      */
     public static double norm2(INDArray a) {
         long n = a.length();
-        if (VECTOR != null && denseVector(a, n)) {
+        if (VECTOR != null && n > 0 && adjacent(a, a.ordering(), DataType.FLOAT)) {
+            // a norm does not depend on the order of the values: any contiguous layout will do
             return Math.sqrt(VECTOR.sumOfSquares(a, (int) n));
         }
         return a.castTo(DataType.DOUBLE).norm2Number().doubleValue();

@@ -311,8 +311,13 @@ class KernelsTest {
     void norm2OfAllValues() {
         INDArray a = gaussian(14, DataType.FLOAT, 'c', 1, 5003, 3.0);
         assertEquals(a.castTo(DataType.DOUBLE).norm2Number().doubleValue(), Kernels.norm2(a), 1e-6 * Kernels.norm2(a)); // float partial sums
-        INDArray b = gaussian(15, DataType.FLOAT, 'c', 3, 7, 1.0); // not a vector: the ND4J path
-        assertEquals(b.castTo(DataType.DOUBLE).norm2Number().doubleValue(), Kernels.norm2(b), 1e-9);
+        // matrices in either order, and a non-contiguous view (the ND4J path)
+        for (INDArray b : new INDArray[] {gaussian(15, DataType.FLOAT, 'c', 37, 7, 1.0),
+                gaussian(16, DataType.FLOAT, 'f', 37, 7, 1.0),
+                gaussian(17, DataType.FLOAT, 'c', 37, 7, 1.0).get(NDArrayIndex.all(), NDArrayIndex.interval(1, 4))}) {
+            double expected = b.castTo(DataType.DOUBLE).norm2Number().doubleValue();
+            assertEquals(expected, Kernels.norm2(b), 1e-6 * expected);
+        }
     }
 
     @Test
