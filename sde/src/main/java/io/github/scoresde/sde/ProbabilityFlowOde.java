@@ -2,6 +2,7 @@ package io.github.scoresde.sde;
 
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.OdeSystem;
+import io.github.scoresde.core.kernels.Kernels;
 import io.github.scoresde.core.ScoreFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -36,6 +37,6 @@ public record ProbabilityFlowOde(Sde sde, ScoreFunction score) implements OdeSys
      */
     public INDArray drift(double t, INDArray x, INDArray s) {
         double g = sde.diffusion(t);
-        return s.mul(-0.5 * g * g).addi(x.mul(sde.driftCoefficient(t)));
+        return Kernels.scaledCombination(x.ulike(), sde.driftCoefficient(t), x, 1, new double[] {-0.5 * g * g}, s);
     }
 }

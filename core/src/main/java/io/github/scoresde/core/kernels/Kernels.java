@@ -166,13 +166,23 @@ public final class Kernels {
      * @throws IllegalArgumentException on mismatched shapes or counts
      */
     public static INDArray linearCombination(INDArray out, INDArray y, double h, double[] a, INDArray... k) {
+        return scaledCombination(out, 1, y, h, a, k);
+    }
+
+    /**
+     * out = c y + h sum_j a_j k_j, element-wise, in one pass; as
+     * {@link #linearCombination(INDArray, INDArray, double, double[], INDArray...)} with a factor on y.
+     *
+     * @return out
+     */
+    public static INDArray scaledCombination(INDArray out, double c, INDArray y, double h, double[] a, INDArray... k) {
         checkTerms(y, a, k);
         checkSame("out", out, y);
         if (VECTOR != null && combinable(y, out, k)) {
-            VECTOR.linearCombination(out, y, h, a, k, (int) y.length());
+            VECTOR.linearCombination(out, c, y, h, a, k, (int) y.length());
             return out;
         }
-        INDArray sum = y.mul(1.0);
+        INDArray sum = y.mul(c);
         for (int j = 0; j < k.length; j++) {
             sum.addi(k[j].castTo(y.dataType()).mul(h * a[j]));
         }
@@ -421,7 +431,7 @@ public final class Kernels {
 
         double sumOfSquares(INDArray a, int n);
 
-        void linearCombination(INDArray out, INDArray y, double h, double[] a, INDArray[] k, int n);
+        void linearCombination(INDArray out, double c, INDArray y, double h, double[] a, INDArray[] k, int n);
 
         double scaledErrorRms(INDArray y, INDArray yNew, double rtol, double atol, double h, double[] e, INDArray[] k,
                 int n);

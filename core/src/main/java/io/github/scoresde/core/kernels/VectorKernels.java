@@ -120,7 +120,7 @@ final class VectorKernels implements Kernels.VectorOps {
     }
 
     @Override
-    public void linearCombination(INDArray out, INDArray y, double h, double[] a, INDArray[] k, int n) {
+    public void linearCombination(INDArray out, double yScale, INDArray y, double h, double[] a, INDArray[] k, int n) {
         ByteBuffer yb = bytes(y);
         ByteBuffer ob = out == y ? yb : bytes(out);
         ByteBuffer[] kb = bytes(k);
@@ -139,13 +139,16 @@ final class VectorKernels implements Kernels.VectorOps {
             int i = 0;
             for (; i < bound; i += step) {
                 FloatVector acc = FloatVector.fromByteBuffer(S, yb, y0 + i * 4, ORDER);
+                if (yScale != 1) {
+                    acc = acc.mul((float) yScale);
+                }
                 for (int j = 0; j < terms; j++) {
                     acc = FloatVector.fromByteBuffer(S, kb[j], k0[j] + i * 4, ORDER).mul(c[j]).add(acc);
                 }
                 acc.intoByteBuffer(ob, o0 + i * 4, ORDER);
             }
             for (; i < n; i++) {
-                float acc = yb.getFloat(y0 + i * 4);
+                float acc = yScale != 1 ? yb.getFloat(y0 + i * 4) * (float) yScale : yb.getFloat(y0 + i * 4);
                 for (int j = 0; j < terms; j++) {
                     acc += kb[j].getFloat(k0[j] + i * 4) * c[j];
                 }
@@ -161,13 +164,16 @@ final class VectorKernels implements Kernels.VectorOps {
             int i = 0;
             for (; i < bound; i += step) {
                 DoubleVector acc = DoubleVector.fromByteBuffer(D, yb, y0 + i * 8, ORDER);
+                if (yScale != 1) {
+                    acc = acc.mul(yScale);
+                }
                 for (int j = 0; j < terms; j++) {
                     acc = DoubleVector.fromByteBuffer(D, kb[j], k0[j] + i * 8, ORDER).mul(c[j]).add(acc);
                 }
                 acc.intoByteBuffer(ob, o0 + i * 8, ORDER);
             }
             for (; i < n; i++) {
-                double acc = yb.getDouble(y0 + i * 8);
+                double acc = yb.getDouble(y0 + i * 8) * yScale;
                 for (int j = 0; j < terms; j++) {
                     acc += kb[j].getDouble(k0[j] + i * 8) * c[j];
                 }

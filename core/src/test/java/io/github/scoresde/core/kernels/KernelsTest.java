@@ -174,6 +174,10 @@ class KernelsTest {
                 Kernels.linearCombination(out, y, h, a, k);
                 double tol = type == DataType.FLOAT ? 1e-5 : 1e-12;
                 assertTrue(expected.equalsWithEps(out.castTo(DataType.DOUBLE), tol), type + " " + order);
+                // a factor on y
+                INDArray scaled = Kernels.scaledCombination(y.ulike(), -0.75, y, h, a, k);
+                INDArray expectedScaled = expected.sub(y.castTo(DataType.DOUBLE).mul(1.75));
+                assertTrue(expectedScaled.equalsWithEps(scaled.castTo(DataType.DOUBLE), tol), "scaled " + type);
                 // in place, on y itself
                 INDArray inPlace = y.dup(order);
                 Kernels.linearCombination(inPlace, inPlace, h, a, k);

@@ -108,6 +108,8 @@ public final class DormandPrince45 implements OdeSolver {
             nfe++;
         }
         double t = t0;
+        INDArray stage = null;
+        INDArray spare = null;
         int accepted = 0;
         int rejected = 0;
         boolean rejectedThisStep = false;
@@ -127,12 +129,20 @@ public final class DormandPrince45 implements OdeSolver {
                 tNew = t1;
             }
             double hs = tNew - t; // signed
-            INDArray k2 = f.derivative(t + C2 * hs, combo(y, hs, new double[] {A21}, k1));
-            INDArray k3 = f.derivative(t + C3 * hs, combo(y, hs, new double[] {A31, A32}, k1, k2));
-            INDArray k4 = f.derivative(t + C4 * hs, combo(y, hs, new double[] {A41, A42, A43}, k1, k2, k3));
-            INDArray k5 = f.derivative(t + C5 * hs, combo(y, hs, new double[] {A51, A52, A53, A54}, k1, k2, k3, k4));
-            INDArray k6 = f.derivative(tNew, combo(y, hs, new double[] {A61, A62, A63, A64, A65}, k1, k2, k3, k4, k5));
-            INDArray yNew = combo(y, hs, new double[] {B1, B3, B4, B5, B6}, k1, k3, k4, k5, k6);
+            // the stage inputs share one buffer, and the proposed state alternates with the current
+            // one: OdeSystem.derivative may not keep its argument
+            if (stage == null) {
+                stage = y.ulike();
+                spare = y.ulike();
+            }
+            INDArray k2 = f.derivative(t + C2 * hs, combo(stage, y, hs, new double[] {A21}, k1));
+            INDArray k3 = f.derivative(t + C3 * hs, combo(stage, y, hs, new double[] {A31, A32}, k1, k2));
+            INDArray k4 = f.derivative(t + C4 * hs, combo(stage, y, hs, new double[] {A41, A42, A43}, k1, k2, k3));
+            INDArray k5 = f.derivative(t + C5 * hs,
+                    combo(stage, y, hs, new double[] {A51, A52, A53, A54}, k1, k2, k3, k4));
+            INDArray k6 = f.derivative(tNew,
+                    combo(stage, y, hs, new double[] {A61, A62, A63, A64, A65}, k1, k2, k3, k4, k5));
+            INDArray yNew = combo(spare, y, hs, new double[] {B1, B3, B4, B5, B6}, k1, k3, k4, k5, k6);
             INDArray k7 = f.derivative(tNew, yNew);
             nfe += 6;
             double norm = Kernels.scaledErrorRms(y, yNew, rtol, atol, hs, new double[] {E1, E3, E4, E5, E6, E7}, same(k1, y),
@@ -150,6 +160,7 @@ public final class DormandPrince45 implements OdeSolver {
                 }
                 h = Math.abs(hs) * factor;
                 t = tNew;
+                spare = y;
                 y = yNew;
                 k1 = k7;
                 accepted++;
@@ -163,9 +174,8 @@ public final class DormandPrince45 implements OdeSolver {
         return new OdeSolution(y, t1, nfe, accepted, rejected);
     }
 
-    /** y + h sum_j a_j k_j, as a new array (one fused pass, {@link Kernels#linearCombination}). */
-    private static INDArray combo(INDArray y, double h, double[] a, INDArray... k) {
-        INDArray out = y.ulike();
+    /** out = y + h sum_j a_j k_j, in one fused pass ({@link Kernels#linearCombination}). */
+    private static INDArray combo(INDArray out, INDArray y, double h, double[] a, INDArray... k) {
         for (int j = 0; j < k.length; j++) {
             k[j] = same(k[j], y);
         }
