@@ -178,8 +178,15 @@ public final class Kernels {
     public static INDArray scaledCombination(INDArray out, double c, INDArray y, double h, double[] a, INDArray... k) {
         checkTerms(y, a, k);
         checkSame("out", out, y);
-        if (VECTOR != null && combinable(y, out, k)) {
-            VECTOR.linearCombination(out, c, y, h, a, k, (int) y.length());
+        if (VECTOR != null && y.length() > 0 && (out.dataType() == DataType.FLOAT || out.dataType() == DataType.DOUBLE)
+                && adjacent(out, out.ordering(), out.dataType())) {
+            // inputs in another layout or data type (a network's column-major output beside a
+            // row-major state) are copied into out's, one op each, then the one fused pass
+            INDArray[] kk = new INDArray[k.length];
+            for (int j = 0; j < k.length; j++) {
+                kk[j] = like(k[j], out);
+            }
+            VECTOR.linearCombination(out, c, like(y, out), h, a, kk, (int) y.length());
             return out;
         }
         INDArray sum = y.mul(c);
@@ -249,6 +256,15 @@ public final class Kernels {
             }
         }
         return true;
+    }
+
+    /** a itself when it has out's data type and layout, else a copy that has them. */
+    private static INDArray like(INDArray a, INDArray out) {
+        if (adjacent(a, out.ordering(), out.dataType())) {
+            return a;
+        }
+        INDArray b = a.dataType() == out.dataType() ? a : a.castTo(out.dataType());
+        return adjacent(b, out.ordering(), out.dataType()) ? b : b.dup(out.ordering());
     }
 
     private static boolean adjacent(INDArray a, char order, DataType type) {
