@@ -39,7 +39,7 @@ public final class NdArrays {
         }
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
         bytes(out).asFloatBuffer().put(values);
-        return out;
+        return out; // returned, so reachable throughout
     }
 
     /**
@@ -80,6 +80,8 @@ public final class NdArrays {
                 ByteBuffer b = bytes(x);
                 b.position((int) x.offset() * 4);
                 b.asFloatBuffer().get(f);
+                // the buffer does not keep x's native memory alive: x must stay reachable until here
+                java.lang.ref.Reference.reachabilityFence(x);
                 for (int i = 0; i < len; i++) {
                     out[i] = f[i];
                 }
@@ -89,6 +91,7 @@ public final class NdArrays {
                 ByteBuffer b = bytes(x);
                 b.position((int) x.offset() * 8);
                 b.asDoubleBuffer().get(out);
+                java.lang.ref.Reference.reachabilityFence(x);
                 return out;
             }
         }

@@ -103,7 +103,7 @@ class CliTest {
     void quickstartWithTinySettingsWritesItsPicture(@TempDir Path dir) {
         Path png = dir.resolve("q.png");
         Path model = dir.resolve("q.zip");
-        QuickstartExample.Result r = QuickstartExample.run(new QuickstartExample.Options(5, 32, 20, 5, 0, png, model));
+        QuickstartExample.Result r = QuickstartExample.run(new QuickstartExample.Options(5, 32, 20, 25, 0, png, model));
         assertTrue(Files.exists(png) && Files.exists(model));
         assertEquals(5, r.losses().length);
         assertArrayEquals(new long[] {20, 2}, r.samples().shape());

@@ -37,13 +37,13 @@ class ReadmeSnippetTest {
                 .train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0)), sde,
                         ToyDatasets.named("eight-gaussians"), DataScaler.identity(2));
         ScoreFunction learned = trained.model().score();
-        Sampler pc = PredictorCorrectorSampler.reverseDiffusionLangevin(10, 0.16);
+        Sampler pc = PredictorCorrectorSampler.reverseDiffusionLangevin(25, 0.16);
         SamplingResult r = pc.sample(sde, learned, 16, RandomSource.of(42));
         INDArray samples = r.samples();
         Likelihood.Result nll = Likelihood.create().logLikelihood(sde, exact, samples, RandomSource.of(0));
         trained.model().save(dir.resolve("model.zip"));
         assertArrayEquals(new long[] {16, 2}, samples.shape());
-        assertEquals(20, r.scoreEvaluations());
+        assertEquals(50, r.scoreEvaluations()); // 25 levels, predictor + corrector
         assertEquals(16, nll.logLikelihood().length);
         assertTrue(Files.exists(dir.resolve("model.zip")));
     }

@@ -44,7 +44,7 @@ public final class VpSde extends LinearBetaSde implements AncestralSchedule {
 
             @Override
             public double driftFactor(int i, double t) {
-                return Math.sqrt(1 - betas[i]) - 1;
+                return Math.sqrt(1 - checkBeta(betas[i], steps, false)) - 1;
             }
 
             @Override
@@ -54,7 +54,7 @@ public final class VpSde extends LinearBetaSde implements AncestralSchedule {
 
             @Override
             public double langevinAlpha(int i) {
-                return 1 - betas[i];
+                return 1 - checkBeta(betas[i], steps, false);
             }
 
             @Override
@@ -64,12 +64,27 @@ public final class VpSde extends LinearBetaSde implements AncestralSchedule {
         };
     }
 
+    /**
+     * beta_i itself when it is at most 1 (below 1 when {@code strict}, as the ancestral step divides
+     * by sqrt(1 - beta_i)); else (too few steps for the schedule, beta_max / N too large) an error
+     * naming the problem, instead of the NaN of sqrt(1 - beta_i).
+     */
+    private double checkBeta(double beta, int steps, boolean strict) {
+        if (beta > 1 || (strict && beta >= 1)) {
+            throw new IllegalArgumentException("the DDPM discretisation of " + this + " needs beta_i "
+                    + (strict ? "< 1" : "<= 1") + ", so " + (strict ? "more than " : "at least ")
+                    + (int) Math.ceil(betaMax) + " steps; got " + steps + " (beta = " + beta
+                    + "); use more steps, or the Euler-Maruyama predictor");
+        }
+        return beta;
+    }
+
     /** DDPM: x_mean = (x + beta_i s) / sqrt(1 - beta_i), noise std sqrt(beta_i). */
     @Override
     public AncestralStep ancestralStep(int i, int steps) {
         AncestralSchedule.checkIndex(i, steps);
         double frac = steps == 1 ? 0 : (double) i / (steps - 1);
-        double beta = (betaMin + frac * (betaMax - betaMin)) / steps;
+        double beta = checkBeta((betaMin + frac * (betaMax - betaMin)) / steps, steps, true);
         double inv = 1 / Math.sqrt(1 - beta);
         return new AncestralStep(inv, beta * inv, Math.sqrt(beta));
     }

@@ -85,4 +85,20 @@ class SdeArgumentsTest {
                 1e-12);
         assertEquals(sde.diffusion(t), sde.reverse(oracle).diffusion(t));
     }
+
+    @Test
+    void vpDiscretisationWithTooFewStepsNamesTheProblem() {
+        VpSde vp = new VpSde();
+        // beta_max / N = 2 at N = 10: sqrt(1 - beta) would be NaN
+        Discretization d = vp.discretize(10);
+        assertRejects(() -> d.driftFactor(9, 1.0), "at least 20 steps", "got 10");
+        assertRejects(() -> d.langevinAlpha(9), "at least 20 steps", "got 10");
+        assertRejects(() -> vp.ancestralStep(9, 10), "more than 20 steps", "got 10");
+        assertRejects(() -> vp.ancestralStep(19, 20), "more than 20 steps", "got 20");
+        assertTrue(Double.isFinite(vp.discretize(20).driftFactor(19, 1.0)));
+        // the early (small-beta) levels and enough steps are fine
+        assertEquals(Math.sqrt(1 - vp.discreteBetas(10)[0]) - 1, d.driftFactor(0, 0.0), 1e-15);
+        Discretization ok = vp.discretize(25);
+        assertTrue(Double.isFinite(ok.driftFactor(24, 1.0)));
+    }
 }

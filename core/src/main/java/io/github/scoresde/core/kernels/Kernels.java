@@ -60,6 +60,7 @@ public final class Kernels {
         }
         if (VECTOR != null && denseF(z) && denseF(out) && (derivative == null || denseF(derivative))) {
             VECTOR.biasSilu(z, bias.toFloatVector(), out, derivative, (int) rows, (int) cols);
+            keepAlive(z, out, derivative);
             return;
         }
         INDArray v = out == z ? z : out.assign(z);
@@ -85,6 +86,7 @@ public final class Kernels {
         }
         if (VECTOR != null && denseF(z)) {
             VECTOR.addBias(z, bias.toFloatVector(), (int) z.rows(), (int) cols);
+            keepAlive(z);
             return;
         }
         z.addiRowVector(bias.reshape(1, cols).castTo(z.dataType()));
@@ -109,6 +111,7 @@ public final class Kernels {
         }
         if (VECTOR != null && denseF(epsilon) && denseF(derivative)) {
             float[] sums = VECTOR.multiplyColumnSums(epsilon, derivative, (int) rows, (int) cols);
+            keepAlive(epsilon, derivative);
             biasGradient.assign(Nd4j.createFromArray(sums).reshape(biasGradient.shape()));
             return;
         }
@@ -149,6 +152,7 @@ public final class Kernels {
         }
         VECTOR.adam(gradient, m, v, (float) alpha, (float) beta1, (float) beta2, (float) epsilon, (float) gradientScale,
                 (int) n);
+        keepAlive(gradient, m, v);
         return true;
     }
 
@@ -186,7 +190,12 @@ public final class Kernels {
             for (int j = 0; j < k.length; j++) {
                 kk[j] = like(k[j], out);
             }
-            VECTOR.linearCombination(out, c, like(y, out), h, a, kk, (int) y.length());
+            INDArray yy = like(y, out);
+            VECTOR.linearCombination(out, c, yy, h, a, kk, (int) y.length());
+            // the copies made here are referenced only by the kernel's byte buffers, which do not
+            // keep their native memory alive: hold them until the pass is done
+            keepAlive(out, yy);
+            keepAlive(kk);
             return out;
         }
         INDArray sum = y.mul(c);
@@ -211,7 +220,10 @@ public final class Kernels {
         checkTerms(y, e, k);
         checkSame("yNew", yNew, y);
         if (VECTOR != null && combinable(y, yNew, k)) {
-            return VECTOR.scaledErrorRms(y, yNew, rtol, atol, h, e, k, (int) y.length());
+            double rms = VECTOR.scaledErrorRms(y, yNew, rtol, atol, h, e, k, (int) y.length());
+            keepAlive(y, yNew);
+            keepAlive(k);
+            return rms;
         }
         INDArray err = k[0].castTo(y.dataType()).mul(h * e[0]);
         for (int j = 1; j < k.length; j++) {
@@ -258,6 +270,18 @@ public final class Kernels {
         return true;
     }
 
+    /**
+     * Keeps arrays reachable until this point: the kernels work on {@code ByteBuffer}s over the
+     * arrays' native memory, which do not keep that memory alive, so an array referenced nowhere
+     * else could otherwise be collected, and its memory freed, in the middle of a pass.
+     */
+    private static void keepAlive(INDArray... arrays) {
+        java.lang.ref.Reference.reachabilityFence(arrays);
+        for (INDArray a : arrays) {
+            java.lang.ref.Reference.reachabilityFence(a);
+        }
+    }
+
     /** a itself when it has out's data type and layout, else a copy that has them. */
     private static INDArray like(INDArray a, INDArray out) {
         if (adjacent(a, out.ordering(), out.dataType())) {
@@ -285,7 +309,9 @@ public final class Kernels {
         long n = a.length();
         if (VECTOR != null && n > 0 && adjacent(a, a.ordering(), DataType.FLOAT)) {
             // a norm does not depend on the order of the values: any contiguous layout will do
-            return Math.sqrt(VECTOR.sumOfSquares(a, (int) n));
+            double sum = VECTOR.sumOfSquares(a, (int) n);
+            keepAlive(a);
+            return Math.sqrt(sum);
         }
         return a.castTo(DataType.DOUBLE).norm2Number().doubleValue();
     }
@@ -304,6 +330,7 @@ public final class Kernels {
         }
         if (VECTOR != null && denseVector(average, n) && denseVector(params, n)) {
             VECTOR.movingAverage(average, params, (float) decay, (int) n);
+            keepAlive(average, params);
             return;
         }
         average.muli(decay).addi(params.reshape(average.shape()).mul(1 - decay));
