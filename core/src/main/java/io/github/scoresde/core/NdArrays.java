@@ -98,6 +98,30 @@ public final class NdArrays {
         return (x.ordering() == 'c' && !x.isView() ? x : x.dup('c')).data().asDouble();
     }
 
+    /**
+     * The values of an array in row-major ('c') order as a new float array, whatever its order,
+     * data type or view; a contiguous float32 array on the CPU is read in one bulk copy.
+     */
+    public static float[] toFloats(INDArray x) {
+        long n = x.length();
+        boolean dense = x.ordering() == 'c' || x.rank() <= 1 || x.isVector();
+        if (CPU && n > 0 && n <= Integer.MAX_VALUE && dense && x.elementWiseStride() == 1
+                && x.dataType() == DataType.FLOAT) {
+            float[] out = new float[(int) n];
+            ByteBuffer b = bytes(x);
+            b.position((int) x.offset() * 4);
+            b.asFloatBuffer().get(out);
+            java.lang.ref.Reference.reachabilityFence(x);
+            return out;
+        }
+        double[] d = toDoubles(x);
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            out[i] = (float) d[i];
+        }
+        return out;
+    }
+
     private static ByteBuffer bytes(INDArray a) {
         return a.data().asNio().order(ByteOrder.nativeOrder());
     }

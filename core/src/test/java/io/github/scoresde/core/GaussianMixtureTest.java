@@ -172,6 +172,52 @@ class GaussianMixtureTest {
         assertClose(s64, s32.castTo(DataType.DOUBLE), 1e-3, 1e-3);
     }
 
+    /**
+     * The float32 score (computed in float32 arithmetic on the vectorised path) agrees with the
+     * float64 one to a few float32 ulps of the score's scale, over near-data (s = 0.005) to
+     * VE-like (s = 50) noise, tail points and a batch that leaves a partial vector of rows.
+     */
+    @Test
+    void float32ScoreIsWithinFloatPrecisionOfFloat64AcrossNoiseLevels() {
+        for (GaussianMixture g : new GaussianMixture[] {GaussianMixture.eightGaussians(), uneven(),
+                GaussianMixture.gmm64()}) {
+            int n = 37;
+            int d = g.dimension();
+            double[] mc = new double[n];
+            double[] s = new double[n];
+            double[] levels = {0.005, 0.05, 0.3, 1, 5, 50};
+            for (int b = 0; b < n; b++) {
+                s[b] = levels[b % levels.length];
+                mc[b] = 1 / Math.sqrt(1 + s[b] * s[b]);
+            }
+            // points near the data and in the tails (scaled by up to 4 sigma of the noise)
+            INDArray x = g.sample(n, RandomSource.of(9)).castTo(DataType.DOUBLE);
+            INDArray z = points(n, d, 10);
+            for (int b = 0; b < n; b++) {
+                x.getRow(b).muli(mc[b]).addi(z.getRow(b).mul(s[b] * (1 + b % 4)));
+            }
+            // round x to float32 first, so both paths see the same points
+            INDArray xf = x.castTo(DataType.FLOAT);
+            INDArray s64 = g.score(xf.castTo(DataType.DOUBLE), mc, s);
+            INDArray s32 = g.score(xf, mc, s);
+            assertEquals(DataType.FLOAT, s32.dataType());
+            for (int b = 0; b < n; b++) {
+                // the score's terms are of size |x - m mu_j| / v_j: its float32 rounding scale
+                double v = mc[b] * mc[b] * Math.pow(g.std(0), 2) + s[b] * s[b];
+                for (int j = 1; j < g.components(); j++) {
+                    v = Math.min(v, mc[b] * mc[b] * Math.pow(g.std(j), 2) + s[b] * s[b]);
+                }
+                double scale = (xf.getRow(b).norm2Number().doubleValue() + 10 * mc[b]) / v;
+                for (int q = 0; q < d; q++) {
+                    double err = Math.abs(s32.getDouble(b, q) - s64.getDouble(b, q));
+                    assertTrue(err <= 1e-6 * scale + 1e-6 * Math.abs(s64.getDouble(b, q)),
+                            "row " + b + " coordinate " + q + " (s = " + s[b] + "): float32 " + s32.getDouble(b, q)
+                                    + " vs float64 " + s64.getDouble(b, q) + ", error " + err + ", scale " + scale);
+                }
+            }
+        }
+    }
+
     @Test
     void perturbedMixtureMatchesPerturbedDensity() {
         GaussianMixture m = uneven();

@@ -30,7 +30,7 @@ class NdArraysTest {
     }
 
     @Test
-    void toDoublesReadsEveryLayoutInRowMajorOrder() {
+    void toDoublesAndToFloatsReadEveryLayoutInRowMajorOrder() {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
             INDArray c = org.nd4j.linalg.factory.Nd4j.linspace(1, 60, 60, type).reshape('c', 12, 5);
             INDArray[] cases = {c, c.dup('f'), c.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 8)),
@@ -44,6 +44,12 @@ class NdArraysTest {
                 }
                 assertArrayEquals(expected, NdArrays.toDoubles(a), 0, type + " " + java.util.Arrays.toString(a.shape())
                         + " order " + a.ordering() + " view " + a.isView());
+                float[] expectedFloats = new float[expected.length];
+                for (int i = 0; i < expected.length; i++) {
+                    expectedFloats[i] = (float) expected[i];
+                }
+                assertArrayEquals(expectedFloats, NdArrays.toFloats(a), 0, "toFloats " + type + " "
+                        + java.util.Arrays.toString(a.shape()) + " order " + a.ordering() + " view " + a.isView());
             }
         }
     }

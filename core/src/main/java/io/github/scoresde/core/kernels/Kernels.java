@@ -396,6 +396,23 @@ public final class Kernels {
     }
 
     /**
+     * The mixture score of rows [from, to) in float32 arithmetic (the arguments as in
+     * {@link #mixtureDerivatives}, in float32): S = sum_j w_j (m mu_j - x) with
+     * w_j = p(j | x) / v_j, summed without cancellation, so the relative error is a few float32
+     * ulps of the largest term. For float32 inputs whose score is returned in float32.
+     *
+     * @return false (nothing done) when the vector path is not available
+     */
+    public static boolean mixtureScoreFloat(float[] x, int d, int k, float[] meansT, float[] stdSq,
+            float[] logWeights, double[] m, double[] s, int from, int to, float[] score) {
+        if (VECTOR == null) {
+            return false;
+        }
+        VECTOR.mixtureScoreFloat(x, d, k, meansT, stdSq, logWeights, m, s, from, to, score);
+        return true;
+    }
+
+    /**
      * Standard normal pairs of rows [from, to) of a counter-based fill, by Marsaglia's polar method
      * on the hash scheme of {@code RandomSource}: row key mix(key ^ saltGauss ^ mix(index golden +
      * saltGauss)), pair base mix(rowKey + (p + 1) golden), attempt a's uniforms from
@@ -486,6 +503,9 @@ public final class Kernels {
         void mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
                 double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
                 double[] laplacian);
+
+        void mixtureScoreFloat(float[] x, int d, int k, float[] meansT, float[] stdSq, float[] logWeights,
+                double[] m, double[] s, int from, int to, float[] score);
 
         boolean gaussianPairs(long key, long golden, long saltGauss, long saltUniform, long saltStream,
                 long firstIndex, int perRow, int from, int to, double[] outD, float[] outF);

@@ -535,6 +535,126 @@ final class VectorKernels implements Kernels.VectorOps {
         }
     }
 
+    // The float32 score kernel: the same structure as mixtureDerivatives, with twice the lanes. The
+    // score is summed as sum_j w_j (m mu_j - x), without the cancellation of m sum_j w_j mu_j - c x,
+    // so float32 arithmetic keeps the output's precision.
+
+    @Override
+    public void mixtureScoreFloat(float[] x, int d, int k, float[] meansT, float[] stdSq, float[] logWeights,
+            double[] m, double[] s, int from, int to, float[] score) {
+        int lanes = S.length();
+        float[] xs = new float[d * lanes];
+        float[] ms = new float[lanes];
+        float[] ss = new float[lanes];
+        float[] cachedM = new float[lanes];
+        float[] cachedS = new float[lanes];
+        boolean cached = false;
+        float[] invVar = new float[k * lanes];
+        float[] logNorm = new float[k * lanes];
+        float[] w = new float[k * lanes];
+        float[] outS = new float[d * lanes];
+        for (int b = from; b < to; b += lanes) {
+            int n = Math.min(lanes, to - b);
+            for (int l = 0; l < lanes; l++) {
+                boolean in = l < n;
+                ms[l] = in ? (float) m[b + l] : 1f;
+                ss[l] = in ? (float) s[b + l] : 1f;
+            }
+            if (n == lanes) {
+                for (int l = 0; l < lanes; l++) {
+                    int row = (b + l) * d;
+                    for (int q = 0; q < d; q++) {
+                        xs[q * lanes + l] = x[row + q];
+                    }
+                }
+            } else {
+                for (int l = 0; l < lanes; l++) {
+                    for (int q = 0; q < d; q++) {
+                        xs[q * lanes + l] = l < n ? x[(b + l) * d + q] : 0f;
+                    }
+                }
+            }
+            if (!cached || !java.util.Arrays.equals(ms, cachedM) || !java.util.Arrays.equals(ss, cachedS)) {
+                mixtureCoefficientsFloat(ms, ss, stdSq, logWeights, d, k, invVar, logNorm);
+                System.arraycopy(ms, 0, cachedM, 0, lanes);
+                System.arraycopy(ss, 0, cachedS, 0, lanes);
+                cached = true;
+            }
+            mixtureWeightsFloat(xs, ms, meansT, d, k, invVar, logNorm, w);
+            mixtureScoreSumFloat(w, meansT, xs, ms, d, k, outS);
+            for (int l = 0; l < n; l++) {
+                int row = (b + l) * d;
+                for (int q = 0; q < d; q++) {
+                    score[row + q] = outS[q * lanes + l];
+                }
+            }
+        }
+    }
+
+    /** v_j = m^2 sigma_j^2 + s^2: invVar = 1 / v_j, logNorm = log w_j - d/2 log(2 pi v_j), in float32. */
+    private static void mixtureCoefficientsFloat(float[] ms, float[] ss, float[] stdSq, float[] logWeights, int d,
+            int k, float[] invVar, float[] logNorm) {
+        int lanes = S.length();
+        FloatVector mv = FloatVector.fromArray(S, ms, 0);
+        FloatVector sv = FloatVector.fromArray(S, ss, 0);
+        FloatVector m2 = mv.mul(mv);
+        FloatVector s2 = sv.mul(sv);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        float logTwoPi = (float) Math.log(2 * Math.PI);
+        for (int j = 0; j < k; j++) {
+            FloatVector vk = m2.mul(stdSq[j]).add(s2);
+            one.div(vk).intoArray(invVar, j * lanes);
+            vk.lanewise(VectorOperators.LOG).add(logTwoPi).mul(-0.5f * d).add(logWeights[j])
+                    .intoArray(logNorm, j * lanes);
+        }
+    }
+
+    /** w_j = r_j / v_j, r_j the responsibilities (a max-subtracted softmax of the log-joints). */
+    private static void mixtureWeightsFloat(float[] xs, float[] ms, float[] meansT, int d, int k, float[] invVar,
+            float[] logNorm, float[] w) {
+        int lanes = S.length();
+        FloatVector mv = FloatVector.fromArray(S, ms, 0);
+        FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < k; j++) {
+            FloatVector dist = FloatVector.zero(S);
+            for (int q = 0; q < d; q++) {
+                FloatVector diff = FloatVector.fromArray(S, xs, q * lanes).sub(mv.mul(meansT[q * k + j]));
+                dist = diff.fma(diff, dist);
+            }
+            FloatVector l = FloatVector.fromArray(S, logNorm, j * lanes)
+                    .sub(dist.mul(FloatVector.fromArray(S, invVar, j * lanes)).mul(0.5f));
+            l.intoArray(w, j * lanes);
+            max = max.max(l);
+        }
+        FloatVector sum = FloatVector.zero(S);
+        for (int j = 0; j < k; j++) {
+            FloatVector e = FloatVector.fromArray(S, w, j * lanes).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(w, j * lanes);
+            sum = sum.add(e);
+        }
+        FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
+        for (int j = 0; j < k; j++) {
+            FloatVector.fromArray(S, w, j * lanes).mul(inv).mul(FloatVector.fromArray(S, invVar, j * lanes))
+                    .intoArray(w, j * lanes);
+        }
+    }
+
+    /** S_q = sum_j w_j (m mu_jq - x_q). */
+    private static void mixtureScoreSumFloat(float[] w, float[] meansT, float[] xs, float[] ms, int d, int k,
+            float[] outS) {
+        int lanes = S.length();
+        FloatVector mv = FloatVector.fromArray(S, ms, 0);
+        for (int q = 0; q < d; q++) {
+            FloatVector xq = FloatVector.fromArray(S, xs, q * lanes);
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < k; j++) {
+                FloatVector diff = mv.mul(meansT[q * k + j]).sub(xq);
+                acc = FloatVector.fromArray(S, w, j * lanes).fma(diff, acc);
+            }
+            acc.intoArray(outS, q * lanes);
+        }
+    }
+
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
 
     // The hash stages below each take and return arrays, one round of SplitMix64's output function (RandomSource.mix) per method: C2 stops
