@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -591,7 +592,10 @@ final class VectorKernels implements Kernels.VectorOps {
         }
     }
 
-    /** v_j = m^2 sigma_j^2 + s^2: invVar = 1 / v_j, logNorm = log w_j - d/2 log(2 pi v_j), in float32. */
+    /**
+     * v_j = m^2 sigma_j^2 + s^2: invVar = 1 / v_j, logNorm = log w_j - d/2 log(2 pi v_j), the logarithm
+     * in scalar double code (the same in every JIT tier; the lanes repeat while the times do).
+     */
     private static void mixtureCoefficientsFloat(float[] ms, float[] ss, float[] stdSq, float[] logWeights, int d,
             int k, float[] invVar, float[] logNorm) {
         int lanes = S.length();
@@ -600,13 +604,46 @@ final class VectorKernels implements Kernels.VectorOps {
         FloatVector m2 = mv.mul(mv);
         FloatVector s2 = sv.mul(sv);
         FloatVector one = FloatVector.broadcast(S, 1f);
-        float logTwoPi = (float) Math.log(2 * Math.PI);
+        double logTwoPi = Math.log(2 * Math.PI);
         for (int j = 0; j < k; j++) {
             FloatVector vk = m2.mul(stdSq[j]).add(s2);
             one.div(vk).intoArray(invVar, j * lanes);
-            vk.lanewise(VectorOperators.LOG).add(logTwoPi).mul(-0.5f * d).add(logWeights[j])
-                    .intoArray(logNorm, j * lanes);
+            vk.intoArray(logNorm, j * lanes);
+            for (int l = 0; l < lanes; l++) {
+                int i = j * lanes + l;
+                logNorm[i] = (float) (logWeights[j] - 0.5 * d * (logTwoPi + Math.log(logNorm[i])));
+            }
         }
+    }
+
+    private static final float LOG2E = 1.44269504f;
+    private static final float LN2_HI = 0.693145752f;
+    private static final float LN2_LO = 1.42860677e-6f;
+    /** 1.5 2^23: adding it rounds a float below 2^22 in magnitude to an integer. */
+    private static final float ROUNDER = 12582912f;
+
+    /**
+     * e^x for x &lt;= 0 in float32 from adds, multiplies and fused multiply-adds only (2^n times a
+     * degree-6 polynomial on |r| &lt;= ln2 / 2, relative error about 2e-7): unlike the Vector API's
+     * EXP, whose compiled and interpreted forms differ in the last bit, every JIT tier gives the
+     * same value, so samples do not depend on when the JIT compiled the kernel. Below -87 it
+     * returns e^-87 (about 1.6e-38) rather than 0.
+     */
+    private static FloatVector expNonPositive(FloatVector x) {
+        FloatVector c = x.max(-87f);
+        FloatVector t = c.mul(LOG2E).add(ROUNDER);
+        FloatVector n = t.sub(ROUNDER);
+        FloatVector r = n.neg().fma(FloatVector.broadcast(S, LN2_HI), c);
+        r = n.neg().fma(FloatVector.broadcast(S, LN2_LO), r);
+        FloatVector p = r.fma(1f / 720, 1f / 120);
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
+        p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
+        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        p = p.fma(r, FloatVector.broadcast(S, 1f));
+        // 2^n from the exponent bits: t's low mantissa bits hold n + 2^22 (+ 2^23 from the leading bit)
+        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(0x4B400000).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(bits.reinterpretAsFloats());
     }
 
     /** w_j = r_j / v_j, r_j the responsibilities (a max-subtracted softmax of the log-joints). */
@@ -628,7 +665,7 @@ final class VectorKernels implements Kernels.VectorOps {
         }
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < k; j++) {
-            FloatVector e = FloatVector.fromArray(S, w, j * lanes).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = expNonPositive(FloatVector.fromArray(S, w, j * lanes).sub(max));
             e.intoArray(w, j * lanes);
             sum = sum.add(e);
         }

@@ -2,6 +2,7 @@ package io.github.scoresde.samplers.likelihood;
 
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.DifferentiableScore;
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -50,16 +51,32 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
             v[p] = probe == Probe.RADEMACHER ? r.rademacher(dataType, 0, batch, shape)
                     : r.gaussian(dataType, 0, batch, shape);
         }
+        // the probes' values, read once: each evaluation's estimate is a row-wise dot product in Java
+        double[][] vv = new double[probes][];
+        for (int p = 0; p < probes; p++) {
+            vv[p] = NdArrays.toDoubles(v[p]);
+        }
         return (x, t) -> {
             INDArray[] first = ds.scoreAndVectorJacobianProduct(x, t, v[0]);
             INDArray s = first[0];
-            INDArray div = null;
-            for (INDArray vp : v) {
-                INDArray vjp = vp == v[0] ? first[1] : ds.vectorJacobianProduct(x, t, vp);
-                INDArray est = vjp.muli(vp).reshape(batch, -1).sum(1);
-                div = div == null ? est : div.addi(est);
+            double[] div = new double[batch];
+            for (int p = 0; p < probes; p++) {
+                double[] vjp = NdArrays.toDoubles(p == 0 ? first[1] : ds.vectorJacobianProduct(x, t, v[p]));
+                double[] vp = vv[p];
+                int per = vp.length / batch;
+                if (vjp.length != vp.length) {
+                    throw new IllegalStateException("the vector-Jacobian product must hold " + vp.length
+                            + " values; got " + vjp.length);
+                }
+                for (int b = 0; b < batch; b++) {
+                    double acc = 0;
+                    for (int i = b * per; i < (b + 1) * per; i++) {
+                        acc += vjp[i] * vp[i];
+                    }
+                    div[b] += acc / probes;
+                }
             }
-            return new INDArray[] {s, probes == 1 ? div : div.divi(probes)};
+            return new INDArray[] {s, NdArrays.of(div, x.dataType(), batch)};
         };
     }
 

@@ -1,6 +1,7 @@
 package io.github.scoresde.samplers.likelihood;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.OdeSystem;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
@@ -111,12 +112,7 @@ public final class Likelihood {
             INDArray[] sd = session.scoreAndDivergence(xt, times);
             double a = sde.driftCoefficient(t);
             double g = sde.diffusion(t);
-            double half = -0.5 * g * g;
-            INDArray out = Nd4j.create(dataType, batch, dim + 1);
-            out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim))
-                    .assign(sd[0].muli(half).addi(xt.muli(a)).reshape(batch, dim));
-            out.getColumn(dim).assign(sd[1].castTo(dataType).muli(half).addi(a * dim));
-            return out;
+            return augmentedDerivative(xt, sd[0], sd[1], a, -0.5 * g * g, batch, (int) dim, dataType);
         };
         INDArray y0 = Nd4j.zeros(dataType, batch, dim + 1);
         y0.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim)).assign(x.reshape(batch, dim));
@@ -136,6 +132,32 @@ public final class Likelihood {
         LOG.info("mean NLL {} +- {} nats ({} evaluations, {} ms)", r.meanNll(), r.standardError(), sol.evaluations(),
                 elapsed.toMillis());
         return r;
+    }
+
+    /**
+     * [a x + half s, a d + half div] as one [batch, d + 1] array of the state's type, in one pass
+     * over bulk copies (the ND4J ops it replaces took about ten passes and views per evaluation).
+     */
+    private static INDArray augmentedDerivative(INDArray x, INDArray s, INDArray div, double a, double half, int batch,
+            int dim, DataType type) {
+        double[] xv = NdArrays.toDoubles(x);
+        double[] sv = NdArrays.toDoubles(s);
+        double[] dv = NdArrays.toDoubles(div);
+        if (sv.length != xv.length || dv.length != batch) {
+            throw new IllegalStateException("the score and divergence must hold " + xv.length + " and " + batch
+                    + " values; got " + sv.length + " and " + dv.length);
+        }
+        double[] out = new double[batch * (dim + 1)];
+        double constant = a * dim;
+        for (int b = 0; b < batch; b++) {
+            int in = b * dim;
+            int o = b * (dim + 1);
+            for (int q = 0; q < dim; q++) {
+                out[o + q] = a * xv[in + q] + half * sv[in + q];
+            }
+            out[o + dim] = constant + half * dv[b];
+        }
+        return NdArrays.of(out, type, batch, dim + 1);
     }
 
     @Override
