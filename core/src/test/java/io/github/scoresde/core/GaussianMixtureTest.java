@@ -219,6 +219,18 @@ class GaussianMixtureTest {
     }
 
     @Test
+    void sharedCoefficientsGiveThePerExampleScore() {
+        for (GaussianMixture g : new GaussianMixture[] {GaussianMixture.eightGaussians(), uneven()}) {
+            for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+                INDArray x = points(37, g.dimension(), 12).castTo(type);
+                INDArray perExample = g.score(x, fill(37, 0.7), fill(37, 0.4));
+                assertEquals(perExample, g.score(x, 0.7, 0.4), type.toString());
+            }
+        }
+        assertRejects(() -> uneven().score(points(2, 3, 1), 1, -0.5), "s must be non-negative", "-0.5");
+    }
+
+    @Test
     void perturbedMixtureMatchesPerturbedDensity() {
         GaussianMixture m = uneven();
         INDArray x = points(5, 3, 8);

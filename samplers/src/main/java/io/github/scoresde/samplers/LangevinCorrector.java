@@ -72,14 +72,14 @@ public final class LangevinCorrector implements Corrector {
         for (int c = 0; c < steps; c++) {
             INDArray g = ctx.scoreAt(x);
             INDArray z = ctx.noise(1 + c);
-            INDArray gn = g.reshape(batch, -1).norm2(1);
-            INDArray zn = z.reshape(batch, -1).norm2(1);
             if (norm == StepSizeNorm.BATCH_MEAN) {
-                double ratio = snr * zn.meanNumber().doubleValue() / gn.meanNumber().doubleValue();
+                double ratio = snr * Kernels.meanRowNorm(z) / Kernels.meanRowNorm(g);
                 double eps = 2 * alpha * ratio * ratio;
                 mean = Kernels.linearCombination(g, x, eps, new double[] {1}, g);
                 x = Kernels.linearCombination(z, mean, Math.sqrt(2 * eps), new double[] {1}, z);
             } else {
+                INDArray gn = g.reshape(batch, -1).norm2(1);
+                INDArray zn = z.reshape(batch, -1).norm2(1);
                 INDArray eps = zn.divi(gn);
                 eps.muli(eps).muli(2 * alpha * snr * snr);
                 mean = Broadcast.muli(g, eps).addi(x);

@@ -31,7 +31,17 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
 
     @Override
     public INDArray score(INDArray x, INDArray t) {
-        Coefficients c = coefficients(x, t);
+        int batch = Checks.batchOf("x", x, sampleShape());
+        double[] tv = Checks.times("t", t, batch, sde.horizon());
+        boolean shared = true;
+        for (int i = 1; i < batch && shared; i++) {
+            shared = tv[i] == tv[0];
+        }
+        if (shared) {
+            // a sampler step: one time for every example
+            return mixture.score(x, sde.meanCoefficient(tv[0]), sde.marginalStd(tv[0]));
+        }
+        Coefficients c = coefficients(sde, tv);
         return mixture.score(x, c.m, c.s);
     }
 
@@ -87,7 +97,12 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
     /** m(t_b) and s(t_b) for a batch, after checking x's shape and the times. */
     static Coefficients coefficients(Sde sde, INDArray x, INDArray t, long[] sampleShape) {
         int batch = Checks.batchOf("x", x, sampleShape);
-        double[] tv = Checks.times("t", t, batch, sde.horizon());
+        return coefficients(sde, Checks.times("t", t, batch, sde.horizon()));
+    }
+
+    /** m(t_b) and s(t_b) for checked times. */
+    private static Coefficients coefficients(Sde sde, double[] tv) {
+        int batch = tv.length;
         double[] m = new double[batch];
         double[] s = new double[batch];
         for (int i = 0; i < batch; i++) {

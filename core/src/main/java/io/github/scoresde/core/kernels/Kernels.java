@@ -317,6 +317,31 @@ public final class Kernels {
     }
 
     /**
+     * The mean over the rows (first dimension) of each row's L2 norm, in double precision: the
+     * Langevin corrector's step-size statistic, in one pass instead of ND4J's norm and mean
+     * reductions and their arrays.
+     *
+     * @param a {@code [batch, ...]}, float32 or float64, any layout
+     */
+    public static double meanRowNorm(INDArray a) {
+        int batch = (int) a.size(0);
+        int per = (int) (a.length() / batch);
+        if (VECTOR != null && a.dataType() == DataType.FLOAT) {
+            return VECTOR.meanRowNorm(io.github.scoresde.core.NdArrays.toFloats(a), batch, per);
+        }
+        double[] v = io.github.scoresde.core.NdArrays.toDoubles(a);
+        double total = 0;
+        for (int b = 0; b < batch; b++) {
+            double sq = 0;
+            for (int i = b * per; i < (b + 1) * per; i++) {
+                sq += v[i] * v[i];
+            }
+            total += Math.sqrt(sq);
+        }
+        return total / batch;
+    }
+
+    /**
      * average = decay average + (1 - decay) params, in place, over flat arrays of the same length.
      *
      * @param average the running average (updated)
@@ -399,7 +424,8 @@ public final class Kernels {
      * The mixture score of rows [from, to) in float32 arithmetic (the arguments as in
      * {@link #mixtureDerivatives}, in float32): S = sum_j w_j (m mu_j - x) with
      * w_j = p(j | x) / v_j, summed without cancellation, so the relative error is a few float32
-     * ulps of the largest term. For float32 inputs whose score is returned in float32.
+     * ulps of the largest term. For float32 inputs whose score is returned in float32. {@code m}
+     * and {@code s} hold one value per row, or a single value that every row shares.
      *
      * @return false (nothing done) when the vector path is not available
      */
@@ -490,6 +516,8 @@ public final class Kernels {
                 int n);
 
         double sumOfSquares(INDArray a, int n);
+
+        double meanRowNorm(float[] a, int rows, int per);
 
         void linearCombination(INDArray out, double c, INDArray y, double h, double[] a, INDArray[] k, int n);
 

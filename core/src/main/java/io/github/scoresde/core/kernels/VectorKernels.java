@@ -536,6 +536,72 @@ final class VectorKernels implements Kernels.VectorOps {
         }
     }
 
+    @Override
+    public double meanRowNorm(float[] a, int rows, int per) {
+        int lanes = S.length();
+        double total = 0;
+        if (per < lanes) {
+            // short rows: a vector of rows at a time, gathered per coordinate
+            int[] rowsApart = new int[lanes];
+            for (int l = 0; l < lanes; l++) {
+                rowsApart[l] = l * per;
+            }
+            int b = 0;
+            // float32 partial sums of at most 64 vectors of norms, added up in double precision
+            FloatVector norms = FloatVector.zero(S);
+            int pending = 0;
+            for (; b + lanes <= rows; b += lanes) {
+                FloatVector sq = FloatVector.zero(S);
+                for (int q = 0; q < per; q++) {
+                    FloatVector v = FloatVector.fromArray(S, a, b * per + q, rowsApart, 0);
+                    sq = v.fma(v, sq);
+                }
+                norms = norms.add(sq.lanewise(VectorOperators.SQRT));
+                if (++pending == 64) {
+                    total += sumLanes(norms);
+                    norms = FloatVector.zero(S);
+                    pending = 0;
+                }
+            }
+            total += sumLanes(norms);
+            for (; b < rows; b++) {
+                double sq = 0;
+                for (int q = 0; q < per; q++) {
+                    double v = a[b * per + q];
+                    sq += v * v;
+                }
+                total += Math.sqrt(sq);
+            }
+            return total / rows;
+        }
+        for (int b = 0; b < rows; b++) {
+            int at = b * per;
+            int bound = at + S.loopBound(per);
+            FloatVector acc = FloatVector.zero(S);
+            int i = at;
+            for (; i < bound; i += lanes) {
+                FloatVector v = FloatVector.fromArray(S, a, i);
+                acc = v.fma(v, acc);
+            }
+            double sq = sumLanes(acc);
+            for (; i < at + per; i++) {
+                sq += (double) a[i] * a[i];
+            }
+            total += Math.sqrt(sq);
+        }
+        return total / rows;
+    }
+
+    /** The lanes' sum in double precision, in lane order. */
+    private static double sumLanes(FloatVector v) {
+        float[] lanes = v.toArray();
+        double sum = 0;
+        for (float f : lanes) {
+            sum += f;
+        }
+        return sum;
+    }
+
     // The float32 score kernel: the same structure as mixtureDerivatives, with twice the lanes. The
     // score is summed as sum_j w_j (m mu_j - x), without the cancellation of m sum_j w_j mu_j - c x,
     // so float32 arithmetic keeps the output's precision.
@@ -554,20 +620,29 @@ final class VectorKernels implements Kernels.VectorOps {
         float[] logNorm = new float[k * lanes];
         float[] w = new float[k * lanes];
         float[] outS = new float[d * lanes];
+        // rows l d apart: whole vectors of rows are gathered and scattered by index
+        int[] rowsApart = new int[lanes];
+        for (int l = 0; l < lanes; l++) {
+            rowsApart[l] = l * d;
+        }
+        // a sampler step gives every row the same time (m and s of length 1, or equal values): the
+        // coefficients are then computed once
+        boolean shared = m.length == 1;
+        boolean uniform = true;
+        for (int b = from + 1; b < to && uniform && !shared; b++) {
+            uniform = m[b] == m[from] && s[b] == s[from];
+        }
         for (int b = from; b < to; b += lanes) {
             int n = Math.min(lanes, to - b);
-            for (int l = 0; l < lanes; l++) {
-                boolean in = l < n;
-                ms[l] = in ? (float) m[b + l] : 1f;
-                ss[l] = in ? (float) s[b + l] : 1f;
+            if (!uniform || !cached) {
+                for (int l = 0; l < lanes; l++) {
+                    boolean in = l < n;
+                    ms[l] = in ? (float) m[shared ? 0 : b + l] : 1f;
+                    ss[l] = in ? (float) s[shared ? 0 : b + l] : 1f;
+                }
             }
             if (n == lanes) {
-                for (int l = 0; l < lanes; l++) {
-                    int row = (b + l) * d;
-                    for (int q = 0; q < d; q++) {
-                        xs[q * lanes + l] = x[row + q];
-                    }
-                }
+                gatherRows(x, b * d, d, rowsApart, xs);
             } else {
                 for (int l = 0; l < lanes; l++) {
                     for (int q = 0; q < d; q++) {
@@ -575,7 +650,7 @@ final class VectorKernels implements Kernels.VectorOps {
                     }
                 }
             }
-            if (!cached || !java.util.Arrays.equals(ms, cachedM) || !java.util.Arrays.equals(ss, cachedS)) {
+            if (!cached || !uniform && (!java.util.Arrays.equals(ms, cachedM) || !java.util.Arrays.equals(ss, cachedS))) {
                 mixtureCoefficientsFloat(ms, ss, stdSq, logWeights, d, k, invVar, logNorm);
                 System.arraycopy(ms, 0, cachedM, 0, lanes);
                 System.arraycopy(ss, 0, cachedS, 0, lanes);
@@ -583,12 +658,32 @@ final class VectorKernels implements Kernels.VectorOps {
             }
             mixtureWeightsFloat(xs, ms, meansT, d, k, invVar, logNorm, w);
             mixtureScoreSumFloat(w, meansT, xs, ms, d, k, outS);
-            for (int l = 0; l < n; l++) {
-                int row = (b + l) * d;
-                for (int q = 0; q < d; q++) {
-                    score[row + q] = outS[q * lanes + l];
+            if (n == lanes) {
+                scatterRows(outS, d, rowsApart, score, b * d);
+            } else {
+                for (int l = 0; l < n; l++) {
+                    int row = (b + l) * d;
+                    for (int q = 0; q < d; q++) {
+                        score[row + q] = outS[q * lanes + l];
+                    }
                 }
             }
+        }
+    }
+
+    /** xs[q lanes + l] = x[at + l d + q] for a whole vector of rows. */
+    private static void gatherRows(float[] x, int at, int d, int[] rowsApart, float[] xs) {
+        int lanes = S.length();
+        for (int q = 0; q < d; q++) {
+            FloatVector.fromArray(S, x, at + q, rowsApart, 0).intoArray(xs, q * lanes);
+        }
+    }
+
+    /** out[at + l d + q] = outS[q lanes + l] for a whole vector of rows. */
+    private static void scatterRows(float[] outS, int d, int[] rowsApart, float[] out, int at) {
+        int lanes = S.length();
+        for (int q = 0; q < d; q++) {
+            FloatVector.fromArray(S, outS, q * lanes).intoArray(out, at + q, rowsApart, 0);
         }
     }
 

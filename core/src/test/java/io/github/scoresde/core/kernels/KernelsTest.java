@@ -145,6 +145,30 @@ class KernelsTest {
     }
 
     @Test
+    void meanRowNormMatchesTheNormsOfTheRows() {
+        long[][] shapes = {{37, 2}, {4096, 2}, {5, 40}, {3, 2, 3, 3}, {1, 1}, {70, 17}};
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (long[] shape : shapes) {
+                INDArray a = io.github.scoresde.core.RandomSource.of(shape[0]).gaussian(type, 0, (int) shape[0],
+                        java.util.Arrays.copyOfRange(shape, 1, shape.length));
+                INDArray flat = a.reshape(shape[0], -1).castTo(DataType.DOUBLE);
+                double expected = 0;
+                for (int b = 0; b < shape[0]; b++) {
+                    double sq = 0;
+                    for (int i = 0; i < flat.size(1); i++) {
+                        sq += flat.getDouble(b, i) * flat.getDouble(b, i);
+                    }
+                    expected += Math.sqrt(sq) / shape[0];
+                }
+                double got = Kernels.meanRowNorm(a);
+                assertEquals(expected, got, 1e-6 * expected, type + " " + java.util.Arrays.toString(shape));
+                // a column-major copy holds the same rows
+                assertEquals(got, Kernels.meanRowNorm(a.dup('f')), 1e-6 * expected);
+            }
+        }
+    }
+
+    @Test
     void mixtureDerivativesRequireTheDirectionForHv() {
         if (!Kernels.vectorized()) {
             return;
