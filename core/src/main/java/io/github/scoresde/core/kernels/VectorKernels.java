@@ -886,6 +886,29 @@ final class VectorKernels implements Kernels.VectorOps {
                 // write every pending slot (a rejected one is rewritten by a later attempt), then
                 // keep the rejected ones, without branches on the random outcome
                 int kept = 0;
+                if (attempt == 0 && perRow % 2 == 0) {
+                    // the first attempt of rows of whole pairs: the slots are in order and adjacent
+                    int o = at[0];
+                    if (outD != null) {
+                        for (int l = 0; l < pending; l++) {
+                            outD[o + 2 * l] = us[l];
+                            outD[o + 2 * l + 1] = vs[l];
+                        }
+                    } else {
+                        for (int l = 0; l < pending; l++) {
+                            outF[o + 2 * l] = (float) us[l];
+                            outF[o + 2 * l + 1] = (float) vs[l];
+                        }
+                    }
+                    for (int l = 0; l < pending; l++) {
+                        double sl = ss[l];
+                        slots[kept] = l;
+                        base[kept] = base[l];
+                        kept += sl < 1 && sl > 0 ? 0 : 1;
+                    }
+                    pending = kept;
+                    continue;
+                }
                 for (int l = 0; l < pending; l++) {
                     int slot = slots[l];
                     int o = at[slot];
