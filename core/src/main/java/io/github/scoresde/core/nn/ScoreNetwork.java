@@ -232,7 +232,7 @@ public final class ScoreNetwork {
     }
 
     private static boolean allEqual(INDArray t) {
-        double[] v = t.castTo(DataType.DOUBLE).toDoubleVector();
+        double[] v = io.github.scoresde.core.NdArrays.toDoubles(t);
         for (double e : v) {
             if (Double.compare(e, v[0]) != 0) {
                 return false;
@@ -261,7 +261,7 @@ public final class ScoreNetwork {
         INDArray bias = row.get(NDArrayIndex.all(), NDArrayIndex.interval(d, in))
                 .mmul(w.get(NDArrayIndex.interval(d, in), NDArrayIndex.all())).addi(b.reshape(1, b.length()));
         INDArray xc = x.castTo(dataType());
-        INDArray z = Nd4j.createUninitialized(dataType(), new long[] {xc.size(0), w.columns()}, 'f');
+        INDArray z = firstLayerBuffer(xc.size(0), w.columns());
         Nd4j.gemm(xc, w.get(NDArrayIndex.interval(0, d), NDArrayIndex.all()), z, false, false, 1.0, 0.0);
         org.nd4j.linalg.activations.IActivation act =
                 ((org.deeplearning4j.nn.conf.layers.BaseLayer) network.getLayerWiseConfigurations().getConf(0)
@@ -273,6 +273,22 @@ public final class ScoreNetwork {
             z = act.getActivation(z, false);
         }
         return tail().output(z, false);
+    }
+
+    /**
+     * Each thread's first-layer output of the shared-time path, kept between calls: a fresh
+     * [4096, 256] array cost 5-8 ms here (native allocation and first touch of 4 MB), as much as
+     * the layer's product. The tail network only reads it during {@code output}.
+     */
+    private final ThreadLocal<INDArray> firstLayer = new ThreadLocal<>();
+
+    private INDArray firstLayerBuffer(long rows, long cols) {
+        INDArray z = firstLayer.get();
+        if (z == null || z.size(0) != rows || z.size(1) != cols || z.dataType() != dataType()) {
+            z = Nd4j.createUninitialized(dataType(), new long[] {rows, cols}, 'f');
+            firstLayer.set(z);
+        }
+        return z;
     }
 
     /**
