@@ -356,23 +356,44 @@ final class VectorKernels implements Kernels.VectorOps {
         double[] outS = new double[d * lanes];
         double[] outH = hv != null ? new double[d * lanes] : null;
         double[] outL = laplacian != null ? new double[lanes] : null;
+        int[] rowsApart = new int[lanes];
+        for (int l = 0; l < lanes; l++) {
+            rowsApart[l] = l * d;
+        }
+        // every row of an ODE or sampler step shares (m, s): then the lanes are loaded once
+        boolean uniform = true;
+        for (int b = from + 1; b < to && uniform; b++) {
+            uniform = m[b] == m[from] && s[b] == s[from];
+        }
         for (int b = from; b < to; b += lanes) {
             int n = Math.min(lanes, to - b);
-            for (int l = 0; l < lanes; l++) {
-                boolean in = l < n;
-                // padding lanes get harmless values (m = s = 1, x = v = 0) and are never written back
-                ms[l] = in ? m[b + l] : 1;
-                ss[l] = in ? s[b + l] : 1;
-                for (int q = 0; q < d; q++) {
-                    xs[q * lanes + l] = in ? x[(b + l) * d + q] : 0;
-                    if (vs != null) {
-                        vs[q * lanes + l] = in ? v[(b + l) * d + q] : 0;
+            if (!uniform || !cached) {
+                for (int l = 0; l < lanes; l++) {
+                    boolean in = l < n;
+                    // padding lanes get harmless values (m = s = 1, x = v = 0) and are never written back
+                    ms[l] = in ? m[b + l] : 1;
+                    ss[l] = in ? s[b + l] : 1;
+                }
+            }
+            if (n == lanes) {
+                gatherRows(x, b * d, d, rowsApart, xs);
+                if (vs != null) {
+                    gatherRows(v, b * d, d, rowsApart, vs);
+                }
+            } else {
+                for (int l = 0; l < lanes; l++) {
+                    boolean in = l < n;
+                    for (int q = 0; q < d; q++) {
+                        xs[q * lanes + l] = in ? x[(b + l) * d + q] : 0;
+                        if (vs != null) {
+                            vs[q * lanes + l] = in ? v[(b + l) * d + q] : 0;
+                        }
                     }
                 }
             }
             // 1 / v_j and the log-normalisers, kept while the coefficients repeat (every row of a
             // sampler step shares them)
-            if (!cached || !java.util.Arrays.equals(ms, cachedM) || !java.util.Arrays.equals(ss, cachedS)) {
+            if (!cached || !uniform && (!java.util.Arrays.equals(ms, cachedM) || !java.util.Arrays.equals(ss, cachedS))) {
                 mixtureCoefficients(ms, ss, stdSq, logWeights, d, k, invVar, logNorm);
                 System.arraycopy(ms, 0, cachedM, 0, lanes);
                 System.arraycopy(ss, 0, cachedS, 0, lanes);
@@ -387,6 +408,16 @@ final class VectorKernels implements Kernels.VectorOps {
             if (outH != null) {
                 mixtureHv(w, invVar, meansT, xs, vs, ms, c, outS, d, k, acc, outH);
             }
+            if (n == lanes) {
+                scatterRows(outS, d, rowsApart, score, b * d);
+                if (outH != null) {
+                    scatterRows(outH, d, rowsApart, hv, b * d);
+                }
+                if (outL != null) {
+                    System.arraycopy(outL, 0, laplacian, b, lanes);
+                }
+                continue;
+            }
             for (int l = 0; l < n; l++) {
                 for (int q = 0; q < d; q++) {
                     score[(b + l) * d + q] = outS[q * lanes + l];
@@ -398,6 +429,22 @@ final class VectorKernels implements Kernels.VectorOps {
                     laplacian[b + l] = outL[l];
                 }
             }
+        }
+    }
+
+    /** xs[q lanes + l] = x[at + l d + q] for a whole vector of rows. */
+    private static void gatherRows(double[] x, int at, int d, int[] rowsApart, double[] xs) {
+        int lanes = D.length();
+        for (int q = 0; q < d; q++) {
+            DoubleVector.fromArray(D, x, at + q, rowsApart, 0).intoArray(xs, q * lanes);
+        }
+    }
+
+    /** out[at + l d + q] = outS[q lanes + l] for a whole vector of rows. */
+    private static void scatterRows(double[] outS, int d, int[] rowsApart, double[] out, int at) {
+        int lanes = D.length();
+        for (int q = 0; q < d; q++) {
+            DoubleVector.fromArray(D, outS, q * lanes).intoArray(out, at + q, rowsApart, 0);
         }
     }
 
