@@ -41,11 +41,15 @@ final class VectorKernels implements Kernels.VectorOps {
             for (; i < bound; i += step) {
                 int at = col + i * 4;
                 FloatVector v = FloatVector.fromByteBuffer(S, zb, z0 + at, ORDER).add(b);
-                FloatVector s = one.div(v.neg().lanewise(VectorOperators.EXP).add(1f));
-                if (db != null) {
-                    // SiLU'(v) = s (1 + v (1 - s))
-                    s.mul(v.mul(s.neg().add(1f)).add(1f)).intoByteBuffer(db, d0 + at, ORDER);
+                FloatVector denominator = exp(v.neg()).add(1f);
+                if (db == null) {
+                    // inference: SiLU(v) = v / (1 + e^-v), one division
+                    v.div(denominator).intoByteBuffer(ob, o0 + at, ORDER);
+                    continue;
                 }
+                FloatVector s = one.div(denominator);
+                // SiLU'(v) = s (1 + v (1 - s))
+                s.mul(v.mul(s.neg().add(1f)).add(1f)).intoByteBuffer(db, d0 + at, ORDER);
                 v.mul(s).intoByteBuffer(ob, o0 + at, ORDER);
             }
             for (; i < rows; i++) {
@@ -772,7 +776,15 @@ final class VectorKernels implements Kernels.VectorOps {
      * returns e^-87 (about 1.6e-38) rather than 0.
      */
     private static FloatVector expNonPositive(FloatVector x) {
-        FloatVector c = x.max(-87f);
+        return expClamped(x.max(-87f));
+    }
+
+    /** e^x by the same polynomial for any x, clamped to [-87, 88] (the float32 range of 2^n). */
+    private static FloatVector exp(FloatVector x) {
+        return expClamped(x.max(-87f).min(88f));
+    }
+
+    private static FloatVector expClamped(FloatVector c) {
         FloatVector t = c.mul(LOG2E).add(ROUNDER);
         FloatVector n = t.sub(ROUNDER);
         FloatVector r = n.neg().fma(FloatVector.broadcast(S, LN2_HI), c);
