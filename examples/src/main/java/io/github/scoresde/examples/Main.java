@@ -22,6 +22,20 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /**
+     * JavaCPP reads the process's resident size at every native allocation it registers (shape
+     * information included) when {@code org.bytedeco.javacpp.maxphysicalbytes} is above 0, its
+     * default: 7.5% of a training step's native time here. The CLI turns that check off unless
+     * the option is given; JavaCPP's limit on the native memory it tracks
+     * ({@code org.bytedeco.javacpp.maxbytes}) still triggers garbage collection. Takes effect only
+     * before ND4J is first used.
+     */
+    static void skipPhysicalMemoryChecks() {
+        if (System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
+            System.setProperty("org.bytedeco.javacpp.maxphysicalbytes", "0");
+        }
+    }
+
     /** Runs the command-line tool. */
     public static void main(String[] args) {
         java.util.OptionalInt child = VectorRelaunch.relaunchIfNeeded(Main.class.getName(), args);
@@ -42,6 +56,7 @@ public final class Main implements Runnable {
 
     /** As {@link #execute(Object, String...)}, printing to the given writers. */
     public static int execute(Object command, PrintWriter out, PrintWriter err, String... args) {
+        skipPhysicalMemoryChecks();
         io.github.scoresde.core.NdThreads.applyDefault();
         CommandLine cli = new CommandLine(command);
         cli.setOut(out);
