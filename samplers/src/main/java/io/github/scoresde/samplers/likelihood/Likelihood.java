@@ -106,13 +106,21 @@ public final class Likelihood {
         long[] shape = x.shape();
         DivergenceEstimator.Session session = divergence.start(score, batch, dataType, rng);
         INDArray times = Nd4j.create(dataType, batch);
+        int d = (int) dim;
         OdeSystem augmented = (t, y) -> {
-            INDArray xt = y.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim)).dup('c').reshape(shape);
+            // x from the state in one bulk read (ND4J's strided copy of the column range cost about
+            // as much as the gmm-64 score itself)
+            double[] yv = NdArrays.toDoubles(y);
+            double[] xv = new double[batch * d];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(yv, b * (d + 1), xv, b * d, d);
+            }
+            INDArray xt = NdArrays.of(xv, dataType, shape);
             times.assign(t);
             INDArray[] sd = session.scoreAndDivergence(xt, times);
             double a = sde.driftCoefficient(t);
             double g = sde.diffusion(t);
-            return augmentedDerivative(xt, sd[0], sd[1], a, -0.5 * g * g, batch, (int) dim, dataType);
+            return augmentedDerivative(xv, sd[0], sd[1], a, -0.5 * g * g, batch, d, dataType);
         };
         INDArray y0 = Nd4j.zeros(dataType, batch, dim + 1);
         y0.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim)).assign(x.reshape(batch, dim));
@@ -138,9 +146,8 @@ public final class Likelihood {
      * [a x + half s, a d + half div] as one [batch, d + 1] array of the state's type, in one pass
      * over bulk copies (the ND4J ops it replaces took about ten passes and views per evaluation).
      */
-    private static INDArray augmentedDerivative(INDArray x, INDArray s, INDArray div, double a, double half, int batch,
-            int dim, DataType type) {
-        double[] xv = NdArrays.toDoubles(x);
+    private static INDArray augmentedDerivative(double[] xv, INDArray s, INDArray div, double a, double half,
+            int batch, int dim, DataType type) {
         double[] sv = NdArrays.toDoubles(s);
         double[] dv = NdArrays.toDoubles(div);
         if (sv.length != xv.length || dv.length != batch) {
