@@ -76,6 +76,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "compiled the kernels of short ones (at most " + MAX_WARMUP_RUNS + " runs; default ${DEFAULT-VALUE})")
     double warmupSeconds;
 
+    @Option(names = "--b1-warmup-seconds", defaultValue = "10",
+            description = "warm up B1 with whole training runs for at least this long before its timed runs: "
+                    + "the JIT keeps speeding the training step up for about 10 s (default ${DEFAULT-VALUE})")
+    double b1WarmupSeconds;
+
     @Option(names = "--out", defaultValue = "target/bench.json", description = "JSON file to write (default ${DEFAULT-VALUE})")
     Path out;
 
@@ -172,6 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         io.github.scoresde.core.Checks.positive("--repeats", repeats);
         io.github.scoresde.core.Checks.nonNegative("--warmup-seconds", warmupSeconds);
+        io.github.scoresde.core.Checks.nonNegative("--b1-warmup-seconds", b1WarmupSeconds);
         io.github.scoresde.core.Checks.positive("--b1-runs", b1Runs);
         io.github.scoresde.core.Checks.positive("--reference-b1-runs", referenceB1Runs);
         java.io.PrintWriter log = spec.commandLine().getErr();
@@ -211,8 +217,8 @@ public final class BenchCommand implements Callable<Integer> {
      * B1 by the reference's protocol: {@code --b1-runs} independent runs (a fresh model, seed 0,
      * each), steps/s over steps 50..550 of each, the median; the first timed run's model serves
      * B2. Like every workload, after a warm-up of whole runs (at least one, and at least
-     * {@code --warmup-seconds}), so the JIT has compiled the training step; the first (cold) run's
-     * rate is reported beside the median.
+     * {@code --b1-warmup-seconds}), so the JIT has compiled the training step; the first (cold)
+     * run's rate is reported beside the median.
      */
     private ScoreModel b1() {
         double cold = Double.NaN;
@@ -222,7 +228,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (Double.isNaN(cold)) {
                 cold = rate;
             }
-        } while ((System.nanoTime() - warmStart) / 1e9 < warmupSeconds);
+        } while ((System.nanoTime() - warmStart) / 1e9 < b1WarmupSeconds);
         double[] rates = new double[b1Runs];
         ScoreModel first = null;
         for (int run = 0; run < b1Runs; run++) {
