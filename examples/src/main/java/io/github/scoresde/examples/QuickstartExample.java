@@ -116,8 +116,12 @@ public final class QuickstartExample implements Callable<Integer> {
 
     /** The training loss, smoothed by a moving average of 50 steps. */
     static XYChart lossCurve(double[] losses) {
-        XYChart c = new XYChartBuilder().width(360).height(360).title("training loss").xAxisTitle("step").build();
+        XYChart c = new XYChartBuilder().width(360).height(360).title("training loss")
+                .xAxisTitle("step (thousands)").build();
         c.getStyler().setLegendVisible(false);
+        c.getStyler().setXAxisDecimalPattern("0.##");
+        // room for labels such as "12.5" between ticks
+        c.getStyler().setXAxisTickMarkSpacingHint(110);
         c.getStyler().setMarkerSize(0);
         c.getStyler().setChartBackgroundColor(Color.WHITE);
         int n = losses.length;
@@ -130,7 +134,7 @@ public final class QuickstartExample implements Callable<Integer> {
             if (i >= window) {
                 acc -= losses[i - window];
             }
-            xs[i] = i + 1;
+            xs[i] = (i + 1) / 1000.0;
             ys[i] = acc / Math.min(i + 1, window);
         }
         c.addSeries("loss", xs, ys);
