@@ -324,6 +324,10 @@ public final class Kernels {
      * @param a {@code [batch, ...]}, float32 or float64, any layout
      */
     public static double meanRowNorm(INDArray a) {
+        if (a.rank() < 1 || a.size(0) < 1 || a.length() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a must be [batch, ...] with at least one row and fewer than 2^31 "
+                    + "values; got shape " + Arrays.toString(a.shape()));
+        }
         int batch = (int) a.size(0);
         int per = (int) (a.length() / batch);
         if (VECTOR != null && a.dataType() == DataType.FLOAT) {

@@ -166,6 +166,9 @@ class KernelsTest {
                 assertEquals(got, Kernels.meanRowNorm(a.dup('f')), 1e-6 * expected);
             }
         }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Kernels.meanRowNorm(Nd4j.create(DataType.FLOAT, 0, 2)));
+        assertTrue(e.getMessage().contains("at least one row"), e.getMessage());
     }
 
     @Test
