@@ -115,19 +115,11 @@ public final class GaussianMixture {
                 this.meansT[q * k + i] = this.means[i][q];
             }
         }
-        this.meansTFloat = toFloat(meansT);
-        this.stdSqFloat = toFloat(stdSq);
-        this.logWeightsFloat = toFloat(logWeights);
+        this.meansTFloat = NdArrays.narrow(meansT);
+        this.stdSqFloat = NdArrays.narrow(stdSq);
+        this.logWeightsFloat = NdArrays.narrow(logWeights);
         this.meansDouble = Nd4j.createFromArray(this.means);
         this.meansFloat = meansDouble.castTo(DataType.FLOAT);
-    }
-
-    private static float[] toFloat(double[] v) {
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) v[i];
-        }
-        return out;
     }
 
     /** Equal weights and one standard deviation for all components. */
@@ -421,7 +413,7 @@ public final class GaussianMixture {
     public INDArray score(INDArray x, double m, double s) {
         int batch = Checks.batchOf("x", x, new long[] {d});
         checkCoefficients(1, new double[] {m}, new double[] {s});
-        if (x.dataType() == DataType.FLOAT && Kernels.vectorized() && d <= KERNEL_MAX_DIMENSION) {
+        if (floatScoreKernel(x)) {
             return floatScore(x, batch, new double[] {m}, new double[] {s});
         }
         double[] ms = new double[batch];
@@ -574,13 +566,13 @@ public final class GaussianMixture {
             throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
                     + Arrays.toString(v.shape()));
         }
+        if (v == null && !laplacian && floatScoreKernel(x)) {
+            return new Derivatives(floatScore(x, batch, m, s), null, null);
+        }
         if (!Kernels.vectorized() || d > KERNEL_MAX_DIMENSION) {
             return null;
         }
         int k = means.length;
-        if (x.dataType() == DataType.FLOAT && v == null && !laplacian) {
-            return new Derivatives(floatScore(x, batch, m, s), null, null);
-        }
         double[] xv = Checks.flat(x);
         double[] vv = v == null ? null : Checks.flat(v);
         double[] score = new double[batch * d];
@@ -591,6 +583,11 @@ public final class GaussianMixture {
         DataType type = x.dataType();
         return new Derivatives(NdArrays.of(score, type, batch, d), hv == null ? null : NdArrays.of(hv, type, batch, d),
                 lap);
+    }
+
+    /** Whether the score alone of x comes from the float32 kernel: float32 points on the vectorised path. */
+    private boolean floatScoreKernel(INDArray x) {
+        return x.dataType() == DataType.FLOAT && Kernels.vectorized() && d <= KERNEL_MAX_DIMENSION;
     }
 
     /**

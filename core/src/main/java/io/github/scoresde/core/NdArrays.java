@@ -49,11 +49,7 @@ public final class NdArrays {
     public static INDArray of(double[] values, DataType type, long... shape) {
         checkLength(values.length, shape);
         if (type == DataType.FLOAT) {
-            float[] f = new float[values.length];
-            for (int i = 0; i < f.length; i++) {
-                f[i] = (float) values[i];
-            }
-            return floats(f, shape);
+            return floats(narrow(values), shape);
         }
         if (type != DataType.DOUBLE || !CPU || values.length == 0) {
             return Nd4j.createFromArray(values).reshape(shape).castTo(type);
@@ -70,10 +66,8 @@ public final class NdArrays {
      * {@code asDouble} reads value by value).
      */
     public static double[] toDoubles(INDArray x) {
-        long n = x.length();
-        boolean dense = x.ordering() == 'c' || x.rank() <= 1 || x.isVector();
-        if (CPU && n > 0 && n <= Integer.MAX_VALUE && dense && x.elementWiseStride() == 1) {
-            int len = (int) n;
+        if (bulkReadable(x)) {
+            int len = (int) x.length();
             double[] out = new double[len];
             if (x.dataType() == DataType.FLOAT) {
                 float[] f = new float[len];
@@ -103,21 +97,29 @@ public final class NdArrays {
      * data type or view; a contiguous float32 array on the CPU is read in one bulk copy.
      */
     public static float[] toFloats(INDArray x) {
-        long n = x.length();
-        boolean dense = x.ordering() == 'c' || x.rank() <= 1 || x.isVector();
-        if (CPU && n > 0 && n <= Integer.MAX_VALUE && dense && x.elementWiseStride() == 1
-                && x.dataType() == DataType.FLOAT) {
-            float[] out = new float[(int) n];
+        if (bulkReadable(x) && x.dataType() == DataType.FLOAT) {
+            float[] out = new float[(int) x.length()];
             ByteBuffer b = bytes(x);
             b.position((int) x.offset() * 4);
             b.asFloatBuffer().get(out);
             java.lang.ref.Reference.reachabilityFence(x);
             return out;
         }
-        double[] d = toDoubles(x);
-        float[] out = new float[d.length];
-        for (int i = 0; i < d.length; i++) {
-            out[i] = (float) d[i];
+        return narrow(toDoubles(x));
+    }
+
+    /** Whether x's values lie row-major and adjacent in CPU memory, int-addressable: one bulk read. */
+    private static boolean bulkReadable(INDArray x) {
+        long n = x.length();
+        boolean dense = x.ordering() == 'c' || x.rank() <= 1 || x.isVector();
+        return CPU && n > 0 && n <= Integer.MAX_VALUE && dense && x.elementWiseStride() == 1;
+    }
+
+    /** The values rounded to float32. */
+    static float[] narrow(double[] values) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (float) values[i];
         }
         return out;
     }

@@ -145,13 +145,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** Median seconds of {@code repeats} runs after one warm-up; returns the first timed result. */
     private <T> T timed(String key, Supplier<T> run, double[] seconds) {
-        // warm-up: at least one run, and short workloads until the JIT has compiled their kernels
-        long warmStart = System.nanoTime();
-        int warmRuns = 0;
-        do {
-            run.get();
-            warmRuns++;
-        } while (warmRuns < MAX_WARMUP_RUNS && (System.nanoTime() - warmStart) / 1e9 < warmupSeconds);
+        // short workloads until the JIT has compiled their kernels
+        warmUp(run, warmupSeconds, MAX_WARMUP_RUNS);
         double[] s = new double[Math.max(1, repeats)];
         T first = null;
         for (int i = 0; i < s.length; i++) {
@@ -166,6 +161,21 @@ public final class BenchCommand implements Callable<Integer> {
         seconds[0] = s[s.length / 2];
         figure(key + ".seconds", seconds[0]);
         return first;
+    }
+
+    /**
+     * Runs a workload at least once, then again until {@code seconds} have passed or it has run
+     * {@code maxRuns} times; returns the first (cold) run's result.
+     */
+    private static <T> T warmUp(Supplier<T> run, double seconds, int maxRuns) {
+        long start = System.nanoTime();
+        T cold = run.get();
+        int runs = 1;
+        while (runs < maxRuns && (System.nanoTime() - start) / 1e9 < seconds) {
+            run.get();
+            runs++;
+        }
+        return cold;
     }
 
     @Override
@@ -221,14 +231,7 @@ public final class BenchCommand implements Callable<Integer> {
      * run's rate is reported beside the median.
      */
     private ScoreModel b1() {
-        double cold = Double.NaN;
-        long warmStart = System.nanoTime();
-        do {
-            double rate = b1Run().rate();
-            if (Double.isNaN(cold)) {
-                cold = rate;
-            }
-        } while ((System.nanoTime() - warmStart) / 1e9 < b1WarmupSeconds);
+        double cold = warmUp(BenchCommand::b1Run, b1WarmupSeconds, Integer.MAX_VALUE).rate();
         double[] rates = new double[b1Runs];
         ScoreModel first = null;
         for (int run = 0; run < b1Runs; run++) {
