@@ -14,7 +14,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Contract: {@code x} has shape {@code [batch, sampleShape()...]}, {@code t} has shape
  * {@code [batch]} (one time per example, in the SDE's units, 0 &lt;= t &lt;= T); the result has
  * the shape and data type of {@code x} (float32 by default, float64 when x is float64).
- * Implementations never modify {@code x} or {@code t}.
+ * Implementations never modify {@code x} or {@code t}, and do not keep them: both are lent for the
+ * call, and callers reuse or release their memory afterwards (copy what must outlive the call).
+ * The result is a new array that the caller owns; the library's samplers and likelihood release
+ * such results as soon as they have read them ({@link NdArrays#release}).
  */
 public interface ScoreFunction {
 

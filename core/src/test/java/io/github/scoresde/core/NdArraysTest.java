@@ -59,4 +59,20 @@ class NdArraysTest {
         assertThrows(IllegalArgumentException.class, () -> NdArrays.floats(new float[5], 2, 3));
         assertThrows(IllegalArgumentException.class, () -> NdArrays.of(new double[4], DataType.DOUBLE, 3));
     }
+
+    @Test
+    void releaseFreesOwnedArraysAndLeavesViewsAndNullAlone() {
+        INDArray owned = NdArrays.of(new double[] {1, 2, 3, 4, 5, 6}, DataType.DOUBLE, 2, 3);
+        INDArray other = NdArrays.of(new double[] {7, 8}, DataType.DOUBLE, 2);
+        INDArray view = other.reshape(1, 2);
+        INDArray row = owned.getRow(1);
+        NdArrays.release(row, view, null);
+        // views release nothing: their arrays are intact
+        assertEquals(5.0, owned.getDouble(1, 1));
+        assertEquals(8.0, other.getDouble(1));
+        NdArrays.release(owned, owned);
+        assertEquals(true, owned.wasClosed());
+        assertThrows(IllegalStateException.class, () -> owned.sumNumber());
+        assertEquals(false, other.wasClosed());
+    }
 }

@@ -343,6 +343,10 @@ final class VectorKernels implements Kernels.VectorOps {
             double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
             double[] laplacian) {
         int lanes = D.length();
+        if (d >= lanes) {
+            mixtureDerivativesRows(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian);
+            return;
+        }
         double[] xs = new double[d * lanes];
         double[] vs = hv != null ? new double[d * lanes] : null;
         double[] ms = new double[lanes];
@@ -433,6 +437,224 @@ final class VectorKernels implements Kernels.VectorOps {
                     laplacian[b + l] = outL[l];
                 }
             }
+        }
+    }
+
+    // For d of at least a vector's lanes the rows are taken one at a time in their own layout:
+    // products with the means are FMA loops of a broadcast value against a block of lanes (the
+    // components, padded to whole vectors, for x . mu_j and v . mu_j; the coordinates for
+    // sum_j w_j mu_j), with nothing gathered or transposed and the accumulators in registers.
+
+    /** {@link #mixtureDerivatives} one row at a time (d &gt;= lanes). */
+    private static void mixtureDerivativesRows(double[] x, double[] v, int d, int k, double[] meansT,
+            double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to, double[] score,
+            double[] hv, double[] laplacian) {
+        int lanes = D.length();
+        int kp = (k + lanes - 1) / lanes * lanes;
+        double[] meansTP = new double[d * kp]; // [q kp + j], components padded with zero means
+        double[] means = new double[k * d]; // [j d + q]
+        double[] meanSq = new double[kp];
+        for (int q = 0; q < d; q++) {
+            for (int j = 0; j < k; j++) {
+                double mu = meansT[q * k + j];
+                meansTP[q * kp + j] = mu;
+                means[j * d + q] = mu;
+                meanSq[j] += mu * mu;
+            }
+        }
+        // padding components: weight zero (log-normaliser -inf, 1 / v = 0)
+        double[] invVar = new double[kp];
+        double[] logNorm = new double[kp];
+        java.util.Arrays.fill(logNorm, Double.NEGATIVE_INFINITY);
+        double[] g = new double[kp];
+        double[] p = v != null ? new double[kp] : null;
+        double[] w = new double[kp];
+        double[] sq = new double[kp];
+        double[] qw = v != null ? new double[kp] : null;
+        double cachedM = Double.NaN;
+        double cachedS = Double.NaN;
+        double logTwoPi = Math.log(2 * Math.PI);
+        for (int b = from; b < to; b++) {
+            double mb = m[b];
+            double sb = s[b];
+            if (mb != cachedM || sb != cachedS) {
+                for (int j = 0; j < k; j++) {
+                    double vk = mb * mb * stdSq[j] + sb * sb;
+                    invVar[j] = 1 / vk;
+                    logNorm[j] = logWeights[j] - 0.5 * d * (Math.log(vk) + logTwoPi);
+                }
+                cachedM = mb;
+                cachedS = sb;
+            }
+            int at = b * d;
+            rowProducts(x, at, d, meansTP, kp, g);
+            double xx = rowDot(x, at, x, at, d);
+            double c = rowWeights(g, meanSq, invVar, logNorm, kp, mb, xx, w, sq);
+            rowCombination(w, means, k, d, x, at, mb, c, score, at);
+            if (laplacian != null) {
+                laplacian[b] = rowLaplacian(w, sq, invVar, kp, c, d) - rowDot(score, at, score, at, d);
+            }
+            if (hv != null) {
+                rowProducts(v, at, d, meansTP, kp, p);
+                double xv = rowDot(x, at, v, at, d);
+                double sv = rowDot(score, at, v, at, d);
+                double qSum = rowHvWeights(w, p, invVar, kp, mb, xv, qw);
+                // H v = m sum_j q_j mu_j - c v - (sum_j q_j) x - (S . v) S
+                rowCombination(qw, means, k, d, v, at, mb, c, hv, at);
+                rowSubtract(hv, at, x, score, at, d, qSum, sv);
+            }
+        }
+    }
+
+    /**
+     * g_j = y . mu_j for the row of y at {@code at}, all kp components (padded means [q kp + j]);
+     * four accumulators, so that the FMAs do not wait on each other's latency.
+     */
+    private static void rowProducts(double[] y, int at, int d, double[] meansTP, int kp, double[] g) {
+        int lanes = D.length();
+        int d4 = d & ~3;
+        for (int c = 0; c < kp; c += lanes) {
+            DoubleVector a0 = DoubleVector.zero(D);
+            DoubleVector a1 = DoubleVector.zero(D);
+            DoubleVector a2 = DoubleVector.zero(D);
+            DoubleVector a3 = DoubleVector.zero(D);
+            int q = 0;
+            for (; q < d4; q += 4) {
+                int o = q * kp + c;
+                a0 = DoubleVector.fromArray(D, meansTP, o).fma(DoubleVector.broadcast(D, y[at + q]), a0);
+                a1 = DoubleVector.fromArray(D, meansTP, o + kp).fma(DoubleVector.broadcast(D, y[at + q + 1]), a1);
+                a2 = DoubleVector.fromArray(D, meansTP, o + 2 * kp).fma(DoubleVector.broadcast(D, y[at + q + 2]), a2);
+                a3 = DoubleVector.fromArray(D, meansTP, o + 3 * kp).fma(DoubleVector.broadcast(D, y[at + q + 3]), a3);
+            }
+            for (; q < d; q++) {
+                a0 = DoubleVector.fromArray(D, meansTP, q * kp + c).fma(DoubleVector.broadcast(D, y[at + q]), a0);
+            }
+            a0.add(a1).add(a2.add(a3)).intoArray(g, c);
+        }
+    }
+
+    /** a[ao..ao+d) . b[bo..bo+d). */
+    private static double rowDot(double[] a, int ao, double[] b, int bo, int d) {
+        int lanes = D.length();
+        int bound = D.loopBound(d);
+        DoubleVector acc = DoubleVector.zero(D);
+        int q = 0;
+        for (; q < bound; q += lanes) {
+            acc = DoubleVector.fromArray(D, a, ao + q).fma(DoubleVector.fromArray(D, b, bo + q), acc);
+        }
+        double out = acc.reduceLanes(VectorOperators.ADD);
+        for (; q < d; q++) {
+            out += a[ao + q] * b[bo + q];
+        }
+        return out;
+    }
+
+    /**
+     * sq_j = |x - m mu_j|^2 = |x|^2 - 2 m g_j + m^2 |mu_j|^2 (clamped at 0), the responsibilities
+     * r_j from the log-joints logNorm_j - sq_j / (2 v_j), and w_j = r_j / v_j; returns c = sum_j w_j.
+     */
+    private static double rowWeights(double[] g, double[] meanSq, double[] invVar, double[] logNorm, int kp,
+            double mb, double xx, double[] w, double[] sq) {
+        int lanes = D.length();
+        DoubleVector zero = DoubleVector.zero(D);
+        DoubleVector max = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+        for (int c = 0; c < kp; c += lanes) {
+            DoubleVector dist = DoubleVector.fromArray(D, meanSq, c).mul(mb * mb)
+                    .sub(DoubleVector.fromArray(D, g, c).mul(2 * mb)).add(xx).max(zero);
+            dist.intoArray(sq, c);
+            DoubleVector l = DoubleVector.fromArray(D, logNorm, c)
+                    .sub(dist.mul(DoubleVector.fromArray(D, invVar, c)).mul(0.5));
+            l.intoArray(w, c);
+            max = max.max(l);
+        }
+        double top = max.reduceLanes(VectorOperators.MAX);
+        DoubleVector sum = DoubleVector.zero(D);
+        for (int c = 0; c < kp; c += lanes) {
+            DoubleVector e = DoubleVector.fromArray(D, w, c).sub(top).lanewise(VectorOperators.EXP);
+            e.intoArray(w, c);
+            sum = sum.add(e);
+        }
+        double inv = 1 / sum.reduceLanes(VectorOperators.ADD);
+        DoubleVector cAcc = DoubleVector.zero(D);
+        for (int c = 0; c < kp; c += lanes) {
+            DoubleVector wj = DoubleVector.fromArray(D, w, c).mul(inv).mul(DoubleVector.fromArray(D, invVar, c));
+            wj.intoArray(w, c);
+            cAcc = cAcc.add(wj);
+        }
+        return cAcc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** out[oo + q] = m sum_j w_j mu_j[q] - c y[at + q] for one row (rows of means [j d + q]). */
+    private static void rowCombination(double[] w, double[] means, int k, int d, double[] y, int at, double mb,
+            double c, double[] out, int oo) {
+        int lanes = D.length();
+        int bound = D.loopBound(d);
+        int q = 0;
+        int k4 = k & ~3;
+        for (; q < bound; q += lanes) {
+            // four accumulators, as in rowProducts
+            DoubleVector a0 = DoubleVector.zero(D);
+            DoubleVector a1 = DoubleVector.zero(D);
+            DoubleVector a2 = DoubleVector.zero(D);
+            DoubleVector a3 = DoubleVector.zero(D);
+            int j = 0;
+            for (; j < k4; j += 4) {
+                int o = j * d + q;
+                a0 = DoubleVector.fromArray(D, means, o).fma(DoubleVector.broadcast(D, w[j]), a0);
+                a1 = DoubleVector.fromArray(D, means, o + d).fma(DoubleVector.broadcast(D, w[j + 1]), a1);
+                a2 = DoubleVector.fromArray(D, means, o + 2 * d).fma(DoubleVector.broadcast(D, w[j + 2]), a2);
+                a3 = DoubleVector.fromArray(D, means, o + 3 * d).fma(DoubleVector.broadcast(D, w[j + 3]), a3);
+            }
+            for (; j < k; j++) {
+                a0 = DoubleVector.fromArray(D, means, j * d + q).fma(DoubleVector.broadcast(D, w[j]), a0);
+            }
+            a0.add(a1).add(a2.add(a3)).mul(mb).sub(DoubleVector.fromArray(D, y, at + q).mul(c)).intoArray(out, oo + q);
+        }
+        for (; q < d; q++) {
+            double acc = 0;
+            for (int j = 0; j < k; j++) {
+                acc += w[j] * means[j * d + q];
+            }
+            out[oo + q] = mb * acc - c * y[at + q];
+        }
+    }
+
+    /** sum_j r_j |u_j|^2 - d c with r_j |u_j|^2 = w_j sq_j / v_j (the caller subtracts |S|^2). */
+    private static double rowLaplacian(double[] w, double[] sq, double[] invVar, int kp, double c, int d) {
+        int lanes = D.length();
+        DoubleVector acc = DoubleVector.zero(D);
+        for (int j = 0; j < kp; j += lanes) {
+            acc = DoubleVector.fromArray(D, w, j).mul(DoubleVector.fromArray(D, sq, j))
+                    .fma(DoubleVector.fromArray(D, invVar, j), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - d * c;
+    }
+
+    /** q_j = w_j (m p_j - x . v) / v_j into qw; returns sum_j q_j. */
+    private static double rowHvWeights(double[] w, double[] p, double[] invVar, int kp, double mb, double xv,
+            double[] qw) {
+        int lanes = D.length();
+        DoubleVector sum = DoubleVector.zero(D);
+        for (int j = 0; j < kp; j += lanes) {
+            DoubleVector qj = DoubleVector.fromArray(D, p, j).mul(mb).sub(xv).mul(DoubleVector.fromArray(D, w, j))
+                    .mul(DoubleVector.fromArray(D, invVar, j));
+            qj.intoArray(qw, j);
+            sum = sum.add(qj);
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** out[at + q] -= a x[at + q] + b s[at + q] for one row. */
+    private static void rowSubtract(double[] out, int at, double[] x, double[] s, int so, int d, double a, double b) {
+        int lanes = D.length();
+        int bound = D.loopBound(d);
+        int q = 0;
+        for (; q < bound; q += lanes) {
+            DoubleVector.fromArray(D, out, at + q).sub(DoubleVector.fromArray(D, x, at + q).mul(a))
+                    .sub(DoubleVector.fromArray(D, s, so + q).mul(b)).intoArray(out, at + q);
+        }
+        for (; q < d; q++) {
+            out[at + q] -= a * x[at + q] + b * s[so + q];
         }
     }
 

@@ -62,8 +62,9 @@ class KernelsTest {
     @Test
     void mixtureDerivativesMatchFiniteDifferencesOfTheLogDensity() {
         java.util.Random rnd = new java.util.Random(5);
-        // K below, at and above a vector's lanes; 37 rows: a partial last vector of rows
-        for (int[] dk : new int[][] {{2, 8}, {3, 6}, {9, 16}, {1, 12}, {2, 5}}) {
+        // K below, at and above a vector's lanes; 37 rows: a partial last vector of rows; d at and
+        // above the lanes (the row-at-a-time kernel), with and without a partial coordinate block
+        for (int[] dk : new int[][] {{2, 8}, {3, 6}, {9, 16}, {1, 12}, {2, 5}, {8, 3}, {11, 9}, {64, 16}}) {
             int d = dk[0];
             int k = dk[1];
             int rows = 37;

@@ -61,7 +61,9 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
             INDArray s = first[0];
             double[] div = new double[batch];
             for (int p = 0; p < probes; p++) {
-                double[] vjp = NdArrays.toDoubles(p == 0 ? first[1] : ds.vectorJacobianProduct(x, t, v[p]));
+                INDArray product = p == 0 ? first[1] : ds.vectorJacobianProduct(x, t, v[p]);
+                double[] vjp = NdArrays.toDoubles(product);
+                NdArrays.release(product);
                 double[] vp = vv[p];
                 int per = vp.length / batch;
                 if (vjp.length != vp.length) {

@@ -120,7 +120,10 @@ public final class Likelihood {
             INDArray[] sd = session.scoreAndDivergence(xt, times);
             double a = sde.driftCoefficient(t);
             double g = sde.diffusion(t);
-            return augmentedDerivative(xv, sd[0], sd[1], a, -0.5 * g * g, batch, d, dataType);
+            INDArray out = augmentedDerivative(xv, sd[0], sd[1], a, -0.5 * g * g, batch, d, dataType);
+            // read into Java arrays by now: freed at once, not when the collector gets to them
+            NdArrays.release(xt, sd[0], sd[1]);
+            return out;
         };
         INDArray y0 = Nd4j.zeros(dataType, batch, dim + 1);
         y0.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim)).assign(x.reshape(batch, dim));

@@ -1,6 +1,7 @@
 package io.github.scoresde.samplers.ode;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.OdeSystem;
 import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -147,13 +148,17 @@ public final class DormandPrince45 implements OdeSolver {
             nfe += 6;
             double norm = Kernels.scaledErrorRms(y, yNew, rtol, atol, hs, new double[] {E1, E3, E4, E5, E6, E7}, same(k1, y),
                     same(k3, y), same(k4, y), same(k5, y), same(k6, y), same(k7, y));
+            // the step's derivatives are dead once it is decided (k7 lives on as the next k1 when
+            // it is accepted): freed now rather than when the collector finds them
+            boolean accept = Double.isFinite(norm) && norm <= 1;
+            release(accept ? k7 : k1, y, stage, spare, k1, k2, k3, k4, k5, k6, k7);
             if (!Double.isFinite(norm)) {
                 rejected++;
                 h *= MIN_FACTOR;
                 rejectedThisStep = true;
                 continue;
             }
-            if (norm <= 1) {
+            if (accept) {
                 double factor = norm == 0 ? MAX_FACTOR : Math.min(MAX_FACTOR, SAFETY * Math.pow(norm, -0.2));
                 if (rejectedThisStep) {
                     factor = Math.min(1, factor);
@@ -183,6 +188,27 @@ public final class DormandPrince45 implements OdeSolver {
         return out;
     }
 
+    /**
+     * Releases the stage derivatives (the system's own new arrays) except the one that lives on and
+     * any that is the state or a stage buffer; an array returned twice is released once, and one
+     * equal to the survivor not at all.
+     */
+    private static void release(INDArray survivor, INDArray y, INDArray stage, INDArray spare, INDArray... k) {
+        for (int i = 0; i < k.length; i++) {
+            INDArray a = k[i];
+            if (a == survivor || a == y || a == stage || a == spare) {
+                continue;
+            }
+            boolean seen = false;
+            for (int j = 0; j < i && !seen; j++) {
+                seen = k[j] == a;
+            }
+            if (!seen) {
+                NdArrays.release(a);
+            }
+        }
+    }
+
     /** k in y's data type and shape (a system may return another float type or a reshaped view). */
     private static INDArray same(INDArray k, INDArray y) {
         INDArray out = k.dataType() == y.dataType() ? k : k.castTo(y.dataType());
@@ -202,7 +228,7 @@ public final class DormandPrince45 implements OdeSolver {
         h0 = Math.min(h0, span);
         INDArray y1 = f0.mul(dir * h0).addi(y0);
         INDArray f1 = f.derivative(t0 + dir * h0, y1);
-        double d2 = rms(f1.subi(f0).divi(scale)) / h0;
+        double d2 = rms(f1.sub(f0).divi(scale)) / h0;
         double h1 = d1 <= 1e-15 && d2 <= 1e-15 ? Math.max(1e-6, h0 * 1e-3)
                 : Math.pow(0.01 / Math.max(d1, d2), 1.0 / 5);
         return Math.min(Math.min(100 * h0, h1), span);

@@ -86,6 +86,35 @@ class OdeSolverTest {
     }
 
     @Test
+    void dormandPrinceReleasesDeadStageDerivativesAndKeepsTheLiveOne() {
+        java.util.List<INDArray> returned = new java.util.ArrayList<>();
+        OdeSystem recording = (t, y) -> {
+            INDArray k = OSCILLATOR.derivative(t, y);
+            returned.add(k);
+            return k;
+        };
+        INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 0}});
+        OdeSolution sol = new DormandPrince45(1e-6, 1e-6).solve(recording, 0, 3, y0);
+        assertTrue(error(sol.y(), oscillatorExact(3)) < 1e-4, "error " + error(sol.y(), oscillatorExact(3)));
+        // every derivative but the last (the FSAL stage carried to a next step) is freed at once,
+        // apart from the initial-step probe of the automatic step selection
+        long closed = returned.stream().filter(INDArray::wasClosed).count();
+        assertTrue(closed >= returned.size() - 2, closed + " of " + returned.size() + " released");
+        assertTrue(!returned.get(returned.size() - 1).wasClosed());
+    }
+
+    @Test
+    void dormandPrinceAcceptsASystemThatReturnsOneArrayEveryTime() {
+        // the contract asks for a new array per call; a constant derivative returned as one shared
+        // array must still not be released while it is in use
+        INDArray slope = Nd4j.createFromArray(new double[][] {{2, -1}});
+        OdeSolution sol = new DormandPrince45().solve((t, y) -> slope, 0, 1.5, Nd4j.zeros(DataType.DOUBLE, 1, 2));
+        assertEquals(3, sol.y().getDouble(0, 0), 1e-9);
+        assertEquals(-1.5, sol.y().getDouble(0, 1), 1e-9);
+        assertTrue(!slope.wasClosed());
+    }
+
+    @Test
     void stepLimitFailsWithTheTimeReached() {
         DormandPrince45 dp = new DormandPrince45(1e-10, 1e-10, 5, 0);
         OdeSolverException e = assertThrows(OdeSolverException.class,
