@@ -39,7 +39,9 @@ public interface Conditioning {
     }
 
     /**
-     * Rewrites the state after a step.
+     * Rewrites the state after a step. The arrays returned follow {@link StepResult}'s ownership
+     * rule: new, or those of {@code result}, never arrays the conditioning keeps (copy observed
+     * data into the result rather than returning it).
      *
      * @param ctx the step's context
      * @param result the step's state and mean

@@ -1,6 +1,7 @@
 package io.github.scoresde.samplers;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
 import io.github.scoresde.sde.Discretization;
@@ -144,6 +145,8 @@ public final class PredictorCorrectorSampler implements Sampler {
         for (int k = 0; k < n; k++) {
             double t = g.time(k);
             times.assign(t);
+            INDArray before = x;
+            INDArray meanBefore = mean;
             StepContext ctx = new StepContext(sde, disc, s, g, k, times, stepStream.stream(k), first);
             StepResult c = conditioning.afterStep(ctx, corrector.correct(ctx, x), Conditioning.Stage.CORRECTOR, t);
             StepResult p = conditioning.afterStep(ctx, predictor.step(ctx, c.x()), Conditioning.Stage.PREDICTOR,
@@ -152,8 +155,27 @@ public final class PredictorCorrectorSampler implements Sampler {
             mean = predictor.scoreEvaluations() == 0 ? c.mean() : p.mean();
             SamplingDivergedException.check(x, k, n, t, "try more steps or a smaller snr");
             listener.onStep(k, n, t, x);
+            releaseDead(x, mean, before, meanBefore, c.x(), c.mean(), p.mean());
         }
         return denoise ? mean : x;
+    }
+
+    /**
+     * Frees the step's arrays that nothing reads any more (the previous state and means), now
+     * rather than when the garbage collector finds them (NdArrays.release). Predictors, correctors
+     * and conditioning return new arrays or their input itself; an array that is one of the two
+     * survivors is kept, and nothing is freed in a step whose survivors are views (they could share
+     * memory with an array that looks dead).
+     */
+    private static void releaseDead(INDArray x, INDArray mean, INDArray... candidates) {
+        if (x.isView() || mean.isView()) {
+            return;
+        }
+        for (INDArray a : candidates) {
+            if (a != x && a != mean) {
+                NdArrays.release(a);
+            }
+        }
     }
 
     @Override

@@ -141,6 +141,28 @@ class PredictorCorrectorSamplerTest {
     }
 
     @Test
+    void replacedStatesAreReleasedAndTheResultIsNot() {
+        Sde sde = new VpSde();
+        ExactMixtureScore score = new ExactMixtureScore(EIGHT, sde);
+        // a listener may not keep the state; this one does, only to see what the sampler freed
+        List<INDArray> states = new ArrayList<>();
+        SamplingResult r = PredictorCorrectorSampler.builder().steps(30).denoise(false)
+                .listener((k, n, t, x) -> states.add(x)).build().sample(sde, score, 64, RandomSource.of(3));
+        assertEquals(30, states.size());
+        for (int k = 0; k < states.size() - 1; k++) {
+            assertTrue(states.get(k).wasClosed(), "state after step " + k + " still held");
+        }
+        assertTrue(!r.samples().wasClosed());
+        assertTrue(Double.isFinite(r.samples().sumNumber().doubleValue()));
+        // steps that return their input unchanged keep it alive: no predictor and no corrector give
+        // back the prior draw itself
+        SamplingResult still = PredictorCorrectorSampler.builder().steps(5).predictor(Predictor.none())
+                .corrector(Corrector.none()).build().sample(sde, score, 8, RandomSource.of(3));
+        assertEquals(sde.priorSample(RandomSource.of(3).stream(PredictorCorrectorSampler.PRIOR_STREAM), 0, 8,
+                new long[] {2}), still.samples());
+    }
+
+    @Test
     void timeGridIsUniformAndIndexesTheDiscreteSchedule() {
         TimeGrid g = TimeGrid.uniform(1, 1e-3, 1000);
         assertEquals(1000, g.steps());

@@ -28,7 +28,11 @@ public record ProbabilityFlowOde(Sde sde, ScoreFunction score) implements OdeSys
     @Override
     public INDArray derivative(double t, INDArray x) {
         INDArray tt = Nd4j.valueArrayOf(new long[] {x.size(0)}, t, x.dataType());
-        return drift(t, x, score.score(x, tt));
+        INDArray s = score.score(x, tt);
+        INDArray out = drift(t, x, s);
+        // the score is a new array this call owns: freed at once (NdArrays.release)
+        io.github.scoresde.core.NdArrays.release(s, tt);
+        return out;
     }
 
     /**
