@@ -65,8 +65,12 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
 
     /** x_t = m_b x0_b + s_b z_b per example, float32, a new array. */
     static INDArray perturb(INDArray x0, double[] m, double[] s, INDArray z) {
-        return Broadcast.mul(x0.castTo(DataType.FLOAT), Broadcast.vector(m, z))
-                .addi(Broadcast.mul(z, Broadcast.vector(s, z)));
+        INDArray mv = Broadcast.vector(m, z);
+        INDArray sv = Broadcast.vector(s, z);
+        INDArray noise = Broadcast.mul(z, sv);
+        INDArray out = Broadcast.mul(x0.castTo(DataType.FLOAT), mv).addi(noise);
+        io.github.scoresde.core.NdArrays.release(mv, sv, noise);
+        return out;
     }
 
     /** The perturbed batch number {@code k} for clean data {@code x0 [n, d]}. */
@@ -101,7 +105,10 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
             }
         }
         INDArray features = network.features(xt, tt, y);
-        INDArray targets = Nd4j.concat(1, z.negi(), io.github.scoresde.core.NdArrays.of(w, DataType.FLOAT, n, 1));
+        INDArray weights = io.github.scoresde.core.NdArrays.of(w, DataType.FLOAT, n, 1);
+        INDArray targets = Nd4j.concat(1, z.negi(), weights);
+        // the pieces are copied into features and targets: freed now, not by the collector
+        io.github.scoresde.core.NdArrays.release(z, xt, tt, weights);
         return new org.nd4j.linalg.dataset.DataSet(features, targets);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.scoresde.training;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.nn.Parameterization;
 import io.github.scoresde.core.nn.ScoreNetwork;
@@ -265,6 +266,9 @@ public final class Trainer {
                 throw new TrainingDivergedException(k, loss, lastCheckpoint);
             }
             ema.update(net.params(), k);
+            // the step's own arrays are dead once fit has run: freed now, not by the collector
+            // (the batch's x is the data source's and stays untouched)
+            NdArrays.release(ds.getFeatures(), ds.getLabels(), identity ? null : x0);
             losses[(int) (k - start)] = loss;
             if (settings.checkpointEvery() > 0 && (k + 1) % settings.checkpointEvery() == 0) {
                 writeCheckpoint(settings.checkpoint(), network, sde, scaler, ema, k + 1);
