@@ -573,16 +573,36 @@ public final class GaussianMixture {
             return null;
         }
         int k = means.length;
-        double[] xv = Checks.flat(x);
-        double[] vv = v == null ? null : Checks.flat(v);
-        double[] score = new double[batch * d];
-        double[] hv = v == null ? null : new double[batch * d];
+        int n = batch * d;
+        // the copies in and out live in per-thread scratch: a likelihood solve makes hundreds of
+        // calls, and fresh arrays of this size cost their zeroing and the collector's time
+        double[] xv = NdArrays.toDoubles(x, scratch(0, n));
+        double[] vv = v == null ? null : NdArrays.toDoubles(v, scratch(1, n));
+        double[] score = scratch(2, n);
+        double[] hv = v == null ? null : scratch(3, n);
         double[] lap = laplacian ? new double[batch] : null;
         RowParallel.forRows(batch, (long) k * (d + 8), PARALLEL_WORK, (from, to) -> Kernels.mixtureDerivatives(xv, vv,
                 d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, lap));
         DataType type = x.dataType();
-        return new Derivatives(NdArrays.of(score, type, batch, d), hv == null ? null : NdArrays.of(hv, type, batch, d),
-                lap);
+        return new Derivatives(NdArrays.ofPrefix(score, type, batch, d),
+                hv == null ? null : NdArrays.ofPrefix(hv, type, batch, d), lap);
+    }
+
+    /** Values up to which a thread keeps its kernel scratch arrays (8 MB each). */
+    private static final int SCRATCH_MAX = 1 << 20;
+    /** Per-thread scratch of {@link #kernelDerivatives}: x, v, the score and H v. */
+    private static final ThreadLocal<double[][]> SCRATCH = ThreadLocal.withInitial(() -> new double[4][]);
+
+    /** The thread's scratch array {@code slot} with room for n values (a new array above the cap). */
+    private static double[] scratch(int slot, int n) {
+        if (n > SCRATCH_MAX) {
+            return new double[n];
+        }
+        double[][] all = SCRATCH.get();
+        if (all[slot] == null || all[slot].length < n) {
+            all[slot] = new double[n];
+        }
+        return all[slot];
     }
 
     /** Whether the score alone of x comes from the float32 kernel: float32 points on the vectorised path. */

@@ -48,14 +48,31 @@ public final class NdArrays {
      */
     public static INDArray of(double[] values, DataType type, long... shape) {
         checkLength(values.length, shape);
-        if (type == DataType.FLOAT) {
-            return floats(narrow(values), shape);
+        return ofPrefix(values, type, shape);
+    }
+
+    /**
+     * As {@link #of(double[], DataType, long...)} from the first values of a longer buffer (a
+     * reused scratch array): the shape's size of them.
+     *
+     * @throws IllegalArgumentException when the buffer holds fewer values than the shape
+     */
+    public static INDArray ofPrefix(double[] values, DataType type, long... shape) {
+        long n = size(shape);
+        if (n > values.length) {
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds " + n
+                    + " values; the buffer has " + values.length);
         }
-        if (type != DataType.DOUBLE || !CPU || values.length == 0) {
-            return Nd4j.createFromArray(values).reshape(shape).castTo(type);
+        int len = (int) n;
+        if (type == DataType.FLOAT) {
+            return floats(narrow(values, len), shape);
+        }
+        if (type != DataType.DOUBLE || !CPU || len == 0) {
+            double[] exact = len == values.length ? values : java.util.Arrays.copyOf(values, len);
+            return Nd4j.createFromArray(exact).reshape(shape).castTo(type);
         }
         INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, shape, 'c');
-        bytes(out).asDoubleBuffer().put(values);
+        bytes(out).asDoubleBuffer().put(values, 0, len);
         return out;
     }
 
@@ -66,9 +83,20 @@ public final class NdArrays {
      * {@code asDouble} reads value by value).
      */
     public static double[] toDoubles(INDArray x) {
+        return toDoubles(x, null);
+    }
+
+    /**
+     * As {@link #toDoubles(INDArray)}, into {@code into} when it holds at least x's values (they
+     * fill its first {@code x.length()} slots; a reused scratch buffer spares the allocation and
+     * zeroing of a new array), else into a new array.
+     *
+     * @return the array holding the values: {@code into} or a new one
+     */
+    public static double[] toDoubles(INDArray x, double[] into) {
         if (bulkReadable(x)) {
             int len = (int) x.length();
-            double[] out = new double[len];
+            double[] out = into != null && into.length >= len ? into : new double[len];
             if (x.dataType() == DataType.FLOAT) {
                 float[] f = new float[len];
                 ByteBuffer b = bytes(x);
@@ -84,12 +112,17 @@ public final class NdArrays {
             if (x.dataType() == DataType.DOUBLE) {
                 ByteBuffer b = bytes(x);
                 b.position((int) x.offset() * 8);
-                b.asDoubleBuffer().get(out);
+                b.asDoubleBuffer().get(out, 0, len);
                 java.lang.ref.Reference.reachabilityFence(x);
                 return out;
             }
         }
-        return (x.ordering() == 'c' && !x.isView() ? x : x.dup('c')).data().asDouble();
+        double[] values = (x.ordering() == 'c' && !x.isView() ? x : x.dup('c')).data().asDouble();
+        if (into != null && into.length >= values.length) {
+            System.arraycopy(values, 0, into, 0, values.length);
+            return into;
+        }
+        return values;
     }
 
     /**
@@ -138,8 +171,13 @@ public final class NdArrays {
 
     /** The values rounded to float32. */
     static float[] narrow(double[] values) {
-        float[] out = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
+        return narrow(values, values.length);
+    }
+
+    /** The first {@code len} values rounded to float32. */
+    private static float[] narrow(double[] values, int len) {
+        float[] out = new float[len];
+        for (int i = 0; i < len; i++) {
             out[i] = (float) values[i];
         }
         return out;
@@ -149,11 +187,16 @@ public final class NdArrays {
         return a.data().asNio().order(ByteOrder.nativeOrder());
     }
 
-    private static void checkLength(int n, long[] shape) {
+    private static long size(long[] shape) {
         long p = 1;
         for (long s : shape) {
             p *= s;
         }
+        return p;
+    }
+
+    private static void checkLength(int n, long[] shape) {
+        long p = size(shape);
         if (p != n) {
             throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds " + p
                     + " values; got " + n);

@@ -462,74 +462,110 @@ final class VectorKernels implements Kernels.VectorOps {
                 meanSq[j] += mu * mu;
             }
         }
+        // rows go in pairs (an odd last row pairs with itself), each row of a pair with its own
+        // coefficients and per-component scratch: slot 0 and slot 1
         // padding components: weight zero (log-normaliser -inf, 1 / v = 0)
-        double[] invVar = new double[kp];
-        double[] logNorm = new double[kp];
-        java.util.Arrays.fill(logNorm, Double.NEGATIVE_INFINITY);
-        double[] g = new double[kp];
-        double[] p = v != null ? new double[kp] : null;
-        double[] w = new double[kp];
-        double[] sq = new double[kp];
-        double[] qw = v != null ? new double[kp] : null;
-        double cachedM = Double.NaN;
-        double cachedS = Double.NaN;
-        double logTwoPi = Math.log(2 * Math.PI);
-        for (int b = from; b < to; b++) {
-            double mb = m[b];
-            double sb = s[b];
-            if (mb != cachedM || sb != cachedS) {
-                for (int j = 0; j < k; j++) {
-                    double vk = mb * mb * stdSq[j] + sb * sb;
-                    invVar[j] = 1 / vk;
-                    logNorm[j] = logWeights[j] - 0.5 * d * (Math.log(vk) + logTwoPi);
+        double[][] invVar = new double[2][kp];
+        double[][] logNorm = new double[2][kp];
+        java.util.Arrays.fill(logNorm[0], Double.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(logNorm[1], Double.NEGATIVE_INFINITY);
+        double[][] g = new double[2][kp];
+        double[][] p = new double[2][kp];
+        double[][] w = new double[2][kp];
+        double[][] sq = new double[2][kp];
+        double[][] qw = new double[2][kp];
+        double[] cachedM = {Double.NaN, Double.NaN};
+        double[] cachedS = {Double.NaN, Double.NaN};
+        double[] c = new double[2];
+        double[] qSum = new double[2];
+        double[] sv = new double[2];
+        int[] row = new int[2];
+        for (int b = from; b < to; b += 2) {
+            row[0] = b;
+            row[1] = Math.min(b + 1, to - 1);
+            for (int r = 0; r < 2; r++) {
+                double mb = m[row[r]];
+                double sb = s[row[r]];
+                if (mb != cachedM[r] || sb != cachedS[r]) {
+                    mixtureRowCoefficients(mb, sb, stdSq, logWeights, d, k, invVar[r], logNorm[r]);
+                    cachedM[r] = mb;
+                    cachedS[r] = sb;
                 }
-                cachedM = mb;
-                cachedS = sb;
             }
-            int at = b * d;
-            rowProducts(x, at, d, meansTP, kp, g);
-            double xx = rowDot(x, at, x, at, d);
-            double c = rowWeights(g, meanSq, invVar, logNorm, kp, mb, xx, w, sq);
-            rowCombination(w, means, k, d, x, at, mb, c, score, at);
+            int at0 = row[0] * d;
+            int at1 = row[1] * d;
+            rowProducts(x, at0, at1, d, meansTP, kp, g[0], g[1]);
+            for (int r = 0; r < 2; r++) {
+                int at = row[r] * d;
+                double xx = rowDot(x, at, x, at, d);
+                c[r] = rowWeights(g[r], meanSq, invVar[r], logNorm[r], kp, m[row[r]], xx, w[r], sq[r]);
+            }
+            rowCombination(w[0], w[1], means, k, d, x, at0, at1, m[row[0]], m[row[1]], c[0], c[1], score);
             if (laplacian != null) {
-                laplacian[b] = rowLaplacian(w, sq, invVar, kp, c, d) - rowDot(score, at, score, at, d);
+                for (int r = 0; r < 2; r++) {
+                    int at = row[r] * d;
+                    laplacian[row[r]] = rowLaplacian(w[r], sq[r], invVar[r], kp, c[r], d)
+                            - rowDot(score, at, score, at, d);
+                }
             }
             if (hv != null) {
-                rowProducts(v, at, d, meansTP, kp, p);
-                double xv = rowDot(x, at, v, at, d);
-                double sv = rowDot(score, at, v, at, d);
-                double qSum = rowHvWeights(w, p, invVar, kp, mb, xv, qw);
+                rowProducts(v, at0, at1, d, meansTP, kp, p[0], p[1]);
+                for (int r = 0; r < 2; r++) {
+                    int at = row[r] * d;
+                    double xv = rowDot(x, at, v, at, d);
+                    sv[r] = rowDot(score, at, v, at, d);
+                    qSum[r] = rowHvWeights(w[r], p[r], invVar[r], kp, m[row[r]], xv, qw[r]);
+                }
                 // H v = m sum_j q_j mu_j - c v - (sum_j q_j) x - (S . v) S
-                rowCombination(qw, means, k, d, v, at, mb, c, hv, at);
-                rowSubtract(hv, at, x, score, at, d, qSum, sv);
+                rowCombination(qw[0], qw[1], means, k, d, v, at0, at1, m[row[0]], m[row[1]], c[0], c[1], hv);
+                for (int r = 0; r < (row[1] != row[0] ? 2 : 1); r++) {
+                    rowSubtract(hv, row[r] * d, x, score, row[r] * d, d, qSum[r], sv[r]);
+                }
             }
         }
     }
 
+    /** v_j = m^2 sigma_j^2 + s^2: invVar = 1 / v_j, logNorm = log w_j - d/2 log(2 pi v_j), for the k real components. */
+    private static void mixtureRowCoefficients(double mb, double sb, double[] stdSq, double[] logWeights, int d, int k,
+            double[] invVar, double[] logNorm) {
+        double logTwoPi = Math.log(2 * Math.PI);
+        for (int j = 0; j < k; j++) {
+            double vk = mb * mb * stdSq[j] + sb * sb;
+            invVar[j] = 1 / vk;
+            logNorm[j] = logWeights[j] - 0.5 * d * (Math.log(vk) + logTwoPi);
+        }
+    }
+
     /**
-     * g_j = y . mu_j for the row of y at {@code at}, all kp components (padded means [q kp + j]);
-     * four accumulators, so that the FMAs do not wait on each other's latency.
+     * g_j = y . mu_j and g1_j = y1 . mu_j for the rows of y at {@code at0} and {@code at1}, all kp
+     * components (padded means [q kp + j]): each means vector loaded serves both rows, and four
+     * accumulators keep the FMAs from waiting on each other's latency.
      */
-    private static void rowProducts(double[] y, int at, int d, double[] meansTP, int kp, double[] g) {
+    private static void rowProducts(double[] y, int at0, int at1, int d, double[] meansTP, int kp, double[] g0,
+            double[] g1) {
         int lanes = D.length();
-        int d4 = d & ~3;
+        int d2 = d & ~1;
         for (int c = 0; c < kp; c += lanes) {
             DoubleVector a0 = DoubleVector.zero(D);
             DoubleVector a1 = DoubleVector.zero(D);
-            DoubleVector a2 = DoubleVector.zero(D);
-            DoubleVector a3 = DoubleVector.zero(D);
+            DoubleVector b0 = DoubleVector.zero(D);
+            DoubleVector b1 = DoubleVector.zero(D);
             int q = 0;
-            for (; q < d4; q += 4) {
-                int o = q * kp + c;
-                a0 = DoubleVector.fromArray(D, meansTP, o).fma(DoubleVector.broadcast(D, y[at + q]), a0);
-                a1 = DoubleVector.fromArray(D, meansTP, o + kp).fma(DoubleVector.broadcast(D, y[at + q + 1]), a1);
-                a2 = DoubleVector.fromArray(D, meansTP, o + 2 * kp).fma(DoubleVector.broadcast(D, y[at + q + 2]), a2);
-                a3 = DoubleVector.fromArray(D, meansTP, o + 3 * kp).fma(DoubleVector.broadcast(D, y[at + q + 3]), a3);
+            for (; q < d2; q += 2) {
+                DoubleVector mu0 = DoubleVector.fromArray(D, meansTP, q * kp + c);
+                DoubleVector mu1 = DoubleVector.fromArray(D, meansTP, (q + 1) * kp + c);
+                a0 = mu0.fma(DoubleVector.broadcast(D, y[at0 + q]), a0);
+                a1 = mu1.fma(DoubleVector.broadcast(D, y[at0 + q + 1]), a1);
+                b0 = mu0.fma(DoubleVector.broadcast(D, y[at1 + q]), b0);
+                b1 = mu1.fma(DoubleVector.broadcast(D, y[at1 + q + 1]), b1);
             }
-            for (; q < d; q++) {
-                a0 = DoubleVector.fromArray(D, meansTP, q * kp + c).fma(DoubleVector.broadcast(D, y[at + q]), a0);
+            if (q < d) {
+                DoubleVector mu0 = DoubleVector.fromArray(D, meansTP, q * kp + c);
+                a0 = mu0.fma(DoubleVector.broadcast(D, y[at0 + q]), a0);
+                b0 = mu0.fma(DoubleVector.broadcast(D, y[at1 + q]), b0);
             }
-            a0.add(a1).add(a2.add(a3)).intoArray(g, c);
+            a0.add(a1).intoArray(g0, c);
+            b0.add(b1).intoArray(g1, c);
         }
     }
 
@@ -584,38 +620,49 @@ final class VectorKernels implements Kernels.VectorOps {
         return cAcc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** out[oo + q] = m sum_j w_j mu_j[q] - c y[at + q] for one row (rows of means [j d + q]). */
-    private static void rowCombination(double[] w, double[] means, int k, int d, double[] y, int at, double mb,
-            double c, double[] out, int oo) {
+    /**
+     * For the rows at {@code at0} and {@code at1}: out[at + q] = m sum_j w_j mu_j[q] - c y[at + q],
+     * with each row's w, m and c (rows of means [j d + q]); each means vector loaded serves both
+     * rows, four accumulators as in rowProducts.
+     */
+    private static void rowCombination(double[] w0, double[] w1, double[] means, int k, int d, double[] y, int at0,
+            int at1, double m0, double m1, double c0, double c1, double[] out) {
         int lanes = D.length();
         int bound = D.loopBound(d);
+        int k2 = k & ~1;
         int q = 0;
-        int k4 = k & ~3;
         for (; q < bound; q += lanes) {
-            // four accumulators, as in rowProducts
             DoubleVector a0 = DoubleVector.zero(D);
             DoubleVector a1 = DoubleVector.zero(D);
-            DoubleVector a2 = DoubleVector.zero(D);
-            DoubleVector a3 = DoubleVector.zero(D);
+            DoubleVector b0 = DoubleVector.zero(D);
+            DoubleVector b1 = DoubleVector.zero(D);
             int j = 0;
-            for (; j < k4; j += 4) {
-                int o = j * d + q;
-                a0 = DoubleVector.fromArray(D, means, o).fma(DoubleVector.broadcast(D, w[j]), a0);
-                a1 = DoubleVector.fromArray(D, means, o + d).fma(DoubleVector.broadcast(D, w[j + 1]), a1);
-                a2 = DoubleVector.fromArray(D, means, o + 2 * d).fma(DoubleVector.broadcast(D, w[j + 2]), a2);
-                a3 = DoubleVector.fromArray(D, means, o + 3 * d).fma(DoubleVector.broadcast(D, w[j + 3]), a3);
+            for (; j < k2; j += 2) {
+                DoubleVector mu0 = DoubleVector.fromArray(D, means, j * d + q);
+                DoubleVector mu1 = DoubleVector.fromArray(D, means, (j + 1) * d + q);
+                a0 = mu0.fma(DoubleVector.broadcast(D, w0[j]), a0);
+                a1 = mu1.fma(DoubleVector.broadcast(D, w0[j + 1]), a1);
+                b0 = mu0.fma(DoubleVector.broadcast(D, w1[j]), b0);
+                b1 = mu1.fma(DoubleVector.broadcast(D, w1[j + 1]), b1);
             }
-            for (; j < k; j++) {
-                a0 = DoubleVector.fromArray(D, means, j * d + q).fma(DoubleVector.broadcast(D, w[j]), a0);
+            if (j < k) {
+                DoubleVector mu0 = DoubleVector.fromArray(D, means, j * d + q);
+                a0 = mu0.fma(DoubleVector.broadcast(D, w0[j]), a0);
+                b0 = mu0.fma(DoubleVector.broadcast(D, w1[j]), b0);
             }
-            a0.add(a1).add(a2.add(a3)).mul(mb).sub(DoubleVector.fromArray(D, y, at + q).mul(c)).intoArray(out, oo + q);
+            a0.add(a1).mul(m0).sub(DoubleVector.fromArray(D, y, at0 + q).mul(c0)).intoArray(out, at0 + q);
+            b0.add(b1).mul(m1).sub(DoubleVector.fromArray(D, y, at1 + q).mul(c1)).intoArray(out, at1 + q);
         }
         for (; q < d; q++) {
-            double acc = 0;
+            double acc0 = 0;
+            double acc1 = 0;
             for (int j = 0; j < k; j++) {
-                acc += w[j] * means[j * d + q];
+                double mu = means[j * d + q];
+                acc0 += w0[j] * mu;
+                acc1 += w1[j] * mu;
             }
-            out[oo + q] = mb * acc - c * y[at + q];
+            out[at0 + q] = m0 * acc0 - c0 * y[at0 + q];
+            out[at1 + q] = m1 * acc1 - c1 * y[at1 + q];
         }
     }
 

@@ -56,20 +56,22 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
         for (int p = 0; p < probes; p++) {
             vv[p] = NdArrays.toDoubles(v[p]);
         }
+        // one scratch array for the products' values, reused by every evaluation of the solve
+        double[] buffer = new double[vv[0].length];
         return (x, t) -> {
             INDArray[] first = ds.scoreAndVectorJacobianProduct(x, t, v[0]);
             INDArray s = first[0];
             double[] div = new double[batch];
             for (int p = 0; p < probes; p++) {
                 INDArray product = p == 0 ? first[1] : ds.vectorJacobianProduct(x, t, v[p]);
-                double[] vjp = NdArrays.toDoubles(product);
+                if (product.length() != vv[p].length) {
+                    throw new IllegalStateException("the vector-Jacobian product must hold " + vv[p].length
+                            + " values; got " + product.length());
+                }
+                double[] vjp = NdArrays.toDoubles(product, buffer);
                 NdArrays.release(product);
                 double[] vp = vv[p];
                 int per = vp.length / batch;
-                if (vjp.length != vp.length) {
-                    throw new IllegalStateException("the vector-Jacobian product must hold " + vp.length
-                            + " values; got " + vjp.length);
-                }
                 for (int b = 0; b < batch; b++) {
                     double acc = 0;
                     for (int i = b * per; i < (b + 1) * per; i++) {

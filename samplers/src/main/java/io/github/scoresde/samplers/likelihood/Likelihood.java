@@ -107,11 +107,16 @@ public final class Likelihood {
         DivergenceEstimator.Session session = divergence.start(score, batch, dataType, rng);
         INDArray times = Nd4j.create(dataType, batch);
         int d = (int) dim;
+        // scratch reused by every evaluation of this solve (they run one after another): the state's
+        // values, x, the score's values and the derivative
+        double[] yv = new double[batch * (d + 1)];
+        double[] xv = new double[batch * d];
+        double[] sv = new double[batch * d];
+        double[] out = new double[batch * (d + 1)];
         OdeSystem augmented = (t, y) -> {
             // x from the state in one bulk read (ND4J's strided copy of the column range cost about
             // as much as the gmm-64 score itself)
-            double[] yv = NdArrays.toDoubles(y);
-            double[] xv = new double[batch * d];
+            NdArrays.toDoubles(y, yv);
             for (int b = 0; b < batch; b++) {
                 System.arraycopy(yv, b * (d + 1), xv, b * d, d);
             }
@@ -120,10 +125,10 @@ public final class Likelihood {
             INDArray[] sd = session.scoreAndDivergence(xt, times);
             double a = sde.driftCoefficient(t);
             double g = sde.diffusion(t);
-            INDArray out = augmentedDerivative(xv, sd[0], sd[1], a, -0.5 * g * g, batch, d, dataType);
+            INDArray derivative = augmentedDerivative(xv, sd[0], sd[1], a, -0.5 * g * g, batch, d, dataType, sv, out);
             // read into Java arrays by now: freed at once, not when the collector gets to them
             NdArrays.release(xt, sd[0], sd[1]);
-            return out;
+            return derivative;
         };
         INDArray y0 = Nd4j.zeros(dataType, batch, dim + 1);
         y0.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim)).assign(x.reshape(batch, dim));
@@ -147,17 +152,17 @@ public final class Likelihood {
 
     /**
      * [a x + half s, a d + half div] as one [batch, d + 1] array of the state's type, in one pass
-     * over bulk copies (the ND4J ops it replaces took about ten passes and views per evaluation).
+     * over bulk copies (the ND4J ops it replaces took about ten passes and views per evaluation),
+     * through the solve's scratch arrays (scoreBuffer for the score's values, out for the result's).
      */
     private static INDArray augmentedDerivative(double[] xv, INDArray s, INDArray div, double a, double half,
-            int batch, int dim, DataType type) {
-        double[] sv = NdArrays.toDoubles(s);
-        double[] dv = NdArrays.toDoubles(div);
-        if (sv.length != xv.length || dv.length != batch) {
+            int batch, int dim, DataType type, double[] scoreBuffer, double[] out) {
+        if (s.length() != xv.length || div.length() != batch) {
             throw new IllegalStateException("the score and divergence must hold " + xv.length + " and " + batch
-                    + " values; got " + sv.length + " and " + dv.length);
+                    + " values; got " + s.length() + " and " + div.length());
         }
-        double[] out = new double[batch * (dim + 1)];
+        double[] sv = NdArrays.toDoubles(s, scoreBuffer);
+        double[] dv = NdArrays.toDoubles(div);
         double constant = a * dim;
         for (int b = 0; b < batch; b++) {
             int in = b * dim;
