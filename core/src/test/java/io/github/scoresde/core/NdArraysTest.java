@@ -3,6 +3,7 @@ package io.github.scoresde.core;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -74,5 +75,32 @@ class NdArraysTest {
         assertEquals(true, owned.wasClosed());
         assertThrows(IllegalStateException.class, () -> owned.sumNumber());
         assertEquals(false, other.wasClosed());
+    }
+
+    @Test
+    void scratchBuffersAreFilledAndReadByPrefix() {
+        double[] buffer = new double[8];
+        java.util.Arrays.fill(buffer, -7);
+        INDArray c = org.nd4j.linalg.factory.Nd4j.createFromArray(new double[][] {{1, 2, 3}, {4, 5, 6}});
+        // row-major values into the buffer's first slots, the rest untouched; a column-major copy too
+        for (INDArray a : new INDArray[] {c, c.dup('f'), c.castTo(DataType.FLOAT)}) {
+            double[] out = NdArrays.toDoubles(a, buffer);
+            assertEquals(buffer, out);
+            assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6, -7, -7}, buffer);
+        }
+        // a buffer too small: a new array
+        double[] small = new double[3];
+        double[] out = NdArrays.toDoubles(c, small);
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, out);
+        assertArrayEquals(new double[3], small);
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            INDArray p = NdArrays.ofPrefix(buffer, type, 3, 2);
+            assertEquals(type, p.dataType());
+            assertEquals(4.0, p.getDouble(1, 1));
+            assertEquals(6.0, p.getDouble(2, 1));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NdArrays.ofPrefix(buffer, DataType.DOUBLE, 3, 3));
+        assertTrue(e.getMessage().contains("holds 9 values; the buffer has 8"), e.getMessage());
     }
 }
