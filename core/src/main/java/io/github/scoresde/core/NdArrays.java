@@ -145,7 +145,7 @@ public final class NdArrays {
      * Frees the native memory of arrays the caller owns and no longer uses, now instead of when the
      * garbage collector finds them. ND4J frees an array's memory only after the collector has seen
      * the array unreachable; until then every new array takes fresh pages from the operating
-     * system, and on this project's machine a fresh 4 KiB page costs 3-12 us to fault in (a 1 MB
+     * system, and on this project's machine a fresh 4 KiB page costs 3-7 us to fault in (a 1 MB
      * array 0.4-3 ms against 13 us for memory just released, measured in docs/performance.md). Hot
      * loops therefore release their temporaries. Views, arrays in a workspace, arrays already
      * released and null entries are left alone; an array used after release throws ND4J's

@@ -68,12 +68,18 @@ public final class BenchCommand implements Callable<Integer> {
                     + "does (default ${DEFAULT-VALUE})")
     int b1Runs;
 
-    /** Warm-up runs at most, however short the workload. */
-    static final int MAX_WARMUP_RUNS = 50;
+    /**
+     * A warm-up goes on past its minimum time while its last run is this much slower than its
+     * fastest (the JIT still compiling), up to {@link #WARMUP_LIMIT} times the minimum time.
+     */
+    static final double WARMUP_STEADY = 1.25;
+    /** The longest warm-up, in multiples of the minimum time. */
+    static final double WARMUP_LIMIT = 4;
 
     @Option(names = "--warmup-seconds", defaultValue = "3",
-            description = "warm up each workload for at least one run and at least this long, so the JIT has "
-                    + "compiled the kernels of short ones (at most " + MAX_WARMUP_RUNS + " runs; default ${DEFAULT-VALUE})")
+            description = "warm up each workload for at least one run and at least this long, and on (up to four "
+                    + "times as long) while its last run is more than 25% slower than its fastest, so the JIT has "
+                    + "compiled the kernels of short ones (default ${DEFAULT-VALUE})")
     double warmupSeconds;
 
     @Option(names = "--b1-warmup-seconds", defaultValue = "10",
@@ -146,7 +152,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** Median seconds of {@code repeats} runs after one warm-up; returns the first timed result. */
     private <T> T timed(String key, Supplier<T> run, double[] seconds) {
         // short workloads until the JIT has compiled their kernels
-        warmUp(run, warmupSeconds, MAX_WARMUP_RUNS);
+        warmUp(run, warmupSeconds, WARMUP_LIMIT * warmupSeconds);
         double[] s = new double[Math.max(1, repeats)];
         T first = null;
         for (int i = 0; i < s.length; i++) {
@@ -164,18 +170,28 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs a workload at least once, then again until {@code seconds} have passed or it has run
-     * {@code maxRuns} times; returns the first (cold) run's result.
+     * Runs a workload at least once, then again until {@code seconds} have passed, and on while
+     * the last run is more than {@link #WARMUP_STEADY} times slower than the fastest, until
+     * {@code maxSeconds} have passed (a JVM whose compiler is busy with other code may take longer
+     * than the minimum to compile a short workload's kernels); returns the first (cold) run's
+     * result.
      */
-    private static <T> T warmUp(Supplier<T> run, double seconds, int maxRuns) {
+    private static <T> T warmUp(Supplier<T> run, double seconds, double maxSeconds) {
         long start = System.nanoTime();
         T cold = run.get();
-        int runs = 1;
-        while (runs < maxRuns && (System.nanoTime() - start) / 1e9 < seconds) {
+        double last = (System.nanoTime() - start) / 1e9;
+        double fastest = last;
+        while (true) {
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            boolean steady = last <= WARMUP_STEADY * fastest;
+            if (elapsed >= maxSeconds || elapsed >= seconds && steady) {
+                return cold;
+            }
+            long t0 = System.nanoTime();
             run.get();
-            runs++;
+            last = (System.nanoTime() - t0) / 1e9;
+            fastest = Math.min(fastest, last);
         }
-        return cold;
     }
 
     @Override
@@ -231,7 +247,7 @@ public final class BenchCommand implements Callable<Integer> {
      * run's rate is reported beside the median.
      */
     private ScoreModel b1() {
-        double cold = warmUp(BenchCommand::b1Run, b1WarmupSeconds, Integer.MAX_VALUE).rate();
+        double cold = warmUp(BenchCommand::b1Run, b1WarmupSeconds, b1WarmupSeconds).rate();
         double[] rates = new double[b1Runs];
         ScoreModel first = null;
         for (int run = 0; run < b1Runs; run++) {
