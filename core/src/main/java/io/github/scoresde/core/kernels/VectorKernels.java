@@ -133,58 +133,123 @@ final class VectorKernels implements Kernels.VectorOps {
         int w = y.dataType().width();
         int y0 = (int) y.offset() * w;
         int o0 = (int) out.offset() * w;
-        int terms = k.length;
+        // one method per data type: a single method holding both loops outgrew C2's inlining budget
+        // once both had run (a bench JVM that ran float32 sampling before float64 likelihoods), and
+        // its vectors were then boxed, ten times slower
         if (w == 4) {
-            float[] c = new float[terms];
-            for (int j = 0; j < terms; j++) {
-                c[j] = (float) (h * a[j]);
-            }
-            int step = S.length();
-            int bound = S.loopBound(n);
-            int i = 0;
-            for (; i < bound; i += step) {
-                FloatVector acc = FloatVector.fromByteBuffer(S, yb, y0 + i * 4, ORDER);
-                if (yScale != 1) {
-                    acc = acc.mul((float) yScale);
-                }
-                for (int j = 0; j < terms; j++) {
-                    acc = FloatVector.fromByteBuffer(S, kb[j], k0[j] + i * 4, ORDER).mul(c[j]).add(acc);
-                }
-                acc.intoByteBuffer(ob, o0 + i * 4, ORDER);
-            }
-            for (; i < n; i++) {
-                float acc = yScale != 1 ? yb.getFloat(y0 + i * 4) * (float) yScale : yb.getFloat(y0 + i * 4);
-                for (int j = 0; j < terms; j++) {
-                    acc += kb[j].getFloat(k0[j] + i * 4) * c[j];
-                }
-                ob.putFloat(o0 + i * 4, acc);
-            }
+            combinationFloat(ob, o0, yScale, yb, y0, h, a, kb, k0, n);
         } else {
-            double[] c = new double[terms];
-            for (int j = 0; j < terms; j++) {
-                c[j] = h * a[j];
-            }
-            int step = D.length();
-            int bound = D.loopBound(n);
-            int i = 0;
-            for (; i < bound; i += step) {
-                DoubleVector acc = DoubleVector.fromByteBuffer(D, yb, y0 + i * 8, ORDER);
-                if (yScale != 1) {
-                    acc = acc.mul(yScale);
-                }
-                for (int j = 0; j < terms; j++) {
-                    acc = DoubleVector.fromByteBuffer(D, kb[j], k0[j] + i * 8, ORDER).mul(c[j]).add(acc);
-                }
-                acc.intoByteBuffer(ob, o0 + i * 8, ORDER);
-            }
-            for (; i < n; i++) {
-                double acc = yb.getDouble(y0 + i * 8) * yScale;
-                for (int j = 0; j < terms; j++) {
-                    acc += kb[j].getDouble(k0[j] + i * 8) * c[j];
-                }
-                ob.putDouble(o0 + i * 8, acc);
-            }
+            combinationDouble(ob, o0, yScale, yb, y0, h, a, kb, k0, n);
         }
+    }
+
+    private static void combinationFloat(ByteBuffer ob, int o0, double yScale, ByteBuffer yb, int y0, double h,
+            double[] a, ByteBuffer[] kb, int[] k0, int n) {
+        int terms = kb.length;
+        float[] c = new float[terms];
+        for (int j = 0; j < terms; j++) {
+            c[j] = (float) (h * a[j]);
+        }
+        int step = S.length();
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += step) {
+            FloatVector acc = FloatVector.fromByteBuffer(S, yb, y0 + i * 4, ORDER);
+            if (yScale != 1) {
+                acc = acc.mul((float) yScale);
+            }
+            for (int j = 0; j < terms; j++) {
+                acc = FloatVector.fromByteBuffer(S, kb[j], k0[j] + i * 4, ORDER).mul(c[j]).add(acc);
+            }
+            acc.intoByteBuffer(ob, o0 + i * 4, ORDER);
+        }
+        for (; i < n; i++) {
+            float acc = yScale != 1 ? yb.getFloat(y0 + i * 4) * (float) yScale : yb.getFloat(y0 + i * 4);
+            for (int j = 0; j < terms; j++) {
+                acc += kb[j].getFloat(k0[j] + i * 4) * c[j];
+            }
+            ob.putFloat(o0 + i * 4, acc);
+        }
+    }
+
+    private static void combinationDouble(ByteBuffer ob, int o0, double yScale, ByteBuffer yb, int y0, double h,
+            double[] a, ByteBuffer[] kb, int[] k0, int n) {
+        int terms = kb.length;
+        double[] c = new double[terms];
+        for (int j = 0; j < terms; j++) {
+            c[j] = h * a[j];
+        }
+        int step = D.length();
+        int bound = D.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += step) {
+            DoubleVector acc = DoubleVector.fromByteBuffer(D, yb, y0 + i * 8, ORDER);
+            if (yScale != 1) {
+                acc = acc.mul(yScale);
+            }
+            for (int j = 0; j < terms; j++) {
+                acc = DoubleVector.fromByteBuffer(D, kb[j], k0[j] + i * 8, ORDER).mul(c[j]).add(acc);
+            }
+            acc.intoByteBuffer(ob, o0 + i * 8, ORDER);
+        }
+        for (; i < n; i++) {
+            double acc = yb.getDouble(y0 + i * 8) * yScale;
+            for (int j = 0; j < terms; j++) {
+                acc += kb[j].getDouble(k0[j] + i * 8) * c[j];
+            }
+            ob.putDouble(o0 + i * 8, acc);
+        }
+    }
+
+    /** sum of (err / scale)^2 over the whole float32 vectors of [0, n), in blocks of 1024 values. */
+    private static double errorSquaresFloat(ByteBuffer yb, int y0, ByteBuffer nb, int n0, double rtol, double atol,
+            double[] c, ByteBuffer[] kb, int[] k0, int n) {
+        int terms = kb.length;
+        int step = S.length();
+        int bound = S.loopBound(n);
+        float[] cf = new float[terms];
+        for (int j = 0; j < terms; j++) {
+            cf[j] = (float) c[j];
+        }
+        double total = 0;
+        int i = 0;
+        while (i < bound) {
+            FloatVector sum = FloatVector.zero(S);
+            int end = Math.min(bound, i + 1024);
+            for (; i < end; i += step) {
+                FloatVector err = FloatVector.zero(S);
+                for (int j = 0; j < terms; j++) {
+                    err = FloatVector.fromByteBuffer(S, kb[j], k0[j] + i * 4, ORDER).mul(cf[j]).add(err);
+                }
+                FloatVector scale = FloatVector.fromByteBuffer(S, yb, y0 + i * 4, ORDER).abs()
+                        .max(FloatVector.fromByteBuffer(S, nb, n0 + i * 4, ORDER).abs()).mul((float) rtol)
+                        .add((float) atol);
+                FloatVector r = err.div(scale);
+                sum = r.mul(r).add(sum);
+            }
+            total += sum.reduceLanes(VectorOperators.ADD);
+        }
+        return total;
+    }
+
+    /** sum of (err / scale)^2 over the whole float64 vectors of [0, n). */
+    private static double errorSquaresDouble(ByteBuffer yb, int y0, ByteBuffer nb, int n0, double rtol, double atol,
+            double[] c, ByteBuffer[] kb, int[] k0, int n) {
+        int terms = kb.length;
+        int step = D.length();
+        int bound = D.loopBound(n);
+        DoubleVector sum = DoubleVector.zero(D);
+        for (int i = 0; i < bound; i += step) {
+            DoubleVector err = DoubleVector.zero(D);
+            for (int j = 0; j < terms; j++) {
+                err = DoubleVector.fromByteBuffer(D, kb[j], k0[j] + i * 8, ORDER).mul(c[j]).add(err);
+            }
+            DoubleVector scale = DoubleVector.fromByteBuffer(D, yb, y0 + i * 8, ORDER).abs()
+                    .max(DoubleVector.fromByteBuffer(D, nb, n0 + i * 8, ORDER).abs()).mul(rtol).add(atol);
+            DoubleVector r = err.div(scale);
+            sum = r.fma(r, sum);
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
     }
 
     @Override
@@ -202,48 +267,12 @@ final class VectorKernels implements Kernels.VectorOps {
         for (int j = 0; j < terms; j++) {
             c[j] = h * e[j];
         }
-        // in the arrays' precision, as the ND4J ops would; squares summed in float64
-        double total = 0;
-        int i = 0;
-        if (w == 4) {
-            int step = S.length();
-            int bound = S.loopBound(n);
-            float[] cf = new float[terms];
-            for (int j = 0; j < terms; j++) {
-                cf[j] = (float) c[j];
-            }
-            while (i < bound) {
-                FloatVector sum = FloatVector.zero(S);
-                int end = Math.min(bound, i + 1024);
-                for (; i < end; i += step) {
-                    FloatVector err = FloatVector.zero(S);
-                    for (int j = 0; j < terms; j++) {
-                        err = FloatVector.fromByteBuffer(S, kb[j], k0[j] + i * 4, ORDER).mul(cf[j]).add(err);
-                    }
-                    FloatVector scale = FloatVector.fromByteBuffer(S, yb, y0 + i * 4, ORDER).abs()
-                            .max(FloatVector.fromByteBuffer(S, nb, n0 + i * 4, ORDER).abs()).mul((float) rtol)
-                            .add((float) atol);
-                    FloatVector r = err.div(scale);
-                    sum = r.mul(r).add(sum);
-                }
-                total += sum.reduceLanes(VectorOperators.ADD);
-            }
-        } else {
-            int step = D.length();
-            int bound = D.loopBound(n);
-            DoubleVector sum = DoubleVector.zero(D);
-            for (; i < bound; i += step) {
-                DoubleVector err = DoubleVector.zero(D);
-                for (int j = 0; j < terms; j++) {
-                    err = DoubleVector.fromByteBuffer(D, kb[j], k0[j] + i * 8, ORDER).mul(c[j]).add(err);
-                }
-                DoubleVector scale = DoubleVector.fromByteBuffer(D, yb, y0 + i * 8, ORDER).abs()
-                        .max(DoubleVector.fromByteBuffer(D, nb, n0 + i * 8, ORDER).abs()).mul(rtol).add(atol);
-                DoubleVector r = err.div(scale);
-                sum = r.fma(r, sum);
-            }
-            total = sum.reduceLanes(VectorOperators.ADD);
-        }
+        // in the arrays' precision, as the ND4J ops would; squares summed in float64; one method
+        // per data type (see linearCombination); the vector part returns the squares' sum and the
+        // scalar tail below covers the rest
+        double total = w == 4 ? errorSquaresFloat(yb, y0, nb, n0, rtol, atol, c, kb, k0, n)
+                : errorSquaresDouble(yb, y0, nb, n0, rtol, atol, c, kb, k0, n);
+        int i = w == 4 ? S.loopBound(n) : D.loopBound(n);
         for (; i < n; i++) {
             double err = 0;
             for (int j = 0; j < terms; j++) {
