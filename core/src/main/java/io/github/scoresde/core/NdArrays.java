@@ -162,6 +162,23 @@ public final class NdArrays {
         }
     }
 
+    /**
+     * As {@link #release}, sparing every array identical to one of {@code keep} (the survivors of a
+     * step, which its dead arrays may include when a step hands an input on unchanged). An array
+     * listed twice is released once.
+     */
+    public static void releaseExcept(INDArray[] keep, INDArray... arrays) {
+        for (INDArray a : arrays) {
+            boolean kept = false;
+            for (INDArray k : keep) {
+                kept |= a == k;
+            }
+            if (!kept) {
+                release(a);
+            }
+        }
+    }
+
     /** Whether x's values lie row-major and adjacent in CPU memory, int-addressable: one bulk read. */
     private static boolean bulkReadable(INDArray x) {
         long n = x.length();

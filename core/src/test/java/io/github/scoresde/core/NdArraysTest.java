@@ -75,6 +75,13 @@ class NdArraysTest {
         assertEquals(true, owned.wasClosed());
         assertThrows(IllegalStateException.class, () -> owned.sumNumber());
         assertEquals(false, other.wasClosed());
+        // survivors are spared, whatever else is listed (twice, or null)
+        INDArray kept = NdArrays.of(new double[] {1, 2}, DataType.DOUBLE, 2);
+        INDArray dead = NdArrays.of(new double[] {3, 4}, DataType.DOUBLE, 2);
+        NdArrays.releaseExcept(new INDArray[] {kept, null}, dead, kept, dead, null);
+        assertEquals(true, dead.wasClosed());
+        assertEquals(false, kept.wasClosed());
+        assertEquals(2.0, kept.getDouble(1));
     }
 
     @Test

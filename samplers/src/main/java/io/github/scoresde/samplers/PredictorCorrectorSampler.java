@@ -168,13 +168,8 @@ public final class PredictorCorrectorSampler implements Sampler {
      * memory with an array that looks dead).
      */
     private static void releaseDead(INDArray x, INDArray mean, INDArray... candidates) {
-        if (x.isView() || mean.isView()) {
-            return;
-        }
-        for (INDArray a : candidates) {
-            if (a != x && a != mean) {
-                NdArrays.release(a);
-            }
+        if (!x.isView() && !mean.isView()) {
+            NdArrays.releaseExcept(new INDArray[] {x, mean}, candidates);
         }
     }
 

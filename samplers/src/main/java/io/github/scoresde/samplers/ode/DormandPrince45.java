@@ -151,7 +151,7 @@ public final class DormandPrince45 implements OdeSolver {
             // the step's derivatives are dead once it is decided (k7 lives on as the next k1 when
             // it is accepted): freed now rather than when the collector finds them
             boolean accept = Double.isFinite(norm) && norm <= 1;
-            release(accept ? k7 : k1, y, stage, spare, k1, k2, k3, k4, k5, k6, k7);
+            NdArrays.releaseExcept(new INDArray[] {accept ? k7 : k1, y, stage, spare}, k1, k2, k3, k4, k5, k6, k7);
             if (!Double.isFinite(norm)) {
                 rejected++;
                 h *= MIN_FACTOR;
@@ -186,27 +186,6 @@ public final class DormandPrince45 implements OdeSolver {
         }
         Kernels.linearCombination(out, y, h, a, k);
         return out;
-    }
-
-    /**
-     * Releases the stage derivatives (the system's own new arrays) except the one that lives on and
-     * any that is the state or a stage buffer; an array returned twice is released once, and one
-     * equal to the survivor not at all.
-     */
-    private static void release(INDArray survivor, INDArray y, INDArray stage, INDArray spare, INDArray... k) {
-        for (int i = 0; i < k.length; i++) {
-            INDArray a = k[i];
-            if (a == survivor || a == y || a == stage || a == spare) {
-                continue;
-            }
-            boolean seen = false;
-            for (int j = 0; j < i && !seen; j++) {
-                seen = k[j] == a;
-            }
-            if (!seen) {
-                NdArrays.release(a);
-            }
-        }
     }
 
     /** k in y's data type and shape (a system may return another float type or a reshaped view). */
