@@ -29,4 +29,62 @@ public interface DifferentiableScore extends ScoreFunction {
     default INDArray[] scoreAndVectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
         return new INDArray[] {score(x, t), vectorJacobianProduct(x, t, v)};
     }
+
+    /**
+     * The quadratic form {@code v_b^T J_b v_b} per example: the Hutchinson-Skilling estimate of the
+     * divergence with probe v (MATH.md section 8). The default takes the dot product of each
+     * example's vector-Jacobian product with its v; a model that has the form more cheaply (the
+     * exact mixture score, without forming v^T J) overrides it.
+     *
+     * @param x points, shape {@code [batch, sampleShape()...]}, not modified
+     * @param t times, shape {@code [batch]}, not modified
+     * @param v probe vectors, same shape as {@code x}, not modified
+     * @return {@code [batch]}, data type of {@code x}
+     */
+    default INDArray jacobianQuadraticForm(INDArray x, INDArray t, INDArray v) {
+        INDArray vjp = vectorJacobianProduct(x, t, v);
+        INDArray q = rowDots(vjp, v, x);
+        releaseUnlessArgument(vjp, x, v);
+        return q;
+    }
+
+    /**
+     * The score and the quadratic form together, {@code {s(x, t), v^T J v}} with the shapes of
+     * {@link #score} and {@link #jacobianQuadraticForm}. The default builds on
+     * {@link #scoreAndVectorJacobianProduct}.
+     */
+    default INDArray[] scoreAndJacobianQuadraticForm(INDArray x, INDArray t, INDArray v) {
+        INDArray[] both = scoreAndVectorJacobianProduct(x, t, v);
+        INDArray q = rowDots(both[1], v, x);
+        releaseUnlessArgument(both[1], x, v);
+        return new INDArray[] {both[0], q};
+    }
+
+    /** Per-example dot products of a and v (both shaped like x), in x's data type, accumulated in float64. */
+    private static INDArray rowDots(INDArray a, INDArray v, INDArray x) {
+        int batch = (int) x.size(0);
+        double[] av = NdArrays.toDoubles(a);
+        double[] vv = NdArrays.toDoubles(v);
+        if (av.length != vv.length || av.length % Math.max(batch, 1) != 0) {
+            throw new IllegalStateException("the vector-Jacobian product must hold the " + vv.length
+                    + " values of v; got " + av.length);
+        }
+        int per = batch == 0 ? 0 : av.length / batch;
+        double[] q = new double[batch];
+        for (int b = 0; b < batch; b++) {
+            double acc = 0;
+            for (int i = b * per; i < (b + 1) * per; i++) {
+                acc += av[i] * vv[i];
+            }
+            q[b] = acc;
+        }
+        return NdArrays.of(q, x.dataType(), batch);
+    }
+
+    /** Frees a product this default made, unless a model handed back one of the caller's arguments. */
+    private static void releaseUnlessArgument(INDArray product, INDArray x, INDArray v) {
+        if (product != x && product != v) {
+            NdArrays.release(product);
+        }
+    }
 }

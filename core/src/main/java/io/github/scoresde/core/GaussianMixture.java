@@ -425,7 +425,7 @@ public final class GaussianMixture {
 
     /** The score grad_x ln p(x; m, s), shape and data type of x. */
     public INDArray score(INDArray x, double[] m, double[] s) {
-        Derivatives f = kernelDerivatives(x, m, s, null, false);
+        Derivatives f = kernelDerivatives(x, m, s, null, false, false);
         return f != null ? f.score : evaluate(x, m, s).score();
     }
 
@@ -434,7 +434,7 @@ public final class GaussianMixture {
      * this is both the Jacobian-vector and the vector-Jacobian product of the score.
      */
     public INDArray hessianVectorProduct(INDArray x, double[] m, double[] s, INDArray v) {
-        Derivatives f = kernelDerivatives(x, m, s, v, false);
+        Derivatives f = kernelDerivatives(x, m, s, v, false, false);
         return f != null ? f.hv : hessianVectorProduct(evaluate(x, m, s), x, m, v);
     }
 
@@ -445,13 +445,47 @@ public final class GaussianMixture {
      * @return {score, H v}, both of the shape and data type of x
      */
     public INDArray[] scoreAndHessianVectorProduct(INDArray x, double[] m, double[] s, INDArray v) {
-        Derivatives f = kernelDerivatives(x, m, s, v, false);
+        Derivatives f = kernelDerivatives(x, m, s, v, false, false);
         if (f != null) {
             return new INDArray[] {f.score, f.hv};
         }
         Evaluation e = evaluate(x, m, s);
         INDArray hv = hessianVectorProduct(e, x, m, v);
         return new INDArray[] {e.score(), hv};
+    }
+
+    /**
+     * The score and the quadratic form v_b . H_b v_b of the Hessian of ln p(x; m, s) per example, from
+     * one shared evaluation: what a Hutchinson probe of the divergence reads, without forming H v
+     * (one product with the means fewer per row than {@link #scoreAndHessianVectorProduct}).
+     *
+     * @param v directions, the shape of x
+     * @return the score (shape and data type of x) and the quadratic form per example
+     */
+    public ScoreAndQuadraticForm scoreAndHessianQuadraticForm(INDArray x, double[] m, double[] s, INDArray v) {
+        Checks.notNull("v", v);
+        Derivatives f = kernelDerivatives(x, m, s, v, false, true);
+        if (f != null) {
+            return new ScoreAndQuadraticForm(f.score, f.quadratic);
+        }
+        Evaluation e = evaluate(x, m, s);
+        INDArray hv = hessianVectorProduct(e, x, m, v);
+        double[] h = NdArrays.toDoubles(hv);
+        double[] vv = NdArrays.toDoubles(v);
+        double[] q = new double[e.batch];
+        for (int b = 0; b < e.batch; b++) {
+            double acc = 0;
+            for (int i = b * d; i < (b + 1) * d; i++) {
+                acc += h[i] * vv[i];
+            }
+            q[b] = acc;
+        }
+        NdArrays.release(hv);
+        return new ScoreAndQuadraticForm(e.score(), q);
+    }
+
+    /** A score with the quadratic form v . H v of its Jacobian (the Hessian of the log-density), per example. */
+    public record ScoreAndQuadraticForm(INDArray score, double[] quadraticForm) {
     }
 
     private INDArray hessianVectorProduct(Evaluation e, INDArray x, double[] m, INDArray v) {
@@ -489,7 +523,7 @@ public final class GaussianMixture {
 
     /** The Laplacian of ln p(x; m, s) (the divergence of its score), one value per example. */
     public double[] laplacian(INDArray x, double[] m, double[] s) {
-        Derivatives f = kernelDerivatives(x, m, s, null, true);
+        Derivatives f = kernelDerivatives(x, m, s, null, true, false);
         return f != null ? f.laplacian : laplacian(evaluate(x, m, s));
     }
 
@@ -500,7 +534,7 @@ public final class GaussianMixture {
      * @return the score (shape and data type of x) and the Laplacian per example
      */
     public ScoreAndLaplacian scoreAndLaplacian(INDArray x, double[] m, double[] s) {
-        Derivatives f = kernelDerivatives(x, m, s, null, true);
+        Derivatives f = kernelDerivatives(x, m, s, null, true, false);
         if (f != null) {
             return new ScoreAndLaplacian(f.score, f.laplacian);
         }
@@ -551,15 +585,17 @@ public final class GaussianMixture {
     /** Dimension up to which the score, Hessian-vector product and Laplacian come from the vector kernel. */
     private static final int KERNEL_MAX_DIMENSION = 64;
 
-    /** Score, optional H v and optional Laplacian from {@link Kernels#mixtureDerivatives}. */
-    private record Derivatives(INDArray score, INDArray hv, double[] laplacian) {
+    /** Score, optional H v, optional Laplacian and optional v . H v from {@link Kernels#mixtureDerivatives}. */
+    private record Derivatives(INDArray score, INDArray hv, double[] laplacian, double[] quadratic) {
     }
 
     /**
      * The derivatives from the vector kernel, after the same argument checks as the scalar path;
      * null when the kernel is not available or d is large (there the ND4J products are faster).
+     * With v, H v (or, when {@code quadratic}, only v . H v) comes with the score.
      */
-    private Derivatives kernelDerivatives(INDArray x, double[] m, double[] s, INDArray v, boolean laplacian) {
+    private Derivatives kernelDerivatives(INDArray x, double[] m, double[] s, INDArray v, boolean laplacian,
+            boolean quadratic) {
         int batch = Checks.batchOf("x", x, new long[] {d});
         checkCoefficients(batch, m, s);
         if (v != null && !Arrays.equals(v.shape(), x.shape())) {
@@ -567,7 +603,7 @@ public final class GaussianMixture {
                     + Arrays.toString(v.shape()));
         }
         if (v == null && !laplacian && floatScoreKernel(x)) {
-            return new Derivatives(floatScore(x, batch, m, s), null, null);
+            return new Derivatives(floatScore(x, batch, m, s), null, null, null);
         }
         if (!Kernels.vectorized() || d > KERNEL_MAX_DIMENSION) {
             return null;
@@ -579,13 +615,14 @@ public final class GaussianMixture {
         double[] xv = NdArrays.toDoubles(x, scratch(0, n));
         double[] vv = v == null ? null : NdArrays.toDoubles(v, scratch(1, n));
         double[] score = scratch(2, n);
-        double[] hv = v == null ? null : scratch(3, n);
+        double[] hv = v == null || quadratic ? null : scratch(3, n);
         double[] lap = laplacian ? new double[batch] : null;
+        double[] quad = quadratic ? new double[batch] : null;
         RowParallel.forRows(batch, (long) k * (d + 8), PARALLEL_WORK, (from, to) -> Kernels.mixtureDerivatives(xv, vv,
-                d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, lap));
+                d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, lap, quad));
         DataType type = x.dataType();
         return new Derivatives(NdArrays.ofPrefix(score, type, batch, d),
-                hv == null ? null : NdArrays.ofPrefix(hv, type, batch, d), lap);
+                hv == null ? null : NdArrays.ofPrefix(hv, type, batch, d), lap, quad);
     }
 
     /** Values up to which a thread keeps its kernel scratch arrays (8 MB each). */

@@ -142,6 +142,31 @@ public final class NdArrays {
     }
 
     /**
+     * Writes values into an array in row-major order: one bulk copy into its native memory when its
+     * values lie adjacent (a contiguous view included) and it is float32 or float64, else through
+     * ND4J's assign.
+     *
+     * @return target
+     * @throws IllegalArgumentException when target does not hold {@code values.length} values
+     */
+    public static INDArray write(INDArray target, double[] values) {
+        checkLength(values.length, target.shape());
+        if (bulkReadable(target) && (target.dataType() == DataType.DOUBLE || target.dataType() == DataType.FLOAT)) {
+            ByteBuffer b = bytes(target);
+            if (target.dataType() == DataType.DOUBLE) {
+                b.position((int) target.offset() * 8);
+                b.asDoubleBuffer().put(values);
+            } else {
+                b.position((int) target.offset() * 4);
+                b.asFloatBuffer().put(narrow(values));
+            }
+            java.lang.ref.Reference.reachabilityFence(target);
+            return target;
+        }
+        return target.assign(of(values, target.dataType(), target.shape()));
+    }
+
+    /**
      * Frees the native memory of arrays the caller owns and no longer uses, now instead of when the
      * garbage collector finds them. ND4J frees an array's memory only after the collector has seen
      * the array unreachable; until then every new array takes fresh pages from the operating

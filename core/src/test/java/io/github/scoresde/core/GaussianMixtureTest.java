@@ -119,6 +119,58 @@ class GaussianMixtureTest {
         assertClose(fd, m.hessianVectorProduct(x, mc, s, v), 1e-6, 1e-7);
     }
 
+    /**
+     * v . H v per example, computed without forming H v (the kernel's small-d and row paths, and the
+     * ND4J path above the kernel's dimension), equals the dot product of v with the Hessian-vector
+     * product to 1e-9 relative (1e-6 for float32 points, whose H v is rounded), with the same score.
+     */
+    @Test
+    void hessianQuadraticFormIsTheDotProductOfVWithHv() {
+        double[][] wide = new double[3][65];
+        for (int k = 0; k < 3; k++) {
+            for (int j = 0; j < 65; j++) {
+                wide[k][j] = Math.sin(k + 0.3 * j);
+            }
+        }
+        GaussianMixture above = new GaussianMixture(new double[] {1, 2, 3}, wide, new double[] {0.5, 0.8, 1.1});
+        for (GaussianMixture m : new GaussianMixture[] {uneven(), GaussianMixture.eightGaussians(),
+                GaussianMixture.gmm64(), above}) {
+            int d = m.dimension();
+            for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+                INDArray x = points(13, d, 7).mul(2).castTo(type);
+                INDArray v = RandomSource.of(8).rademacher(type, 0, 13, d);
+                double[] mc = new double[13];
+                double[] sc = new double[13];
+                for (int b = 0; b < 13; b++) {
+                    mc[b] = b < 6 ? 0.9 : 0.3 + 0.05 * b;
+                    sc[b] = b < 6 ? 0.2 : 0.1 + 0.07 * b;
+                }
+                INDArray[] both = m.scoreAndHessianVectorProduct(x, mc, sc, v);
+                GaussianMixture.ScoreAndQuadraticForm f = m.scoreAndHessianQuadraticForm(x, mc, sc, v);
+                double[] hv = NdArrays.toDoubles(both[1]);
+                double[] vv = NdArrays.toDoubles(v);
+                assertEquals(13, f.quadraticForm().length);
+                for (int b = 0; b < 13; b++) {
+                    double expected = 0;
+                    for (int q = 0; q < d; q++) {
+                        expected += vv[b * d + q] * hv[b * d + q];
+                    }
+                    // float32 points: H v comes back rounded to float32, the form in float64
+                    double tol = type == DataType.DOUBLE ? 1e-9 : 1e-6;
+                    assertEquals(expected, f.quadraticForm()[b], tol * (1 + Math.abs(expected)),
+                            "d=" + d + " " + type + " row " + b);
+                }
+                assertEquals(type, f.score().dataType());
+                assertClose(both[0], f.score(), 1e-12, 1e-12);
+            }
+        }
+        GaussianMixture m = uneven();
+        assertRejects(() -> m.scoreAndHessianQuadraticForm(Nd4j.zeros(DataType.DOUBLE, 2, 3), fill(2, 1), fill(2, 0),
+                Nd4j.zeros(DataType.DOUBLE, 2, 2)), "v must have the shape of x");
+        assertRejects(() -> m.scoreAndHessianQuadraticForm(Nd4j.zeros(DataType.DOUBLE, 2, 3), fill(2, 1), fill(2, 0),
+                null), "v");
+    }
+
     @Test
     void laplacianIsTheTraceOfTheHessian() {
         GaussianMixture m = uneven();

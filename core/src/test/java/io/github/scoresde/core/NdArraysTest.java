@@ -110,4 +110,22 @@ class NdArraysTest {
                 () -> NdArrays.ofPrefix(buffer, DataType.DOUBLE, 3, 3));
         assertTrue(e.getMessage().contains("holds 9 values; the buffer has 8"), e.getMessage());
     }
+
+    @Test
+    void writeFillsAContiguousViewAndNothingElse() {
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT, DataType.HALF}) {
+            INDArray whole = org.nd4j.linalg.factory.Nd4j.zeros(type, 10);
+            INDArray tail = whole.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(6, 10));
+            assertEquals(tail, NdArrays.write(tail, new double[] {1, 2, 3, 4}));
+            assertArrayEquals(new double[] {0, 0, 0, 0, 0, 0, 1, 2, 3, 4}, whole.toDoubleVector(), 1e-12, type.toString());
+            // a column-major matrix is written in row-major order through ND4J
+            INDArray f = org.nd4j.linalg.factory.Nd4j.zeros(type, 2, 2).dup('f');
+            NdArrays.write(f, new double[] {1, 2, 3, 4});
+            assertEquals(2.0, f.getDouble(0, 1));
+            assertEquals(3.0, f.getDouble(1, 0));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NdArrays.write(org.nd4j.linalg.factory.Nd4j.zeros(3), new double[] {1, 2}));
+        assertTrue(e.getMessage().contains("holds 3 values; got 2"), e.getMessage());
+    }
 }

@@ -3,6 +3,7 @@ package io.github.scoresde.sde;
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.DifferentiableScore;
 import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.ScoreDivergence;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -57,6 +58,22 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
     public INDArray[] scoreAndVectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
         Coefficients c = coefficients(x, t);
         return mixture.scoreAndHessianVectorProduct(x, c.m, c.s, v);
+    }
+
+    /** v . H v per example, in closed form from the mixture without forming H v. */
+    @Override
+    public INDArray jacobianQuadraticForm(INDArray x, INDArray t, INDArray v) {
+        INDArray[] both = scoreAndJacobianQuadraticForm(x, t, v);
+        NdArrays.release(both[0]);
+        return both[1];
+    }
+
+    /** The score and v . H v per example from one shared evaluation of the mixture. */
+    @Override
+    public INDArray[] scoreAndJacobianQuadraticForm(INDArray x, INDArray t, INDArray v) {
+        Coefficients c = coefficients(x, t);
+        GaussianMixture.ScoreAndQuadraticForm f = mixture.scoreAndHessianQuadraticForm(x, c.m, c.s, v);
+        return new INDArray[] {f.score(), io.github.scoresde.core.Broadcast.vector(f.quadraticForm(), x)};
     }
 
     /** The score's Jacobian-vector product; the same as the vector-Jacobian product here. */

@@ -396,11 +396,13 @@ public final class Kernels {
      *   <li>score S = sum_j r_j u_j</li>
      *   <li>Hessian-vector product H v = sum_j r_j (u_j . v) u_j - (sum_j r_j / v_bj) v - S (S . v)</li>
      *   <li>Laplacian sum_j r_j (|u_j|^2 - d / v_bj) - |S|^2</li>
+     *   <li>quadratic form v . H v = sum_j r_j ((u_j . v)^2 - |v|^2 / v_bj) - (S . v)^2 (the
+     *       Hutchinson probe's estimate; for d of at least a vector's lanes without forming H v)</li>
      * </ul>
      * Rows are processed a vector of rows at a time; float64 throughout; nothing is allocated per row.
      *
      * @param x {@code [rows, d]} row-major points
-     * @param v {@code [rows, d]} row-major directions, or null when {@code hv} is null
+     * @param v {@code [rows, d]} row-major directions, or null when {@code hv} and {@code quadratic} are null
      * @param meansT {@code [d, k]} the component means, coordinate-major
      * @param stdSq {@code [k]} sigma_j^2
      * @param logWeights {@code [k]} log w_j (normalised weights)
@@ -409,18 +411,20 @@ public final class Kernels {
      * @param score receives S, {@code [rows, d]} row-major
      * @param hv receives H v, {@code [rows, d]}, or null to skip it
      * @param laplacian receives the Laplacian per row, or null to skip it
+     * @param quadratic receives v . H v per row, or null to skip it
      * @return false (nothing done) when the vector path is not available
      */
     public static boolean mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
             double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
-            double[] laplacian) {
+            double[] laplacian, double[] quadratic) {
         if (VECTOR == null) {
             return false;
         }
-        if (hv != null && v == null) {
-            throw new IllegalArgumentException("v is required for the Hessian-vector product");
+        if ((hv != null || quadratic != null) && v == null) {
+            throw new IllegalArgumentException("v is required for the Hessian-vector product and its quadratic form");
         }
-        VECTOR.mixtureDerivatives(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian);
+        VECTOR.mixtureDerivatives(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian,
+                quadratic);
         return true;
     }
 
@@ -534,7 +538,7 @@ public final class Kernels {
 
         void mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
                 double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
-                double[] laplacian);
+                double[] laplacian, double[] quadratic);
 
         void mixtureScoreFloat(float[] x, int d, int k, float[] meansT, float[] stdSq, float[] logWeights,
                 double[] m, double[] s, int from, int to, float[] score);

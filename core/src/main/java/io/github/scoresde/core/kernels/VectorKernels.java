@@ -370,14 +370,17 @@ final class VectorKernels implements Kernels.VectorOps {
     @Override
     public void mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
             double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
-            double[] laplacian) {
+            double[] laplacian, double[] quadratic) {
         int lanes = D.length();
         if (d >= lanes) {
-            mixtureDerivativesRows(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian);
+            mixtureDerivativesRows(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian,
+                    quadratic);
             return;
         }
+        // the quadratic form v . H v is taken from H v, computed into scratch when hv is not wanted
+        boolean probe = hv != null || quadratic != null;
         double[] xs = new double[d * lanes];
-        double[] vs = hv != null ? new double[d * lanes] : null;
+        double[] vs = probe ? new double[d * lanes] : null;
         double[] ms = new double[lanes];
         double[] ss = new double[lanes];
         double[] cachedM = new double[lanes];
@@ -391,8 +394,9 @@ final class VectorKernels implements Kernels.VectorOps {
         double[] c = new double[lanes];
         double[] acc = new double[d * lanes];
         double[] outS = new double[d * lanes];
-        double[] outH = hv != null ? new double[d * lanes] : null;
+        double[] outH = probe ? new double[d * lanes] : null;
         double[] outL = laplacian != null ? new double[lanes] : null;
+        double[] outQ = quadratic != null ? new double[lanes] : null;
         int[] rowsApart = new int[lanes];
         for (int l = 0; l < lanes; l++) {
             rowsApart[l] = l * d;
@@ -445,9 +449,13 @@ final class VectorKernels implements Kernels.VectorOps {
             if (outH != null) {
                 mixtureHv(w, invVar, meansT, xs, vs, ms, c, outS, d, k, acc, outH);
             }
+            if (outQ != null) {
+                laneDots(outH, vs, d, outQ);
+                System.arraycopy(outQ, 0, quadratic, b, n);
+            }
             if (n == lanes) {
                 scatterRows(outS, d, rowsApart, score, b * d);
-                if (outH != null) {
+                if (hv != null) {
                     scatterRows(outH, d, rowsApart, hv, b * d);
                 }
                 if (outL != null) {
@@ -458,7 +466,7 @@ final class VectorKernels implements Kernels.VectorOps {
             for (int l = 0; l < n; l++) {
                 for (int q = 0; q < d; q++) {
                     score[(b + l) * d + q] = outS[q * lanes + l];
-                    if (outH != null) {
+                    if (hv != null) {
                         hv[(b + l) * d + q] = outH[q * lanes + l];
                     }
                 }
@@ -477,7 +485,7 @@ final class VectorKernels implements Kernels.VectorOps {
     /** {@link #mixtureDerivatives} one row at a time (d &gt;= lanes). */
     private static void mixtureDerivativesRows(double[] x, double[] v, int d, int k, double[] meansT,
             double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to, double[] score,
-            double[] hv, double[] laplacian) {
+            double[] hv, double[] laplacian, double[] quadratic) {
         int lanes = D.length();
         int kp = (k + lanes - 1) / lanes * lanes;
         double[] meansTP = new double[d * kp]; // [q kp + j], components padded with zero means
@@ -537,18 +545,25 @@ final class VectorKernels implements Kernels.VectorOps {
                             - rowDot(score, at, score, at, d);
                 }
             }
-            if (hv != null) {
+            if (hv != null || quadratic != null) {
                 rowProducts(v, at0, at1, d, meansTP, kp, p[0], p[1]);
                 for (int r = 0; r < 2; r++) {
                     int at = row[r] * d;
                     double xv = rowDot(x, at, v, at, d);
                     sv[r] = rowDot(score, at, v, at, d);
                     qSum[r] = rowHvWeights(w[r], p[r], invVar[r], kp, m[row[r]], xv, qw[r]);
+                    if (quadratic != null) {
+                        // v . H v = sum_j q_j (m p_j - x . v) - c |v|^2 - (S . v)^2, without forming H v
+                        quadratic[row[r]] = rowQuadratic(qw[r], p[r], kp, m[row[r]], xv)
+                                - c[r] * rowDot(v, at, v, at, d) - sv[r] * sv[r];
+                    }
                 }
-                // H v = m sum_j q_j mu_j - c v - (sum_j q_j) x - (S . v) S
-                rowCombination(qw[0], qw[1], means, k, d, v, at0, at1, m[row[0]], m[row[1]], c[0], c[1], hv);
-                for (int r = 0; r < (row[1] != row[0] ? 2 : 1); r++) {
-                    rowSubtract(hv, row[r] * d, x, score, row[r] * d, d, qSum[r], sv[r]);
+                if (hv != null) {
+                    // H v = m sum_j q_j mu_j - c v - (sum_j q_j) x - (S . v) S
+                    rowCombination(qw[0], qw[1], means, k, d, v, at0, at1, m[row[0]], m[row[1]], c[0], c[1], hv);
+                    for (int r = 0; r < (row[1] != row[0] ? 2 : 1); r++) {
+                        rowSubtract(hv, row[r] * d, x, score, row[r] * d, d, qSum[r], sv[r]);
+                    }
                 }
             }
         }
@@ -718,6 +733,26 @@ final class VectorKernels implements Kernels.VectorOps {
             sum = sum.add(qj);
         }
         return sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** sum_j q_j (m p_j - x . v) over the kp components (padding components have q_j = 0). */
+    private static double rowQuadratic(double[] qw, double[] p, int kp, double mb, double xv) {
+        int lanes = D.length();
+        DoubleVector acc = DoubleVector.zero(D);
+        for (int j = 0; j < kp; j += lanes) {
+            acc = DoubleVector.fromArray(D, p, j).mul(mb).sub(xv).fma(DoubleVector.fromArray(D, qw, j), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** out[l] = sum_q a[q lanes + l] b[q lanes + l]: a dot product per lane (per row) of two row vectors. */
+    private static void laneDots(double[] a, double[] b, int d, double[] out) {
+        int lanes = D.length();
+        DoubleVector acc = DoubleVector.zero(D);
+        for (int q = 0; q < d; q++) {
+            acc = DoubleVector.fromArray(D, a, q * lanes).fma(DoubleVector.fromArray(D, b, q * lanes), acc);
+        }
+        acc.intoArray(out, 0);
     }
 
     /** out[at + q] -= a x[at + q] + b s[at + q] for one row. */

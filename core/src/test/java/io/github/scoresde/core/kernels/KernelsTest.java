@@ -94,10 +94,24 @@ class KernelsTest {
             double[] score = new double[rows * d];
             double[] hv = new double[rows * d];
             double[] lap = new double[rows];
-            if (!Kernels.mixtureDerivatives(x, v, d, k, meansT, stdSq, logW, m, s, 2, rows, score, hv, lap)) {
+            if (!Kernels.mixtureDerivatives(x, v, d, k, meansT, stdSq, logW, m, s, 2, rows, score, hv, lap, null)) {
                 assertTrue(!Kernels.vectorized(), "declined with the vector path on");
                 continue;
             }
+            // the quadratic form alone (without H v, on its own path for d >= lanes) equals v . (H v)
+            double[] score2 = new double[rows * d];
+            double[] quad = new double[rows];
+            assertTrue(Kernels.mixtureDerivatives(x, v, d, k, meansT, stdSq, logW, m, s, 2, rows, score2, null, null,
+                    quad));
+            for (int b = 2; b < rows; b++) {
+                double vhv = 0;
+                for (int q = 0; q < d; q++) {
+                    vhv += v[b * d + q] * hv[b * d + q];
+                    assertEquals(score[b * d + q], score2[b * d + q], 1e-12 * (1 + Math.abs(score[b * d + q])));
+                }
+                assertEquals(vhv, quad[b], 1e-9 * (1 + Math.abs(vhv)), "v . H v " + d + "x" + k + " row " + b);
+            }
+            assertEquals(0, quad[1]);
             double h = 1e-4;
             for (int b = 2; b < rows; b++) {
                 double[] xb = java.util.Arrays.copyOfRange(x, b * d, (b + 1) * d);
@@ -180,7 +194,10 @@ class KernelsTest {
         double[] one = {0.5};
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.mixtureDerivatives(
                 new double[] {0}, null, 1, 1, one, one, new double[] {0}, one, one, 0, 1, new double[1],
-                new double[1], null));
+                new double[1], null, null));
+        assertTrue(e.getMessage().contains("v"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Kernels.mixtureDerivatives(new double[] {0}, null, 1, 1,
+                one, one, new double[] {0}, one, one, 0, 1, new double[1], null, null, new double[1]));
         assertTrue(e.getMessage().contains("v"), e.getMessage());
     }
 

@@ -12,8 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The Hutchinson-Skilling trace estimator (Hutchinson 1989; Skilling 1989; MATH.md section 8):
  * div s ~ (1/P) sum_p v_p^T (ds/dx) v_p with P probes v_p of zero mean and identity covariance
  * (Rademacher or Gaussian), drawn once per solve and held fixed along the trajectory so that the
- * ODE stays smooth. Unbiased; one vector-Jacobian product per probe and evaluation. Needs a
- * {@link DifferentiableScore}.
+ * ODE stays smooth. Unbiased; one quadratic form v^T J v per probe and evaluation
+ * ({@link DifferentiableScore#jacobianQuadraticForm}: a vector-Jacobian product and a dot product,
+ * or the model's closed form). Needs a {@link DifferentiableScore}.
  */
 public final class HutchinsonDivergence implements DivergenceEstimator {
 
@@ -51,36 +52,24 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
             v[p] = probe == Probe.RADEMACHER ? r.rademacher(dataType, 0, batch, shape)
                     : r.gaussian(dataType, 0, batch, shape);
         }
-        // the probes' values, read once: each evaluation's estimate is a row-wise dot product in Java
-        double[][] vv = new double[probes][];
-        for (int p = 0; p < probes; p++) {
-            vv[p] = NdArrays.toDoubles(v[p]);
-        }
-        // one scratch array for the products' values, reused by every evaluation of the solve
-        double[] buffer = new double[vv[0].length];
+        // each probe's estimate v^T J v per example comes from the model (in closed form for the
+        // exact mixture score, else from a vector-Jacobian product): only [batch] values to read
         return (x, t) -> {
-            INDArray[] first = ds.scoreAndVectorJacobianProduct(x, t, v[0]);
-            INDArray s = first[0];
+            INDArray[] first = ds.scoreAndJacobianQuadraticForm(x, t, v[0]);
             double[] div = new double[batch];
             for (int p = 0; p < probes; p++) {
-                INDArray product = p == 0 ? first[1] : ds.vectorJacobianProduct(x, t, v[p]);
-                if (product.length() != vv[p].length) {
-                    throw new IllegalStateException("the vector-Jacobian product must hold " + vv[p].length
-                            + " values; got " + product.length());
+                INDArray form = p == 0 ? first[1] : ds.jacobianQuadraticForm(x, t, v[p]);
+                if (form.length() != batch) {
+                    throw new IllegalStateException("the Jacobian's quadratic form must hold one value per example ("
+                            + batch + "); got " + form.length());
                 }
-                double[] vjp = NdArrays.toDoubles(product, buffer);
-                NdArrays.release(product);
-                double[] vp = vv[p];
-                int per = vp.length / batch;
+                double[] q = NdArrays.toDoubles(form);
+                NdArrays.release(form);
                 for (int b = 0; b < batch; b++) {
-                    double acc = 0;
-                    for (int i = b * per; i < (b + 1) * per; i++) {
-                        acc += vjp[i] * vp[i];
-                    }
-                    div[b] += acc / probes;
+                    div[b] += q[b] / probes;
                 }
             }
-            return new INDArray[] {s, NdArrays.of(div, x.dataType(), batch)};
+            return new INDArray[] {first[0], NdArrays.of(div, x.dataType(), batch)};
         };
     }
 

@@ -5,6 +5,7 @@ import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.OdeSystem;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
+import io.github.scoresde.core.kernels.Kernels;
 import io.github.scoresde.samplers.ode.DormandPrince45;
 import io.github.scoresde.samplers.ode.OdeSolution;
 import io.github.scoresde.samplers.ode.OdeSolver;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * With the flow's drift f~(x, t) = a(t) x - g(t)^2 s(x, t) / 2, the instantaneous change of
  * variables gives ln p_eps(x) = ln p_T(x(T)) + integral_eps^T div f~(x(t), t) dt, where
  * div f~ = a(t) D - g(t)^2 div s / 2 (D values per example). The augmented state
- * [x, delta] of shape {@code [batch, D + 1]} is integrated from the end time eps to T in one solve;
+ * [x, delta], one flat vector of {@code batch (D + 1)} values (every x row-major, then every delta),
+ * is integrated from the end time eps to T in one solve;
  * the result is ln p_T(z) + delta(T) per example, in nats, with the latent code z = x(T).
  *
  * <p>Defaults: Dormand-Prince with rtol = atol = 1e-5 (the reference's), the exact divergence, the
@@ -107,37 +109,30 @@ public final class Likelihood {
         DivergenceEstimator.Session session = divergence.start(score, batch, dataType, rng);
         INDArray times = Nd4j.create(dataType, batch);
         int d = (int) dim;
-        // scratch reused by every evaluation of this solve (they run one after another): the state's
-        // values, x, the score's values and the derivative
-        double[] yv = new double[batch * (d + 1)];
-        double[] xv = new double[batch * d];
-        double[] sv = new double[batch * d];
-        double[] out = new double[batch * (d + 1)];
+        long n = batch * dim;
+        // the augmented state is one flat vector, [x (row-major) | delta]: x is a contiguous prefix,
+        // lent to the score as a view with no copy, and the derivative's x part is one fused pass
+        // over native memory (the solver's error norm is over all values, in any order)
+        double[] tail = new double[batch];
         OdeSystem augmented = (t, y) -> {
-            // x from the state in one bulk read (ND4J's strided copy of the column range cost about
-            // as much as the gmm-64 score itself)
-            NdArrays.toDoubles(y, yv);
-            for (int b = 0; b < batch; b++) {
-                System.arraycopy(yv, b * (d + 1), xv, b * d, d);
-            }
-            INDArray xt = NdArrays.of(xv, dataType, shape);
+            INDArray xt = y.get(NDArrayIndex.interval(0, n)).reshape(shape);
             times.assign(t);
             INDArray[] sd = session.scoreAndDivergence(xt, times);
             double a = sde.driftCoefficient(t);
             double g = sde.diffusion(t);
-            INDArray derivative = augmentedDerivative(xv, sd[0], sd[1], a, -0.5 * g * g, batch, d, dataType, sv, out);
-            // read into Java arrays by now: freed at once, not when the collector gets to them
-            NdArrays.release(xt, sd[0], sd[1]);
+            INDArray derivative = augmentedDerivative(xt, sd[0], sd[1], a, -0.5 * g * g, batch, d, tail);
+            // the score and divergence are read by now: freed at once, not when the collector gets to them
+            NdArrays.release(sd[0], sd[1]);
             return derivative;
         };
-        INDArray y0 = Nd4j.zeros(dataType, batch, dim + 1);
-        y0.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim)).assign(x.reshape(batch, dim));
+        INDArray y0 = Nd4j.zeros(dataType, n + batch);
+        y0.get(NDArrayIndex.interval(0, n)).assign(x.dup('c').reshape(n));
         long start = System.nanoTime();
         LOG.info("likelihood of {} examples with {} and {} from t = {} to {} under {}", batch, solver, divergence, eps,
                 sde.horizon(), sde);
         OdeSolution sol = solver.solve(augmented, eps, sde.horizon(), y0);
-        INDArray z = sol.y().get(NDArrayIndex.all(), NDArrayIndex.interval(0, dim)).dup('c').reshape(shape);
-        double[] delta = sol.y().getColumn(dim).toDoubleVector();
+        INDArray z = sol.y().get(NDArrayIndex.interval(0, n)).dup('c').reshape(shape);
+        double[] delta = NdArrays.toDoubles(sol.y().get(NDArrayIndex.interval(n, n + batch)));
         double[] prior = sde.priorLogDensity(z);
         double[] ll = new double[batch];
         for (int b = 0; b < batch; b++) {
@@ -151,28 +146,27 @@ public final class Likelihood {
     }
 
     /**
-     * [a x + half s, a d + half div] as one [batch, d + 1] array of the state's type, in one pass
-     * over bulk copies (the ND4J ops it replaces took about ten passes and views per evaluation),
-     * through the solve's scratch arrays (scoreBuffer for the score's values, out for the result's).
+     * The derivative of the flat augmented state, [a x + half s | a D + half div]: the x part in one
+     * fused pass over native memory ({@link Kernels#scaledCombination}), the divergence part through
+     * the solve's scratch array {@code tail}.
      */
-    private static INDArray augmentedDerivative(double[] xv, INDArray s, INDArray div, double a, double half,
-            int batch, int dim, DataType type, double[] scoreBuffer, double[] out) {
-        if (s.length() != xv.length || div.length() != batch) {
-            throw new IllegalStateException("the score and divergence must hold " + xv.length + " and " + batch
+    private static INDArray augmentedDerivative(INDArray x, INDArray s, INDArray div, double a, double half,
+            int batch, int dim, double[] tail) {
+        if (s.length() != x.length() || div.length() != batch) {
+            throw new IllegalStateException("the score and divergence must hold " + x.length() + " and " + batch
                     + " values; got " + s.length() + " and " + div.length());
         }
-        double[] sv = NdArrays.toDoubles(s, scoreBuffer);
+        long n = x.length();
+        INDArray out = Nd4j.createUninitialized(x.dataType(), n + batch);
+        Kernels.scaledCombination(out.get(NDArrayIndex.interval(0, n)).reshape(x.shape()), a, x, half,
+                new double[] {1}, s.reshape(x.shape()));
         double[] dv = NdArrays.toDoubles(div);
         double constant = a * dim;
         for (int b = 0; b < batch; b++) {
-            int in = b * dim;
-            int o = b * (dim + 1);
-            for (int q = 0; q < dim; q++) {
-                out[o + q] = a * xv[in + q] + half * sv[in + q];
-            }
-            out[o + dim] = constant + half * dv[b];
+            tail[b] = constant + half * dv[b];
         }
-        return NdArrays.of(out, type, batch, dim + 1);
+        NdArrays.write(out.get(NDArrayIndex.interval(n, n + batch)), tail);
+        return out;
     }
 
     @Override
