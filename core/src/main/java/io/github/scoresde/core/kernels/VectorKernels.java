@@ -371,12 +371,21 @@ final class VectorKernels implements Kernels.VectorOps {
     public void mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
             double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
             double[] laplacian, double[] quadratic) {
-        int lanes = D.length();
-        if (d >= lanes) {
+        // two separate kernels behind a small dispatcher, each compiled on its own profile
+        if (d >= D.length()) {
             mixtureDerivativesRows(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian,
                     quadratic);
-            return;
+        } else {
+            mixtureDerivativesLanes(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian,
+                    quadratic);
         }
+    }
+
+    /** {@link #mixtureDerivatives} with rows across the lanes (d &lt; lanes). */
+    private static void mixtureDerivativesLanes(double[] x, double[] v, int d, int k, double[] meansT,
+            double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to, double[] score,
+            double[] hv, double[] laplacian, double[] quadratic) {
+        int lanes = D.length();
         // the quadratic form v . H v is taken from H v, computed into scratch when hv is not wanted
         boolean probe = hv != null || quadratic != null;
         double[] xs = new double[d * lanes];
@@ -488,17 +497,10 @@ final class VectorKernels implements Kernels.VectorOps {
             double[] hv, double[] laplacian, double[] quadratic) {
         int lanes = D.length();
         int kp = (k + lanes - 1) / lanes * lanes;
-        double[] meansTP = new double[d * kp]; // [q kp + j], components padded with zero means
-        double[] means = new double[k * d]; // [j d + q]
-        double[] meanSq = new double[kp];
-        for (int q = 0; q < d; q++) {
-            for (int j = 0; j < k; j++) {
-                double mu = meansT[q * k + j];
-                meansTP[q * kp + j] = mu;
-                means[j * d + q] = mu;
-                meanSq[j] += mu * mu;
-            }
-        }
+        RowLayout layout = rowLayout(meansT, d, k, kp);
+        double[] meansTP = layout.meansTP;
+        double[] means = layout.means;
+        double[] meanSq = layout.meanSq;
         // rows go in pairs (an odd last row pairs with itself), each row of a pair with its own
         // coefficients and per-component scratch: slot 0 and slot 1
         // padding components: weight zero (log-normaliser -inf, 1 / v = 0)
@@ -567,6 +569,44 @@ final class VectorKernels implements Kernels.VectorOps {
                 }
             }
         }
+    }
+
+    /**
+     * The means in the row kernel's layouts: padded coordinate-major {@code meansTP[q kp + j]} (zero
+     * means for the padding components), row-major {@code means[j d + q]} and |mu_j|^2, built from
+     * a copy of {@code meansT}.
+     */
+    private record RowLayout(double[] meansT, int d, int k, double[] meansTP, double[] means, double[] meanSq) {
+    }
+
+    /** The last layout built: a likelihood solve calls the kernel hundreds of times with one mixture. */
+    private static volatile RowLayout lastRowLayout;
+
+    /**
+     * The row layouts of these means: the last ones built when the values are the same (compared in
+     * full, a few hundred nanoseconds for gmm-64, so a caller may reuse or change its array freely),
+     * else new ones. Building them per call and per fork-join range cost about 18 KB each.
+     */
+    private static RowLayout rowLayout(double[] meansT, int d, int k, int kp) {
+        RowLayout last = lastRowLayout;
+        if (last != null && last.d == d && last.k == k && java.util.Arrays.equals(last.meansT, 0, d * k, meansT, 0,
+                d * k)) {
+            return last;
+        }
+        double[] meansTP = new double[d * kp];
+        double[] means = new double[k * d];
+        double[] meanSq = new double[kp];
+        for (int q = 0; q < d; q++) {
+            for (int j = 0; j < k; j++) {
+                double mu = meansT[q * k + j];
+                meansTP[q * kp + j] = mu;
+                means[j * d + q] = mu;
+                meanSq[j] += mu * mu;
+            }
+        }
+        RowLayout built = new RowLayout(java.util.Arrays.copyOf(meansT, d * k), d, k, meansTP, means, meanSq);
+        lastRowLayout = built;
+        return built;
     }
 
     /** v_j = m^2 sigma_j^2 + s^2: invVar = 1 / v_j, logNorm = log w_j - d/2 log(2 pi v_j), for the k real components. */

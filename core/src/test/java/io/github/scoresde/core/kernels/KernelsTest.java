@@ -1,5 +1,6 @@
 package io.github.scoresde.core.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -184,6 +185,44 @@ class KernelsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Kernels.meanRowNorm(Nd4j.create(DataType.FLOAT, 0, 2)));
         assertTrue(e.getMessage().contains("at least one row"), e.getMessage());
+    }
+
+    /**
+     * The row kernel (d &gt;= lanes) keeps layouts of the last means it saw; changing the caller's means
+     * array in place between calls must give the new mixture's score, the same as a fresh array.
+     */
+    @Test
+    void meansChangedInPlaceBetweenCallsGiveTheNewScore() {
+        int d = 16;
+        int k = 5;
+        int rows = 7;
+        java.util.Random rnd = new java.util.Random(9);
+        double[] x = new double[rows * d];
+        double[] meansT = new double[d * k];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextGaussian();
+        }
+        for (int i = 0; i < meansT.length; i++) {
+            meansT[i] = rnd.nextGaussian();
+        }
+        double[] stdSq = {0.5, 0.6, 0.7, 0.8, 0.9};
+        double[] logW = new double[k];
+        java.util.Arrays.fill(logW, Math.log(1.0 / k));
+        double[] m = new double[rows];
+        double[] s = new double[rows];
+        java.util.Arrays.fill(m, 0.9);
+        java.util.Arrays.fill(s, 0.4);
+        double[] first = new double[rows * d];
+        if (!Kernels.mixtureDerivatives(x, null, d, k, meansT, stdSq, logW, m, s, 0, rows, first, null, null, null)) {
+            return;
+        }
+        meansT[3] += 1.5;
+        double[] changed = new double[rows * d];
+        double[] fresh = new double[rows * d];
+        Kernels.mixtureDerivatives(x, null, d, k, meansT, stdSq, logW, m, s, 0, rows, changed, null, null, null);
+        Kernels.mixtureDerivatives(x, null, d, k, meansT.clone(), stdSq, logW, m, s, 0, rows, fresh, null, null, null);
+        assertArrayEquals(fresh, changed);
+        assertTrue(!java.util.Arrays.equals(first, changed), "the score must follow the changed means");
     }
 
     @Test
