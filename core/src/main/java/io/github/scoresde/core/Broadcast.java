@@ -45,4 +45,31 @@ public final class Broadcast {
     public static INDArray vector(double[] c, INDArray like) {
         return NdArrays.of(c, like.dataType(), c.length);
     }
+
+    /**
+     * The per-example dot products sum_i x_b[i] y_b[i] over all values of each example, accumulated
+     * in float64: {@code x} is {@code [batch, ...]}, and {@code y} holds as many values in the same
+     * row-major order (its own shape may differ, a flattened copy for instance).
+     *
+     * @return one value per example of {@code x}
+     * @throws IllegalArgumentException when {@code y} does not hold as many values as {@code x}
+     */
+    public static double[] dot(INDArray x, INDArray y) {
+        if (x.length() != y.length()) {
+            throw new IllegalArgumentException("y must hold the " + x.length() + " values of x; got " + y.length());
+        }
+        int batch = (int) x.size(0);
+        double[] xv = NdArrays.toDoubles(x);
+        double[] yv = NdArrays.toDoubles(y);
+        int per = batch == 0 ? 0 : xv.length / batch;
+        double[] out = new double[batch];
+        for (int b = 0; b < batch; b++) {
+            double acc = 0;
+            for (int i = b * per; i < (b + 1) * per; i++) {
+                acc += xv[i] * yv[i];
+            }
+            out[b] = acc;
+        }
+        return out;
+    }
 }

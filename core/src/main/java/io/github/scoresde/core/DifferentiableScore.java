@@ -63,22 +63,11 @@ public interface DifferentiableScore extends ScoreFunction {
     /** Per-example dot products of a and v (both shaped like x), in x's data type, accumulated in float64. */
     private static INDArray rowDots(INDArray a, INDArray v, INDArray x) {
         int batch = (int) x.size(0);
-        double[] av = NdArrays.toDoubles(a);
-        double[] vv = NdArrays.toDoubles(v);
-        if (av.length != vv.length || av.length % Math.max(batch, 1) != 0) {
-            throw new IllegalStateException("the vector-Jacobian product must hold the " + vv.length
-                    + " values of v; got " + av.length);
+        if (a.length() != v.length() || a.length() % Math.max(batch, 1) != 0) {
+            throw new IllegalStateException("the vector-Jacobian product must hold the " + v.length()
+                    + " values of v; got " + a.length());
         }
-        int per = batch == 0 ? 0 : av.length / batch;
-        double[] q = new double[batch];
-        for (int b = 0; b < batch; b++) {
-            double acc = 0;
-            for (int i = b * per; i < (b + 1) * per; i++) {
-                acc += av[i] * vv[i];
-            }
-            q[b] = acc;
-        }
-        return NdArrays.of(q, x.dataType(), batch);
+        return Broadcast.vector(Broadcast.dot(v, a), x);
     }
 
     /** Frees a product this default made, unless a model handed back one of the caller's arguments. */

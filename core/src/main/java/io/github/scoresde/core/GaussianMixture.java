@@ -470,16 +470,7 @@ public final class GaussianMixture {
         }
         Evaluation e = evaluate(x, m, s);
         INDArray hv = hessianVectorProduct(e, x, m, v);
-        double[] h = NdArrays.toDoubles(hv);
-        double[] vv = NdArrays.toDoubles(v);
-        double[] q = new double[e.batch];
-        for (int b = 0; b < e.batch; b++) {
-            double acc = 0;
-            for (int i = b * d; i < (b + 1) * d; i++) {
-                acc += h[i] * vv[i];
-            }
-            q[b] = acc;
-        }
+        double[] q = Broadcast.dot(v, hv);
         NdArrays.release(hv);
         return new ScoreAndQuadraticForm(e.score(), q);
     }

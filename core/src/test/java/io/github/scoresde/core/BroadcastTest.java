@@ -25,6 +25,16 @@ class BroadcastTest {
     }
 
     @Test
+    void dotsEachExampleOverAllItsValues() {
+        // x [2, 2, 3] float32 against y flattened to [12] float64: the same row-major values
+        INDArray x = Nd4j.createFromArray(new float[] {1, 2, 3, 4, 5, 6, -1, 0, 2, 0, 1, 1}).reshape(2, 2, 3);
+        INDArray y = Nd4j.createFromArray(new double[] {1, 1, 1, 1, 1, 1, 2, 5, 0.5, 7, 3, -1});
+        assertArrayEquals(new double[] {21, 1}, Broadcast.dot(x, y), 0);
+        assertArrayEquals(new double[] {21, 1}, Broadcast.dot(x.dup('f'), y), 0);
+        assertRejects(() -> Broadcast.dot(x, Nd4j.ones(11)), "y must hold the 12 values of x; got 11");
+    }
+
+    @Test
     void rejectsScalarsThatDoNotMatchTheBatch() {
         assertRejects(() -> Broadcast.perExample(Nd4j.ones(4), Nd4j.ones(3, 2)),
                 "per-example scalars must have shape [3]", "[3, 2]", "[4]");
