@@ -26,8 +26,13 @@ public final class NdThreads {
         LOG.debug("ND4J element-wise threads set to {}", threads);
     }
 
-    /** One element-wise thread unless {@code OMP_NUM_THREADS} is set in the environment. */
+    /**
+     * One element-wise thread unless {@code OMP_NUM_THREADS} is set in the environment; also logs
+     * once when OpenBLAS runs weaker matrix kernels than the CPU allows
+     * ({@link OpenBlasCore#logAdvice()}).
+     */
     public static void applyDefault() {
+        OpenBlasCore.logAdvice();
         if (System.getenv("OMP_NUM_THREADS") == null) {
             setElementwiseThreads(1);
         }

@@ -108,6 +108,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "folder for the reference's JSON and logs (default ${DEFAULT-VALUE})")
     Path referenceResults;
 
+    @Option(names = "--reference-openblas-core", paramLabel = "CORE",
+            description = "OPENBLAS_CORETYPE for the reference: a core name, or 'unset' (default: the value the CLI was "
+                    + "started with, before it chose this library's own kernels)")
+    String referenceOpenblasCore;
+
     private final List<String[]> rows = new ArrayList<>();
     private PyTorchReference reference;
     private final Map<String, Double> figures = new LinkedHashMap<>();
@@ -208,8 +213,14 @@ public final class BenchCommand implements Callable<Integer> {
         io.github.scoresde.core.Checks.positive("--reference-b1-runs", referenceB1Runs);
         java.io.PrintWriter log = spec.commandLine().getErr();
         if (!noReference && (only.contains("b1") || only.contains("b2") || only.contains("b4"))) {
+            String refCore = referenceOpenblasCore == null ? Relaunch.originalCoreType().orElse("")
+                    : referenceOpenblasCore.equalsIgnoreCase("unset") ? "" : referenceOpenblasCore;
+            if (!refCore.isEmpty() && !refCore.matches("[A-Za-z0-9]+")) {
+                throw new IllegalArgumentException("--reference-openblas-core must be an OpenBLAS core name or 'unset', not '"
+                        + referenceOpenblasCore + "'");
+            }
             reference = PyTorchReference.locate(referenceDir, python, referenceResults, referenceB1Runs, log)
-                    .orElse(null);
+                    .map(r -> r.withOpenblasCore(refCore)).orElse(null);
         }
         ScoreModel trained = null;
         if (only.contains("b1") || only.contains("b2")) {
@@ -234,6 +245,9 @@ public final class BenchCommand implements Callable<Integer> {
             table.append(String.format(Locale.ROOT, format, (Object[]) r));
         }
         spec.commandLine().getOut().print(table);
+        spec.commandLine().getOut().println("OpenBLAS kernels (OPENBLAS_CORETYPE): this library "
+                + String.valueOf(System.getenv(io.github.scoresde.core.OpenBlasCore.ENV)).replace("null", "unset")
+                + (reference == null ? "" : ", the reference " + reference.openblasCore().orElse("unset")));
         writeJson();
         spec.commandLine().getOut().println("wrote " + out);
         return 0;
@@ -398,7 +412,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void writeJson() {
         StringBuilder b = new StringBuilder("{\n  \"date\": \"" + java.time.LocalDate.now() + "\",\n  \"cores\": "
-                + Runtime.getRuntime().availableProcessors() + ",\n  \"repeats\": " + repeats + ",\n  \"figures\": {\n");
+                + Runtime.getRuntime().availableProcessors() + ",\n  \"repeats\": " + repeats
+                + ",\n  \"openblas_core\": \"" + String.valueOf(System.getenv(io.github.scoresde.core.OpenBlasCore.ENV))
+                + "\",\n  \"reference_openblas_core\": \""
+                + (reference == null ? "" : reference.openblasCore().orElse("unset")) + "\",\n  \"figures\": {\n");
         int i = 0;
         for (Map.Entry<String, Double> e : figures.entrySet()) {
             b.append(String.format(Locale.ROOT, "    \"%s\": %s%s%n", e.getKey(), Double.toString(e.getValue()),

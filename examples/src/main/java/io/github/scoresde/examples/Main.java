@@ -38,7 +38,7 @@ public final class Main implements Runnable {
 
     /** Runs the command-line tool. */
     public static void main(String[] args) {
-        java.util.OptionalInt child = VectorRelaunch.relaunchIfNeeded(Main.class.getName(), args);
+        java.util.OptionalInt child = Relaunch.relaunchIfNeeded(Main.class.getName(), args);
         if (child.isPresent()) {
             System.exit(child.getAsInt());
         }
@@ -57,6 +57,7 @@ public final class Main implements Runnable {
     /** As {@link #execute(Object, String...)}, printing to the given writers. */
     public static int execute(Object command, PrintWriter out, PrintWriter err, String... args) {
         skipPhysicalMemoryChecks();
+        Relaunch.logCoreChoice();
         io.github.scoresde.core.NdThreads.applyDefault();
         CommandLine cli = new CommandLine(command);
         cli.setOut(out);

@@ -29,13 +29,30 @@ final class PyTorchReference {
     private final Path results;
     private final int b1Runs;
     private final PrintWriter log;
+    private final String openblasCore;
 
-    private PyTorchReference(Path dir, String python, Path results, int b1Runs, PrintWriter log) {
+    private PyTorchReference(Path dir, String python, Path results, int b1Runs, PrintWriter log, String openblasCore) {
         this.dir = dir;
         this.python = python;
         this.results = results;
         this.b1Runs = b1Runs;
         this.log = log;
+        this.openblasCore = openblasCore;
+    }
+
+    /**
+     * This reference with {@code OPENBLAS_CORETYPE} set to {@code core} in its environment, or
+     * removed from it when {@code core} is {@code null} or empty (OpenBLAS then detects the CPU).
+     * By default the reference inherits this JVM's environment.
+     */
+    PyTorchReference withOpenblasCore(String core) {
+        return new PyTorchReference(dir, python, results, b1Runs, log, core == null ? "" : core);
+    }
+
+    /** The {@code OPENBLAS_CORETYPE} the reference runs with, empty when unset. */
+    Optional<String> openblasCore() {
+        String v = openblasCore != null ? openblasCore : System.getenv(io.github.scoresde.core.OpenBlasCore.ENV);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
     }
 
     /**
@@ -77,7 +94,7 @@ final class PyTorchReference {
                 log.println("PyTorch reference: " + found.toAbsolutePath().normalize() + " with " + p
                         + " (tuned: torch 1 thread, OpenBLAS 2)");
                 return Optional.of(new PyTorchReference(found.toAbsolutePath().normalize(), p,
-                        results.toAbsolutePath(), b1Runs, log));
+                        results.toAbsolutePath(), b1Runs, log, null));
             }
         }
         log.println("no Python with torch among " + pythons + " (apt-get install python3-torch python3-numpy "
@@ -128,7 +145,14 @@ final class PyTorchReference {
             env.put("BENCH_TAG", "");
             env.put("BENCH_RESULTS", results.toString());
             env.put("B1_RUNS", Integer.toString(b1Runs));
-            log.println("running the PyTorch reference: " + String.join(" ", cmd) + " (log " + logFile + ")");
+            Optional<String> core = openblasCore();
+            if (core.isPresent()) {
+                env.put(io.github.scoresde.core.OpenBlasCore.ENV, core.get());
+            } else {
+                env.remove(io.github.scoresde.core.OpenBlasCore.ENV);
+            }
+            log.println("running the PyTorch reference: " + String.join(" ", cmd) + " with OPENBLAS_CORETYPE="
+                    + core.orElse("(unset)") + " (log " + logFile + ")");
             log.flush();
             long t0 = System.nanoTime();
             Process p = pb.start();

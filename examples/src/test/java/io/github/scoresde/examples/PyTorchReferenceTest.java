@@ -45,6 +45,20 @@ class PyTorchReferenceTest {
     }
 
     @Test
+    void runsTheReferenceWithTheOpenBlasCoreItIsGiven(@TempDir Path dir) throws Exception {
+        Path ref = Files.createDirectories(dir.resolve("ref"));
+        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
+        Path py = fakePython(dir, "echo \"{\\\"core\\\": \\\"${OPENBLAS_CORETYPE-unset}\\\"}\" > \"$BENCH_RESULTS/b4.json\"\n");
+        StringWriter log = new StringWriter();
+        PyTorchReference r = PyTorchReference.locate(ref, py.toString(), dir.resolve("results"), 3,
+                new PrintWriter(log, true)).orElseThrow();
+        assertEquals("HASWELL", r.withOpenblasCore("HASWELL").b4().get("core").asText());
+        assertEquals("unset", r.withOpenblasCore("").b4().get("core").asText());
+        assertEquals("unset", r.withOpenblasCore(null).b4().get("core").asText());
+        assertTrue(log.toString().contains("OPENBLAS_CORETYPE=HASWELL"), log.toString());
+    }
+
+    @Test
     void aFailingReferenceNamesItsLog(@TempDir Path dir) throws Exception {
         Path ref = Files.createDirectories(dir.resolve("ref"));
         Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
