@@ -75,16 +75,22 @@ public final class BenchCommand implements Callable<Integer> {
     static final double WARMUP_STEADY = 1.25;
     /** The longest warm-up, in multiples of the minimum time. */
     static final double WARMUP_LIMIT = 4;
+    /**
+     * A warm-up also goes on while the JIT's compilation time during its last run was more than
+     * this share of the run's wall time.
+     */
+    static final double WARMUP_JIT_SHARE = 0.02;
 
     @Option(names = "--warmup-seconds", defaultValue = "3",
             description = "warm up each workload for at least one run and at least this long, and on (up to four "
-                    + "times as long) while its last run is more than 25% slower than its fastest, so the JIT has "
-                    + "compiled the kernels of short ones (default ${DEFAULT-VALUE})")
+                    + "times as long) while its last run is more than 25% slower than its fastest or the JIT compiled "
+                    + "for more than 2% of it, so the JIT has compiled the kernels of short ones (default ${DEFAULT-VALUE})")
     double warmupSeconds;
 
     @Option(names = "--b1-warmup-seconds", defaultValue = "10",
-            description = "warm up B1 with whole training runs for at least this long before its timed runs: "
-                    + "the JIT keeps speeding the training step up for about 10 s (default ${DEFAULT-VALUE})")
+            description = "warm up B1 with whole training runs for at least this long before its timed runs, and on "
+                    + "(up to four times as long) while the JIT is still compiling: it keeps speeding the training step "
+                    + "up for about 10 s (default ${DEFAULT-VALUE})")
     double b1WarmupSeconds;
 
     @Option(names = "--out", defaultValue = "target/bench.json", description = "JSON file to write (default ${DEFAULT-VALUE})")
@@ -176,27 +182,39 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * Runs a workload at least once, then again until {@code seconds} have passed, and on while
-     * the last run is more than {@link #WARMUP_STEADY} times slower than the fastest, until
-     * {@code maxSeconds} have passed (a JVM whose compiler is busy with other code may take longer
-     * than the minimum to compile a short workload's kernels); returns the first (cold) run's
-     * result.
+     * the last run is more than {@link #WARMUP_STEADY} times slower than the fastest or the JIT
+     * compiled for more than {@link #WARMUP_JIT_SHARE} of the last run's time, until
+     * {@code maxSeconds} have passed; returns the first (cold) run's result. On two cores a C2
+     * compilation takes a core from the two OpenBLAS threads: training steps ran 4x slower for the
+     * half second that DL4J's backward pass took to compile, 12 s into a run (performance.md,
+     * seventh round), so a warm-up that ends while the compiler is busy measures the compiler.
      */
     private static <T> T warmUp(Supplier<T> run, double seconds, double maxSeconds) {
         long start = System.nanoTime();
         T cold = run.get();
         double last = (System.nanoTime() - start) / 1e9;
         double fastest = last;
+        double jitShare = 1;
         while (true) {
             double elapsed = (System.nanoTime() - start) / 1e9;
-            boolean steady = last <= WARMUP_STEADY * fastest;
+            boolean steady = last <= WARMUP_STEADY * fastest && jitShare <= WARMUP_JIT_SHARE;
             if (elapsed >= maxSeconds || elapsed >= seconds && steady) {
                 return cold;
             }
+            long jit0 = compilationMillis();
             long t0 = System.nanoTime();
             run.get();
             last = (System.nanoTime() - t0) / 1e9;
             fastest = Math.min(fastest, last);
+            long jit1 = compilationMillis();
+            jitShare = jit0 < 0 || jit1 < 0 ? 0 : (jit1 - jit0) / 1e3 / last;
         }
+    }
+
+    /** The JIT's accumulated compilation time in ms, or -1 where the JVM does not report it. */
+    private static long compilationMillis() {
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     @Override
@@ -261,7 +279,7 @@ public final class BenchCommand implements Callable<Integer> {
      * run's rate is reported beside the median.
      */
     private ScoreModel b1() {
-        double cold = warmUp(BenchCommand::b1Run, b1WarmupSeconds, b1WarmupSeconds).rate();
+        double cold = warmUp(BenchCommand::b1Run, b1WarmupSeconds, WARMUP_LIMIT * b1WarmupSeconds).rate();
         double[] rates = new double[b1Runs];
         ScoreModel first = null;
         for (int run = 0; run < b1Runs; run++) {

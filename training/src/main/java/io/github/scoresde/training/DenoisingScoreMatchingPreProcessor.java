@@ -1,16 +1,13 @@
 package io.github.scoresde.training;
 
-import io.github.scoresde.core.Broadcast;
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.nn.ScoreNetwork;
 import io.github.scoresde.sde.Sde;
 import java.util.concurrent.atomic.AtomicLong;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Turns a batch of clean data x0 into a denoising score-matching batch for DL4J's {@code fit}
@@ -65,11 +62,27 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
 
     /** x_t = m_b x0_b + s_b z_b per example, float32, a new array. */
     static INDArray perturb(INDArray x0, double[] m, double[] s, INDArray z) {
-        INDArray mv = Broadcast.vector(m, z);
-        INDArray sv = Broadcast.vector(s, z);
-        INDArray noise = Broadcast.mul(z, sv);
-        INDArray out = Broadcast.mul(x0.castTo(DataType.FLOAT), mv).addi(noise);
-        io.github.scoresde.core.NdArrays.release(mv, sv, noise);
+        int n = m.length;
+        float[] xt = perturb(io.github.scoresde.core.NdArrays.toFloats(x0), m, s,
+                io.github.scoresde.core.NdArrays.toFloats(z), (int) (z.length() / Math.max(1, n)));
+        return io.github.scoresde.core.NdArrays.floats(xt, x0.shape());
+    }
+
+    /**
+     * x_t = m_b x0_b + s_b z_b per example on row-major float32 values with {@code d} values per
+     * example, rounded as float32 products and a float32 sum (what the ND4J ops did).
+     */
+    static float[] perturb(float[] x0, double[] m, double[] s, float[] z, int d) {
+        float[] out = new float[x0.length];
+        for (int b = 0; b < m.length; b++) {
+            float mb = (float) m[b];
+            float sb = (float) s[b];
+            for (int j = b * d; j < (b + 1) * d; j++) {
+                float a = x0[j] * mb;
+                float c = z[j] * sb;
+                out[j] = a + c;
+            }
+        }
         return out;
     }
 
@@ -91,9 +104,12 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
         double[] m = new double[n];
         double[] s = new double[n];
         times.draw(r.stream(0), sde, t, w, m, s);
-        INDArray z = r.stream(1).gaussian(DataType.FLOAT, 0, n, network.dimension());
-        INDArray xt = perturb(x0, m, s, z);
-        INDArray tt = io.github.scoresde.core.NdArrays.of(t, DataType.FLOAT, n);
+        int d = network.dimension();
+        // in Java arrays: a batch's x_t and targets are a few thousand values, where each ND4J op
+        // costs more than the arithmetic (performance.md, seventh round)
+        float[] z = new float[n * d];
+        r.stream(1).fillGaussian(z, 0, n, d);
+        float[] xt = perturb(io.github.scoresde.core.NdArrays.toFloats(x0), m, s, z, d);
         int[] y = null;
         if (labels != null) {
             y = labels.clone();
@@ -104,11 +120,20 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
                 }
             }
         }
-        INDArray features = network.features(xt, tt, y);
-        INDArray weights = io.github.scoresde.core.NdArrays.of(w, DataType.FLOAT, n, 1);
-        INDArray targets = Nd4j.concat(1, z.negi(), weights);
-        // the pieces are copied into features and targets: freed now, not by the collector
-        io.github.scoresde.core.NdArrays.release(z, xt, tt, weights);
+        // the time features of t rounded to float32, as when t travelled as a float32 array
+        double[] tf = new double[n];
+        for (int b = 0; b < n; b++) {
+            tf[b] = (float) t[b];
+        }
+        INDArray features = network.features(xt, tf, y);
+        float[] target = new float[n * (d + 1)];
+        for (int b = 0; b < n; b++) {
+            for (int j = 0; j < d; j++) {
+                target[b * (d + 1) + j] = -z[b * d + j];
+            }
+            target[b * (d + 1) + d] = (float) w[b];
+        }
+        INDArray targets = io.github.scoresde.core.NdArrays.floats(target, n, d + 1);
         return new org.nd4j.linalg.dataset.DataSet(features, targets);
     }
 }

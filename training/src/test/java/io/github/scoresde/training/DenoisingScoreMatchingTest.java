@@ -80,6 +80,35 @@ class DenoisingScoreMatchingTest {
     }
 
     @Test
+    void perturbedBatchIsTheFormulaInFloat32() {
+        Sde sde = new VpSde();
+        ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 3).withLayers(16, 2));
+        DenoisingScoreMatchingPreProcessor pre = new DenoisingScoreMatchingPreProcessor(sde, net,
+                LossWeighting.marginalVariance(), 1e-3, RandomSource.of(4));
+        INDArray x0 = MIX.sample(64, RandomSource.of(5)).castTo(DataType.DOUBLE);
+        DataSet ds = pre.perturb(x0, 7);
+        // the same draws: t, w from stream 0, z from stream 1 of batch 7
+        RandomSource r = RandomSource.of(4).stream(7);
+        double[] t = new double[64];
+        double[] w = new double[64];
+        double[] m = new double[64];
+        double[] s = new double[64];
+        LossWeighting.marginalVariance().sampler(sde, 1e-3).draw(r.stream(0), sde, t, w, m, s);
+        INDArray z = r.stream(1).gaussian(DataType.FLOAT, 0, 64, 2);
+        // x_t = m x0 + s z with float32 ND4J ops, and the features of x_t at float32 times
+        INDArray mv = org.nd4j.linalg.factory.Nd4j.createFromArray(m).castTo(DataType.FLOAT).reshape(64, 1);
+        INDArray sv = org.nd4j.linalg.factory.Nd4j.createFromArray(s).castTo(DataType.FLOAT).reshape(64, 1);
+        INDArray xt = x0.castTo(DataType.FLOAT).mulColumnVector(mv).addi(z.mulColumnVector(sv));
+        INDArray tf = org.nd4j.linalg.factory.Nd4j.createFromArray(t).castTo(DataType.FLOAT);
+        assertEquals(net.features(xt, tf), ds.getFeatures());
+        assertEquals(z.neg(), ds.getLabels().getColumns(0, 1));
+        assertEquals(org.nd4j.linalg.factory.Nd4j.createFromArray(w).castTo(DataType.FLOAT),
+                ds.getLabels().getColumn(2));
+        // and the helper the classifier uses
+        assertEquals(xt, DenoisingScoreMatchingPreProcessor.perturb(x0, m, s, z));
+    }
+
+    @Test
     void dl4jLossEqualsTheFormulaForTheNetworkScore() {
         Sde sde = new VpSde();
         ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 3).withLayers(16, 2));

@@ -33,7 +33,17 @@ final class VectorKernels implements Kernels.VectorOps {
         int d0 = derivative == null ? 0 : (int) derivative.offset() * 4;
         int step = S.length();
         int bound = S.loopBound(rows);
-        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector a1 = FloatVector.broadcast(S, Kernels.TANH_A[0]);
+        FloatVector a3 = FloatVector.broadcast(S, Kernels.TANH_A[1]);
+        FloatVector a5 = FloatVector.broadcast(S, Kernels.TANH_A[2]);
+        FloatVector a7 = FloatVector.broadcast(S, Kernels.TANH_A[3]);
+        FloatVector a9 = FloatVector.broadcast(S, Kernels.TANH_A[4]);
+        FloatVector a11 = FloatVector.broadcast(S, Kernels.TANH_A[5]);
+        FloatVector a13 = FloatVector.broadcast(S, Kernels.TANH_A[6]);
+        FloatVector b0 = FloatVector.broadcast(S, Kernels.TANH_B[0]);
+        FloatVector b2 = FloatVector.broadcast(S, Kernels.TANH_B[1]);
+        FloatVector b4 = FloatVector.broadcast(S, Kernels.TANH_B[2]);
+        FloatVector b6 = FloatVector.broadcast(S, Kernels.TANH_B[3]);
         for (int j = 0; j < cols; j++) {
             float b = bias[j];
             int col = j * rows * 4;
@@ -41,13 +51,22 @@ final class VectorKernels implements Kernels.VectorOps {
             for (; i < bound; i += step) {
                 int at = col + i * 4;
                 FloatVector v = FloatVector.fromByteBuffer(S, zb, z0 + at, ORDER).add(b);
-                FloatVector denominator = exp(v.neg()).add(1f);
+                // sigmoid(v) = (1 + tanh(v / 2)) / 2, tanh by a rational function of adds, multiplies
+                // and one division (Kernels.TANH_A, Kernels.TANH_B), no exponential: the polynomial exponential
+                // needs the Vector API's reinterpret casts, whose Java fallback (before C2 compiles
+                // a kernel) passes heap buffers through the API's store method; the store's shared
+                // type profile then names two buffer classes and C2 compiled this kernel's stores
+                // to the allocating fallback in some JVMs (performance.md, seventh round). Written
+                // out here, not in a helper: a helper taking vectors compiles without intrinsics.
+                FloatVector h = v.mul(0.5f).max(-Kernels.TANH_CLAMP).min(Kernels.TANH_CLAMP);
+                FloatVector h2 = h.mul(h);
+                FloatVector num = h2.fma(a13, a11).fma(h2, a9).fma(h2, a7).fma(h2, a5).fma(h2, a3).fma(h2, a1).mul(h);
+                FloatVector den = h2.fma(b6, b4).fma(h2, b2).fma(h2, b0);
+                FloatVector s = num.div(den).add(1f).mul(0.5f);
                 if (db == null) {
-                    // inference: SiLU(v) = v / (1 + e^-v), one division
-                    v.div(denominator).intoByteBuffer(ob, o0 + at, ORDER);
+                    v.mul(s).intoByteBuffer(ob, o0 + at, ORDER);
                     continue;
                 }
-                FloatVector s = one.div(denominator);
                 // SiLU'(v) = s (1 + v (1 - s))
                 s.mul(v.mul(s.neg().add(1f)).add(1f)).intoByteBuffer(db, d0 + at, ORDER);
                 v.mul(s).intoByteBuffer(ob, o0 + at, ORDER);
@@ -964,6 +983,7 @@ final class VectorKernels implements Kernels.VectorOps {
     public double meanRowNorm(float[] a, int rows, int per) {
         int lanes = S.length();
         double total = 0;
+        float[] lanesOut = new float[lanes];
         if (per < lanes) {
             // short rows: a vector of rows at a time, gathered per coordinate
             int[] rowsApart = new int[lanes];
@@ -982,12 +1002,14 @@ final class VectorKernels implements Kernels.VectorOps {
                 }
                 norms = norms.add(sq.lanewise(VectorOperators.SQRT));
                 if (++pending == 64) {
-                    total += sumLanes(norms);
+                    norms.intoArray(lanesOut, 0);
+                    total += sumLanes(lanesOut);
                     norms = FloatVector.zero(S);
                     pending = 0;
                 }
             }
-            total += sumLanes(norms);
+            norms.intoArray(lanesOut, 0);
+            total += sumLanes(lanesOut);
             for (; b < rows; b++) {
                 double sq = 0;
                 for (int q = 0; q < per; q++) {
@@ -1007,7 +1029,8 @@ final class VectorKernels implements Kernels.VectorOps {
                 FloatVector v = FloatVector.fromArray(S, a, i);
                 acc = v.fma(v, acc);
             }
-            double sq = sumLanes(acc);
+            acc.intoArray(lanesOut, 0);
+            double sq = sumLanes(lanesOut);
             for (; i < at + per; i++) {
                 sq += (double) a[i] * a[i];
             }
@@ -1016,9 +1039,8 @@ final class VectorKernels implements Kernels.VectorOps {
         return total / rows;
     }
 
-    /** The lanes' sum in double precision, in lane order. */
-    private static double sumLanes(FloatVector v) {
-        float[] lanes = v.toArray();
+    /** The lanes' sum in double precision, in lane order (values, not a vector: see biasSilu). */
+    private static double sumLanes(float[] lanes) {
         double sum = 0;
         for (float f : lanes) {
             sum += f;
@@ -1135,6 +1157,7 @@ final class VectorKernels implements Kernels.VectorOps {
         }
     }
 
+
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693145752f;
     private static final float LN2_LO = 1.42860677e-6f;
@@ -1146,31 +1169,37 @@ final class VectorKernels implements Kernels.VectorOps {
      * degree-6 polynomial on |r| &lt;= ln2 / 2, relative error about 2e-7): unlike the Vector API's
      * EXP, whose compiled and interpreted forms differ in the last bit, every JIT tier gives the
      * same value, so samples do not depend on when the JIT compiled the kernel. Below -87 it
-     * returns e^-87 (about 1.6e-38) rather than 0.
+     * returns e^-87 (about 1.6e-38) rather than 0. In place over {@code a[from, to)}, a whole
+     * number of vectors. On arrays, not vectors: see the comment in {@link #biasSilu}.
      */
-    private static FloatVector expNonPositive(FloatVector x) {
-        return expClamped(x.max(-87f));
-    }
-
-    /** e^x by the same polynomial for any x, clamped to [-87, 88] (the float32 range of 2^n). */
-    private static FloatVector exp(FloatVector x) {
-        return expClamped(x.max(-87f).min(88f));
-    }
-
-    private static FloatVector expClamped(FloatVector c) {
-        FloatVector t = c.mul(LOG2E).add(ROUNDER);
-        FloatVector n = t.sub(ROUNDER);
-        FloatVector r = n.neg().fma(FloatVector.broadcast(S, LN2_HI), c);
-        r = n.neg().fma(FloatVector.broadcast(S, LN2_LO), r);
-        FloatVector p = r.fma(1f / 720, 1f / 120);
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 24));
-        p = p.fma(r, FloatVector.broadcast(S, 1f / 6));
-        p = p.fma(r, FloatVector.broadcast(S, 0.5f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f));
-        p = p.fma(r, FloatVector.broadcast(S, 1f));
-        // 2^n from the exponent bits: t's low mantissa bits hold n + 2^22 (+ 2^23 from the leading bit)
-        IntVector bits = ((IntVector) t.reinterpretAsInts()).sub(0x4B400000).add(127).lanewise(VectorOperators.LSHL, 23);
-        return p.mul(bits.reinterpretAsFloats());
+    private static void expNonPositiveInPlace(float[] a, int from, int to) {
+        int lanes = S.length();
+        float[] n = new float[lanes];
+        FloatVector lnHi = FloatVector.broadcast(S, LN2_HI);
+        FloatVector lnLo = FloatVector.broadcast(S, LN2_LO);
+        FloatVector c6 = FloatVector.broadcast(S, 1f / 6);
+        FloatVector c24 = FloatVector.broadcast(S, 1f / 24);
+        FloatVector half = FloatVector.broadcast(S, 0.5f);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = from; i < to; i += lanes) {
+            FloatVector c = FloatVector.fromArray(S, a, i).max(-87f);
+            FloatVector nv = c.mul(LOG2E).add(ROUNDER).sub(ROUNDER);
+            FloatVector r = nv.neg().fma(lnHi, c);
+            r = nv.neg().fma(lnLo, r);
+            FloatVector p = r.fma(1f / 720, 1f / 120);
+            p = p.fma(r, c24);
+            p = p.fma(r, c6);
+            p = p.fma(r, half);
+            p = p.fma(r, one);
+            p = p.fma(r, one);
+            p.intoArray(a, i);
+            nv.intoArray(n, 0);
+            // 2^n from its exponent bits, lane by lane: the Vector API's reinterpret casts would do it
+            // in two instructions but run Java code that disturbs the API's stores (see biasSilu)
+            for (int l = 0; l < lanes; l++) {
+                a[i + l] *= Float.intBitsToFloat(((int) n[l] + 127) << 23);
+            }
+        }
     }
 
     /** w_j = r_j / v_j, r_j the responsibilities (a max-subtracted softmax of the log-joints). */
@@ -1190,11 +1219,13 @@ final class VectorKernels implements Kernels.VectorOps {
             l.intoArray(w, j * lanes);
             max = max.max(l);
         }
+        for (int j = 0; j < k; j++) {
+            FloatVector.fromArray(S, w, j * lanes).sub(max).intoArray(w, j * lanes);
+        }
+        expNonPositiveInPlace(w, 0, k * lanes);
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < k; j++) {
-            FloatVector e = expNonPositive(FloatVector.fromArray(S, w, j * lanes).sub(max));
-            e.intoArray(w, j * lanes);
-            sum = sum.add(e);
+            sum = sum.add(FloatVector.fromArray(S, w, j * lanes));
         }
         FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
         for (int j = 0; j < k; j++) {

@@ -140,25 +140,60 @@ public final class ScoreNetwork {
         if (t.length() != batch) {
             throw new IllegalArgumentException("t must have shape [" + batch + "]; got " + Arrays.toString(t.shape()));
         }
-        int k = config.classes();
-        if (labels != null && k == 0) {
+        checkLabels(labels, batch);
+        double[] tv = t.castTo(DataType.DOUBLE).toDoubleVector();
+        if (dataType() == DataType.FLOAT) {
+            return featuresOf(io.github.scoresde.core.NdArrays.toFloats(x), null, tv, labels, batch);
+        }
+        return featuresOf(null, io.github.scoresde.core.NdArrays.toDoubles(x), tv, labels, batch);
+    }
+
+    /**
+     * {@link #features(INDArray, INDArray, int[])} from Java arrays: x row-major {@code [batch, d]}
+     * float32 values (converted to the network's data type), t one time per example; for callers
+     * that build x in Java (the denoising score-matching batches), without an ND4J array for x and
+     * t. The same values as the ND4J variant.
+     *
+     * @throws IllegalArgumentException when x does not hold {@code t.length} rows of d values, or
+     *     on labels as in the ND4J variant
+     */
+    public INDArray features(float[] x, double[] t, int[] labels) {
+        Checks.notNull("x", x);
+        Checks.notNull("t", t);
+        if (x.length != t.length * (long) config.dimension()) {
+            throw new IllegalArgumentException("x must hold " + t.length + " rows of " + config.dimension()
+                    + " values (one per time); got " + x.length + " values");
+        }
+        checkLabels(labels, t.length);
+        if (dataType() == DataType.FLOAT) {
+            return featuresOf(x, null, t, labels, t.length);
+        }
+        double[] xd = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            xd[i] = x[i];
+        }
+        return featuresOf(null, xd, t, labels, t.length);
+    }
+
+    private void checkLabels(int[] labels, int batch) {
+        if (labels != null && config.classes() == 0) {
             throw new IllegalArgumentException("labels given to an unconditional network");
         }
         if (labels != null && labels.length != batch) {
             throw new IllegalArgumentException("labels must hold one label per example (" + batch + "); got "
                     + labels.length);
         }
+    }
+
+    /** The feature rows from x as float32 ({@code xf}) or float64 ({@code xd}) row-major values. */
+    private INDArray featuresOf(float[] xf, double[] xd, double[] tv, int[] labels, int batch) {
+        int k = config.classes();
         int d = config.dimension();
         int e = embedding.size();
         int width = config.inputSize();
-        double[] tv = t.castTo(DataType.DOUBLE).toDoubleVector();
         double[] emb = new double[e];
         float[] embF = new float[e];
-        boolean f32 = dataType() == DataType.FLOAT;
-        INDArray xc = x.castTo(dataType());
-        xc = xc.ordering() == 'c' && !xc.isView() ? xc : xc.dup('c');
-        float[] xf = f32 ? xc.data().asFloat() : null;
-        double[] xd = f32 ? null : xc.data().asDouble();
+        boolean f32 = xf != null;
         float[] outF = f32 ? new float[batch * width] : null;
         double[] outD = f32 ? null : new double[batch * width];
         double last = Double.NaN;

@@ -36,6 +36,30 @@ class ScoreNetworkTest {
     }
 
     @Test
+    void featuresFromJavaArraysEqualTheNdArrayVariant() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 5).withClasses(3), type);
+            INDArray x = RandomSource.of(3).gaussian(DataType.FLOAT, 0, 40, 2);
+            INDArray t = Nd4j.linspace(0.01, 1, 40, DataType.DOUBLE);
+            int[] labels = new int[40];
+            for (int i = 0; i < 40; i++) {
+                labels[i] = i % 4 - 1;
+            }
+            INDArray expected = net.features(x, t, labels);
+            INDArray fromArrays = net.features(x.data().asFloat(), t.toDoubleVector(), labels);
+            assertEquals(type, fromArrays.dataType());
+            assertArrayEquals(expected.shape(), fromArrays.shape());
+            assertEquals(expected, fromArrays);
+        }
+        ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 5));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> net.features(new float[7], new double[4], null));
+        assertTrue(e.getMessage().contains("4 rows of 2 values") && e.getMessage().contains("got 7"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> net.features(new float[8], new double[4], new int[] {0, 0, 0, 0}));
+    }
+
+    @Test
     void sharedTimeOutputEqualsTheFullFeaturePath() {
         for (int classes : new int[] {0, 3}) {
             ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 5).withClasses(classes));
