@@ -22,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * with the detection, 166-192 with Haswell and 305-352 with {@code SKYLAKEX}, the AVX-512 kernels.
  *
  * <p>An environment variable cannot be changed inside a running JVM, so the choice is made by
- * whoever starts it: the command-line tool starts itself again with {@link #ENV} set to
- * {@link #recommended()} when {@link #upgrade(String, Set, String)} says so (see the examples
- * module), and applications start their JVM with it. {@link #logAdvice()} tells at start-up when
+ * whoever starts it: the command-line tool starts itself again with {@link #ENV} set to what
+ * {@link #upgrade(String, Set, String)} asks for (see the examples module), and applications start
+ * their JVM with it. {@link #logAdvice()} tells at start-up when
  * this JVM runs weaker kernels than the CPU allows.
  *
  * <p>The user's policy, from {@code -Dscoresde.openblasCore} or else
@@ -69,7 +69,7 @@ public final class OpenBlasCore {
             return Optional.empty();
         }
         if (!p.equalsIgnoreCase("auto")) {
-            if (!p.matches("[A-Za-z0-9]+")) {
+            if (!isCoreName(p)) {
                 throw new IllegalArgumentException(POLICY_PROPERTY + " / " + POLICY_ENV
                         + " must be auto, keep or an OpenBLAS core name such as SKYLAKEX or HASWELL, not '" + policy + "'");
             }
@@ -95,12 +95,15 @@ public final class OpenBlasCore {
         return p != null ? p : System.getenv(POLICY_ENV);
     }
 
-    /**
-     * The kernels the CPU allows at best: {@link #AVX512_CORE} when it has the AVX-512 subsets
-     * they use, empty otherwise (OpenBLAS's own choice is then as good as this class can tell).
-     */
-    public static Optional<String> recommended() {
-        return cpuFlags().containsAll(AVX512_FLAGS) ? Optional.of(AVX512_CORE) : Optional.empty();
+    /** This process's {@link #ENV}, empty when it is unset or empty. */
+    public static Optional<String> current() {
+        String v = System.getenv(ENV);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    /** Whether {@code name} has the form of an OpenBLAS core name (letters and digits). */
+    public static boolean isCoreName(String name) {
+        return name != null && name.matches("[A-Za-z0-9]+");
     }
 
     /**
@@ -137,7 +140,7 @@ public final class OpenBlasCore {
             upgradeForThisProcess().ifPresent(core -> LOG.info(
                     "OpenBLAS runs with {}={} on a CPU whose AVX-512 kernels are faster; start the JVM with {}={} "
                             + "(matrix products about 2x faster on the project's machine, docs/performance.md), or set {}=keep "
-                            + "to silence this", ENV, String.valueOf(System.getenv(ENV)), ENV, core, POLICY_ENV));
+                            + "to silence this", ENV, current().orElse("unset"), ENV, core, POLICY_ENV));
         } catch (IllegalArgumentException e) {
             LOG.warn(e.getMessage());
         }

@@ -233,7 +233,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!noReference && (only.contains("b1") || only.contains("b2") || only.contains("b4"))) {
             String refCore = referenceOpenblasCore == null ? Relaunch.originalCoreType().orElse("")
                     : referenceOpenblasCore.equalsIgnoreCase("unset") ? "" : referenceOpenblasCore;
-            if (!refCore.isEmpty() && !refCore.matches("[A-Za-z0-9]+")) {
+            if (!refCore.isEmpty() && !io.github.scoresde.core.OpenBlasCore.isCoreName(refCore)) {
                 throw new IllegalArgumentException("--reference-openblas-core must be an OpenBLAS core name or 'unset', not '"
                         + referenceOpenblasCore + "'");
             }
@@ -263,8 +263,7 @@ public final class BenchCommand implements Callable<Integer> {
             table.append(String.format(Locale.ROOT, format, (Object[]) r));
         }
         spec.commandLine().getOut().print(table);
-        spec.commandLine().getOut().println("OpenBLAS kernels (OPENBLAS_CORETYPE): this library "
-                + String.valueOf(System.getenv(io.github.scoresde.core.OpenBlasCore.ENV)).replace("null", "unset")
+        spec.commandLine().getOut().println("OpenBLAS kernels (OPENBLAS_CORETYPE): this library " + ourCore()
                 + (reference == null ? "" : ", the reference " + reference.openblasCore().orElse("unset")));
         writeJson();
         spec.commandLine().getOut().println("wrote " + out);
@@ -428,10 +427,15 @@ public final class BenchCommand implements Callable<Integer> {
         return String.format(Locale.ROOT, "%." + digits + "f", v);
     }
 
+    /** The OpenBLAS core type this JVM runs with, "unset" when OpenBLAS detects it itself. */
+    private static String ourCore() {
+        return io.github.scoresde.core.OpenBlasCore.current().orElse("unset");
+    }
+
     private void writeJson() {
         StringBuilder b = new StringBuilder("{\n  \"date\": \"" + java.time.LocalDate.now() + "\",\n  \"cores\": "
                 + Runtime.getRuntime().availableProcessors() + ",\n  \"repeats\": " + repeats
-                + ",\n  \"openblas_core\": \"" + String.valueOf(System.getenv(io.github.scoresde.core.OpenBlasCore.ENV))
+                + ",\n  \"openblas_core\": \"" + ourCore()
                 + "\",\n  \"reference_openblas_core\": \""
                 + (reference == null ? "" : reference.openblasCore().orElse("unset")) + "\",\n  \"figures\": {\n");
         int i = 0;

@@ -51,8 +51,10 @@ final class PyTorchReference {
 
     /** The {@code OPENBLAS_CORETYPE} the reference runs with, empty when unset. */
     Optional<String> openblasCore() {
-        String v = openblasCore != null ? openblasCore : System.getenv(io.github.scoresde.core.OpenBlasCore.ENV);
-        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
+        if (openblasCore == null) {
+            return io.github.scoresde.core.OpenBlasCore.current();
+        }
+        return openblasCore.isEmpty() ? Optional.empty() : Optional.of(openblasCore);
     }
 
     /**

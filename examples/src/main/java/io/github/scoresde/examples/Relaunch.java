@@ -42,8 +42,10 @@ final class Relaunch {
      */
     static Optional<String> originalCoreType() {
         String p = System.getProperty(ORIGINAL_CORE_PROPERTY);
-        String v = p != null ? p : System.getenv(OpenBlasCore.ENV);
-        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
+        if (p == null) {
+            return OpenBlasCore.current();
+        }
+        return p.isEmpty() ? Optional.empty() : Optional.of(p);
     }
 
     /**

@@ -1065,6 +1065,7 @@ final class VectorKernels implements Kernels.VectorOps {
         float[] invVar = new float[k * lanes];
         float[] logNorm = new float[k * lanes];
         float[] w = new float[k * lanes];
+        float[] exponents = new float[lanes];
         float[] outS = new float[d * lanes];
         // rows l d apart: whole vectors of rows are gathered and scattered by index
         int[] rowsApart = new int[lanes];
@@ -1102,7 +1103,7 @@ final class VectorKernels implements Kernels.VectorOps {
                 System.arraycopy(ss, 0, cachedS, 0, lanes);
                 cached = true;
             }
-            mixtureWeightsFloat(xs, ms, meansT, d, k, invVar, logNorm, w);
+            mixtureWeightsFloat(xs, ms, meansT, d, k, invVar, logNorm, w, exponents);
             mixtureScoreSumFloat(w, meansT, xs, ms, d, k, outS);
             if (n == lanes) {
                 scatterRows(outS, d, rowsApart, score, b * d);
@@ -1157,7 +1158,6 @@ final class VectorKernels implements Kernels.VectorOps {
         }
     }
 
-
     private static final float LOG2E = 1.44269504f;
     private static final float LN2_HI = 0.693145752f;
     private static final float LN2_LO = 1.42860677e-6f;
@@ -1170,11 +1170,11 @@ final class VectorKernels implements Kernels.VectorOps {
      * EXP, whose compiled and interpreted forms differ in the last bit, every JIT tier gives the
      * same value, so samples do not depend on when the JIT compiled the kernel. Below -87 it
      * returns e^-87 (about 1.6e-38) rather than 0. In place over {@code a[from, to)}, a whole
-     * number of vectors. On arrays, not vectors: see the comment in {@link #biasSilu}.
+     * number of vectors; {@code n} is a scratch of one vector's lanes. On arrays, not vectors: see
+     * the comment in {@link #biasSilu}.
      */
-    private static void expNonPositiveInPlace(float[] a, int from, int to) {
+    private static void expNonPositiveInPlace(float[] a, int from, int to, float[] n) {
         int lanes = S.length();
-        float[] n = new float[lanes];
         FloatVector lnHi = FloatVector.broadcast(S, LN2_HI);
         FloatVector lnLo = FloatVector.broadcast(S, LN2_LO);
         FloatVector c6 = FloatVector.broadcast(S, 1f / 6);
@@ -1202,9 +1202,9 @@ final class VectorKernels implements Kernels.VectorOps {
         }
     }
 
-    /** w_j = r_j / v_j, r_j the responsibilities (a max-subtracted softmax of the log-joints). */
+    /** w_j = r_j / v_j, r_j the responsibilities (a max-subtracted softmax of the log-joints); exponents: scratch of one vector's lanes. */
     private static void mixtureWeightsFloat(float[] xs, float[] ms, float[] meansT, int d, int k, float[] invVar,
-            float[] logNorm, float[] w) {
+            float[] logNorm, float[] w, float[] exponents) {
         int lanes = S.length();
         FloatVector mv = FloatVector.fromArray(S, ms, 0);
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
@@ -1222,7 +1222,7 @@ final class VectorKernels implements Kernels.VectorOps {
         for (int j = 0; j < k; j++) {
             FloatVector.fromArray(S, w, j * lanes).sub(max).intoArray(w, j * lanes);
         }
-        expNonPositiveInPlace(w, 0, k * lanes);
+        expNonPositiveInPlace(w, 0, k * lanes, exponents);
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < k; j++) {
             sum = sum.add(FloatVector.fromArray(S, w, j * lanes));
