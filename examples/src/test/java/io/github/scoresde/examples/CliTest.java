@@ -73,7 +73,8 @@ class CliTest {
         Path latent = dir.resolve("latent.csv");
         Path decoded = dir.resolve("decoded.csv");
         run("encode", "--score", "exact:eight-gaussians", "--data", points.toString(), "--out", latent.toString());
-        run("decode", "--score", "exact:eight-gaussians", "--latent", latent.toString(), "--out", decoded.toString());
+        run("decode", "--score", "exact:eight-gaussians", "--latent", latent.toString(), "--ode-stabilization", "0.04",
+                "--out", decoded.toString());
         INDArray back = ArrayFiles.read(decoded);
         assertTrue(back.sub(ArrayFiles.read(points)).norm2(1).maxNumber().doubleValue() < 0.05, "round trip");
         run("likelihood", "--model", model.toString(), "--data", samples.toString(), "--divergence", "hutchinson",
@@ -128,6 +129,9 @@ class CliTest {
         assertError(1, "Unknown divergence \"trace\"", "likelihood", "--score", "exact:gmm-64", "--data",
                 bad.toString(), "--divergence", "trace", "--out", dir.resolve("n.csv").toString());
         assertError(1, "--score must be exact:<name>", "sample", "--score", "net:x", "--n", "2", "--out",
+                dir.resolve("s.csv").toString());
+        assertError(1, "--ode-stabilization must lie in [0.0, 0.1]; got 0.5", "sample", "--score",
+                "exact:eight-gaussians", "--sampler", "ode", "--ode-stabilization", "0.5", "--n", "4", "--out",
                 dir.resolve("s.csv").toString());
         assertError(2, "Missing required", "sample", "--n", "2", "--out", dir.resolve("s.csv").toString());
         assertError(2, "mutually exclusive", "sample", "--model", "a.zip", "--score", "exact:gmm-64", "--n", "2",

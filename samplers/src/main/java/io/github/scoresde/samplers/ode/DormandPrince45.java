@@ -16,7 +16,17 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * norm = RMS of err / (atol + rtol max(|y|, |y_new|)), accept when it is at most 1, new step =
  * h min(10, max(0.2, 0.9 norm^(-1/5))) (no growth right after a rejection), and Hairer's
  * initial-step selection (Hairer, Norsett and Wanner, "Solving ODEs I", section II.4) unless an
- * initial step is given. NFE = 2 + 6 (accepted + rejected) with the automatic initial step.
+ * initial step is given, its probe step kept inside [t0, t1] as in current scipy (scipy 1.10 did
+ * not clip it and could evaluate the system outside the interval). NFE = 2 + 6 (accepted +
+ * rejected) with the automatic initial step.
+ *
+ * <p>{@link #withStepControl} sets the controller's safety factor and a stabilization beta: with
+ * beta &gt; 0 the accepted-step factor becomes safety norm^-(0.2 - 0.75 beta) prev^beta, prev the
+ * last accepted step's norm (at least 1e-4), the "PI" control of Gustafsson (1991) in the form of
+ * Hairer's DOPRI5 (HNW section IV.2), which damps the accept/reject oscillation of a step size
+ * held back by stability. Whether it saves evaluations depends on the problem (docs/performance.md
+ * measures it on the probability flow: fewer when sampling VP, more when integrating the
+ * likelihood), so the default stays the classical controller (beta = 0).
  *
  * <p>The error norm is taken over the <em>whole state</em>, i.e. over every value of every sample
  * of a batch together, as scipy's {@code solve_ivp} does on a flattened batch: all samples share
@@ -42,12 +52,20 @@ public final class DormandPrince45 implements OdeSolver {
     /** b - b*: fifth- minus fourth-order weights. */
     private static final double E1 = 71.0 / 57600, E3 = -71.0 / 16695, E4 = 71.0 / 1920, E5 = -17253.0 / 339200,
             E6 = 22.0 / 525, E7 = -1.0 / 40;
-    private static final double SAFETY = 0.9, MIN_FACTOR = 0.2, MAX_FACTOR = 10;
+    /** The default safety factor of the step controller. */
+    public static final double DEFAULT_SAFETY = 0.9;
+    /** The default stabilization (beta) of the step controller. */
+    public static final double DEFAULT_STABILIZATION = 0.0;
+    private static final double MIN_FACTOR = 0.2, MAX_FACTOR = 10;
+    /** The error norm a step controller assumes before the first accepted step (Hairer's DOPRI5). */
+    private static final double FIRST_PREVIOUS_NORM = 1e-4;
 
     private final double rtol;
     private final double atol;
     private final int maxSteps;
     private final double initialStep;
+    private final double safety;
+    private final double stabilization;
 
     /** rtol = atol = 1e-5, automatic initial step, at most 100,000 steps. */
     public DormandPrince45() {
@@ -66,10 +84,31 @@ public final class DormandPrince45 implements OdeSolver {
      * @param initialStep the first step's size &gt; 0, or 0 to select it automatically
      */
     public DormandPrince45(double rtol, double atol, int maxSteps, double initialStep) {
+        this(rtol, atol, maxSteps, initialStep, DEFAULT_SAFETY, DEFAULT_STABILIZATION);
+    }
+
+    private DormandPrince45(double rtol, double atol, int maxSteps, double initialStep, double safety,
+            double stabilization) {
         this.rtol = Checks.positive("rtol", rtol);
         this.atol = Checks.positive("atol", atol);
         this.maxSteps = Checks.positive("maxSteps", maxSteps);
         this.initialStep = Checks.nonNegative("initialStep", initialStep);
+        this.safety = Checks.inRange("safety", safety, 0.1, 1);
+        this.stabilization = Checks.inRange("stabilization", stabilization, 0, 0.1);
+    }
+
+    /**
+     * This solver with another step-size controller (see the class comment):
+     * {@code withStepControl(0.9, 0)} is scipy's {@code RK45}, {@code (0.9, 0.04)} the default of
+     * Hairer's DOPRI5.
+     *
+     * @param safety the factor that keeps the next step below the one the error estimate asks
+     *     for, in [0.1, 1]
+     * @param stabilization the weight beta of the previous step's error (the "PI" part), in
+     *     [0, 0.1]; 0 is the classical controller, which uses the last error only
+     */
+    public DormandPrince45 withStepControl(double safety, double stabilization) {
+        return new DormandPrince45(rtol, atol, maxSteps, initialStep, safety, stabilization);
     }
 
     /** rtol. */
@@ -80,6 +119,16 @@ public final class DormandPrince45 implements OdeSolver {
     /** atol. */
     public double atol() {
         return atol;
+    }
+
+    /** The step controller's safety factor. */
+    public double safety() {
+        return safety;
+    }
+
+    /** The step controller's stabilization beta (0: the classical controller). */
+    public double stabilization() {
+        return stabilization;
     }
 
     @Override
@@ -114,6 +163,8 @@ public final class DormandPrince45 implements OdeSolver {
         int accepted = 0;
         int rejected = 0;
         boolean rejectedThisStep = false;
+        double previousNorm = FIRST_PREVIOUS_NORM;
+        double exponent = 0.2 - 0.75 * stabilization;
         double minStep = 10 * Math.ulp(Math.max(Math.abs(t0), Math.abs(t1)));
         while (dir * (t1 - t) > 0) {
             if (accepted + rejected >= maxSteps) {
@@ -159,7 +210,9 @@ public final class DormandPrince45 implements OdeSolver {
                 continue;
             }
             if (accept) {
-                double factor = norm == 0 ? MAX_FACTOR : Math.min(MAX_FACTOR, SAFETY * Math.pow(norm, -0.2));
+                double factor = norm == 0 ? MAX_FACTOR
+                        : Math.max(MIN_FACTOR, Math.min(MAX_FACTOR,
+                                safety * Math.pow(norm, -exponent) * Math.pow(previousNorm, stabilization)));
                 if (rejectedThisStep) {
                     factor = Math.min(1, factor);
                 }
@@ -169,9 +222,10 @@ public final class DormandPrince45 implements OdeSolver {
                 y = yNew;
                 k1 = k7;
                 accepted++;
+                previousNorm = Math.max(norm, FIRST_PREVIOUS_NORM);
                 rejectedThisStep = false;
             } else {
-                h = Math.abs(hs) * Math.max(MIN_FACTOR, SAFETY * Math.pow(norm, -0.2));
+                h = Math.abs(hs) * Math.max(MIN_FACTOR, safety * Math.pow(norm, -exponent));
                 rejected++;
                 rejectedThisStep = true;
             }
@@ -216,6 +270,7 @@ public final class DormandPrince45 implements OdeSolver {
     @Override
     public String toString() {
         return "DormandPrince45[rtol=" + rtol + ", atol=" + atol + ", maxSteps=" + maxSteps + ", initialStep="
-                + (initialStep > 0 ? initialStep : "auto") + "]";
+                + (initialStep > 0 ? initialStep : "auto") + ", safety=" + safety + ", stabilization="
+                + stabilization + "]";
     }
 }

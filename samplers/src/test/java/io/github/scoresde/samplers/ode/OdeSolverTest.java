@@ -86,6 +86,32 @@ class OdeSolverTest {
     }
 
     @Test
+    void stabilizedStepControlMeetsTheToleranceAndZeroStabilizationIsTheClassicalController() {
+        INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 0}});
+        DormandPrince45 classical = new DormandPrince45(1e-7, 1e-7);
+        OdeSolution a = classical.solve(OSCILLATOR, 0, 10, y0);
+        OdeSolution b = classical.withStepControl(DormandPrince45.DEFAULT_SAFETY, 0).solve(OSCILLATOR, 0, 10, y0);
+        assertEquals(a.evaluations(), b.evaluations());
+        assertEquals(0, error(a.y(), b.y()), 0);
+        DormandPrince45 pi = classical.withStepControl(0.9, 0.04);
+        assertEquals(0.04, pi.stabilization(), 0);
+        assertEquals(0.9, pi.safety(), 0);
+        OdeSolution c = pi.solve(OSCILLATOR, 0, 10, y0);
+        assertTrue(error(c.y(), oscillatorExact(10)) < 1e-5, "error " + error(c.y(), oscillatorExact(10)));
+        // another controller takes other steps
+        assertTrue(c.evaluations() != a.evaluations() || error(c.y(), a.y()) > 0);
+        assertEquals(2 + 6 * (c.acceptedSteps() + c.rejectedSteps()), c.evaluations());
+        // a smaller safety factor asks for smaller steps: more of them, and a smaller error
+        OdeSolution careful = classical.withStepControl(0.5, 0).solve(OSCILLATOR, 0, 10, y0);
+        assertTrue(careful.acceptedSteps() > a.acceptedSteps(), careful.acceptedSteps() + " vs " + a.acceptedSteps());
+        assertTrue(error(careful.y(), oscillatorExact(10)) < error(a.y(), oscillatorExact(10)));
+        assertThrows(IllegalArgumentException.class, () -> classical.withStepControl(1.5, 0));
+        assertThrows(IllegalArgumentException.class, () -> classical.withStepControl(0.9, -0.01));
+        assertThrows(IllegalArgumentException.class, () -> classical.withStepControl(0.9, 0.2));
+        assertThrows(IllegalArgumentException.class, () -> classical.withStepControl(Double.NaN, 0));
+    }
+
+    @Test
     void dormandPrinceReleasesDeadStageDerivativesAndKeepsTheLiveOne() {
         java.util.List<INDArray> returned = new java.util.ArrayList<>();
         OdeSystem recording = (t, y) -> {
