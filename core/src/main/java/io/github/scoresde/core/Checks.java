@@ -1,6 +1,7 @@
 package io.github.scoresde.core;
 
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -108,7 +109,23 @@ public final class Checks {
             throw new IllegalArgumentException(name + " must have shape [" + batch + "] (one time per example); got "
                     + Arrays.toString(t.shape()));
         }
-        double[] v = NdArrays.toDoubles(t);
+        double[] v;
+        if (t.dataType() == DataType.FLOAT) {
+            // the common case (a sampler's times): read, widen and check in one pass
+            float[] f = NdArrays.toFloats(t);
+            v = new double[f.length];
+            boolean ok = true;
+            for (int i = 0; i < f.length; i++) {
+                double ti = f[i];
+                v[i] = ti;
+                ok &= ti >= 0 & ti <= horizon;
+            }
+            if (ok) {
+                return v;
+            }
+        } else {
+            v = NdArrays.toDoubles(t);
+        }
         for (int i = 0; i < v.length; i++) {
             if (!(v[i] >= 0 && v[i] <= horizon)) {
                 throw new IllegalArgumentException(name + " must lie in [0, " + horizon + "]; got " + v[i]

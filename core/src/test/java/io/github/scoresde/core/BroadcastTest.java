@@ -47,6 +47,11 @@ class BroadcastTest {
         assertRejects(() -> Checks.times("t", Nd4j.createFromArray(0.5, 1.5), 2, 1.0), "t must lie in [0, 1.0]",
                 "1.5 at index 1");
         assertRejects(() -> Checks.times("t", Nd4j.createFromArray(0.5), 2, 1.0), "t must have shape [2]");
+        // float32 times (a sampler's) take a one-pass path: the same values and the same errors
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new double[] {0.25, 0.1f, 1.0},
+                Checks.times("t", Nd4j.createFromArray(0.25f, 0.1f, 1f), 3, 1.0));
+        assertRejects(() -> Checks.times("t", Nd4j.createFromArray(0.5f, -0.25f, 2f), 3, 1.0), "t must lie in [0, 1.0]",
+                "-0.25 at index 1");
         assertRejects(() -> Checks.batchOf("x", Nd4j.zeros(128, 3), new long[] {2}),
                 "x must have shape [batch, 2]", "[128, 3]");
         assertRejects(() -> Checks.allFinite("x", Nd4j.createFromArray(new double[][] {{1, 2}, {Double.NaN, 0}})),
