@@ -1065,7 +1065,6 @@ final class VectorKernels implements Kernels.VectorOps {
         float[] invVar = new float[k * lanes];
         float[] logNorm = new float[k * lanes];
         float[] w = new float[k * lanes];
-        float[] exponents = new float[lanes];
         float[] outS = new float[d * lanes];
         // rows l d apart: whole vectors of rows are gathered and scattered by index
         int[] rowsApart = new int[lanes];
@@ -1103,7 +1102,7 @@ final class VectorKernels implements Kernels.VectorOps {
                 System.arraycopy(ss, 0, cachedS, 0, lanes);
                 cached = true;
             }
-            mixtureWeightsFloat(xs, ms, meansT, d, k, invVar, logNorm, w, exponents);
+            mixtureWeightsFloat(xs, ms, meansT, d, k, invVar, logNorm, w);
             mixtureScoreSumFloat(w, meansT, xs, ms, d, k, outS);
             if (n == lanes) {
                 scatterRows(outS, d, rowsApart, score, b * d);
@@ -1158,22 +1157,25 @@ final class VectorKernels implements Kernels.VectorOps {
         }
     }
 
-    private static final float LOG2E = 1.44269504f;
-    private static final float LN2_HI = 0.693145752f;
-    private static final float LN2_LO = 1.42860677e-6f;
+    static final float LOG2E = 1.44269504f;
+    private static final float LN2 = 0.693147181f;
+    /** 2^22 + 1: Veltkamp's splitting constant that rounds a float to its two leading bits. */
+    private static final float VELTKAMP_2_22 = 4194305f;
+    static final float LN2_HI = 0.693145752f;
+    static final float LN2_LO = 1.42860677e-6f;
     /** 1.5 2^23: adding it rounds a float below 2^22 in magnitude to an integer. */
-    private static final float ROUNDER = 12582912f;
+    static final float ROUNDER = 12582912f;
 
     /**
-     * e^x for x &lt;= 0 in float32 from adds, multiplies and fused multiply-adds only (2^n times a
-     * degree-6 polynomial on |r| &lt;= ln2 / 2, relative error about 2e-7): unlike the Vector API's
-     * EXP, whose compiled and interpreted forms differ in the last bit, every JIT tier gives the
-     * same value, so samples do not depend on when the JIT compiled the kernel. Below -87 it
+     * e^x for x &lt;= 0 in float32: 2^n times a degree-6 polynomial on |r| &lt;= ln2 / 2 (relative
+     * error about 2e-7), the polynomial from adds, multiplies and fused multiply-adds, 2^n exact:
+     * unlike the Vector API's EXP, whose compiled and interpreted forms differ in the last bit,
+     * every JIT tier gives the same value, so samples do not depend on when the JIT compiled the
+     * kernel. Below -87 it
      * returns e^-87 (about 1.6e-38) rather than 0. In place over {@code a[from, to)}, a whole
-     * number of vectors; {@code n} is a scratch of one vector's lanes. On arrays, not vectors: see
-     * the comment in {@link #biasSilu}.
+     * number of vectors. On arrays, not vectors: see the comment in {@link #biasSilu}.
      */
-    private static void expNonPositiveInPlace(float[] a, int from, int to, float[] n) {
+    static void expNonPositiveInPlace(float[] a, int from, int to) {
         int lanes = S.length();
         FloatVector lnHi = FloatVector.broadcast(S, LN2_HI);
         FloatVector lnLo = FloatVector.broadcast(S, LN2_LO);
@@ -1192,19 +1194,22 @@ final class VectorKernels implements Kernels.VectorOps {
             p = p.fma(r, half);
             p = p.fma(r, one);
             p = p.fma(r, one);
-            p.intoArray(a, i);
-            nv.intoArray(n, 0);
-            // 2^n from its exponent bits, lane by lane: the Vector API's reinterpret casts would do it
-            // in two instructions but run Java code that disturbs the API's stores (see biasSilu)
-            for (int l = 0; l < lanes; l++) {
-                a[i + l] *= Float.intBitsToFloat(((int) n[l] + 127) << 23);
-            }
+            // 2^n, n an integer in [-126, 0]: the Vector API's EXP of n ln 2 is within a few ulps of
+            // it (its compiled and interpreted forms may differ in those ulps), and Veltkamp's
+            // splitting with sigma = 2^22 + 1 rounds it to its two leading bits, which is exactly
+            // 2^n in every JIT tier (checked for every n, compiled and interpreted). The reinterpret
+            // casts that would build 2^n from its exponent bits run Java code that disturbs the
+            // API's stores (see biasSilu).
+            FloatVector e = nv.mul(LN2).lanewise(VectorOperators.EXP);
+            FloatVector g = e.mul(VELTKAMP_2_22);
+            FloatVector pow = g.add(e.sub(g));
+            p.mul(pow).intoArray(a, i);
         }
     }
 
-    /** w_j = r_j / v_j, r_j the responsibilities (a max-subtracted softmax of the log-joints); exponents: scratch of one vector's lanes. */
+    /** w_j = r_j / v_j, r_j the responsibilities (a max-subtracted softmax of the log-joints). */
     private static void mixtureWeightsFloat(float[] xs, float[] ms, float[] meansT, int d, int k, float[] invVar,
-            float[] logNorm, float[] w, float[] exponents) {
+            float[] logNorm, float[] w) {
         int lanes = S.length();
         FloatVector mv = FloatVector.fromArray(S, ms, 0);
         FloatVector max = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
@@ -1222,7 +1227,7 @@ final class VectorKernels implements Kernels.VectorOps {
         for (int j = 0; j < k; j++) {
             FloatVector.fromArray(S, w, j * lanes).sub(max).intoArray(w, j * lanes);
         }
-        expNonPositiveInPlace(w, 0, k * lanes, exponents);
+        expNonPositiveInPlace(w, 0, k * lanes);
         FloatVector sum = FloatVector.zero(S);
         for (int j = 0; j < k; j++) {
             sum = sum.add(FloatVector.fromArray(S, w, j * lanes));

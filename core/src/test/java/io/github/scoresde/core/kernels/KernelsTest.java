@@ -30,6 +30,49 @@ class KernelsTest {
         return new INDArray[] {h, d};
     }
 
+    /**
+     * The float32 exponential of the mixture kernels: the polynomial and its scaling by 2^n are
+     * bit for bit those of a scalar replica with an exact 2^n (so no JIT tier can change them),
+     * and within 3e-7 of e^x above the clamp at -87.
+     */
+    @Test
+    void mixtureExponentialIsExactlyItsScalarFormula() {
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        int n = 4096 / lanes * lanes;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            // every binade of the scaling, with points near the rounding boundaries of n
+            x[i] = i % 3 == 0 ? -(float) ((i / 3 % 127 + 0.5) * Math.log(2)) : -100f * i / n;
+        }
+        x[0] = 0f;
+        x[1] = -87f;
+        x[2] = -200f;
+        float[] y = x.clone();
+        for (int rep = 0; rep < 200; rep++) {
+            // repeated so that the JIT compiles the kernel on the way
+            y = x.clone();
+            VectorKernels.expNonPositiveInPlace(y, 0, n);
+        }
+        for (int i = 0; i < n; i++) {
+            float c = Math.max(x[i], -87f);
+            float nv = c * VectorKernels.LOG2E + VectorKernels.ROUNDER - VectorKernels.ROUNDER;
+            float r = Math.fma(-nv, VectorKernels.LN2_HI, c);
+            r = Math.fma(-nv, VectorKernels.LN2_LO, r);
+            float p = Math.fma(r, 1f / 720, 1f / 120);
+            p = Math.fma(p, r, 1f / 24);
+            p = Math.fma(p, r, 1f / 6);
+            p = Math.fma(p, r, 0.5f);
+            p = Math.fma(p, r, 1f);
+            p = Math.fma(p, r, 1f);
+            float expected = p * Math.scalb(1f, (int) nv);
+            assertEquals(expected, y[i], 0f, "x = " + x[i]);
+            if (x[i] >= -80) {
+                double e = Math.exp(x[i]);
+                assertEquals(e, y[i], 3e-7 * e, "x = " + x[i]);
+            }
+        }
+    }
+
     @Test
     void vectorPathIsTakenUnderTheTestJvm() {
         // surefire starts the JVM with --add-modules jdk.incubator.vector (pom.xml test.argLine); the
