@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * batch, for every predictor and corrector whose step does not use batch statistics (all but the
  * default batch-mean {@link LangevinCorrector}; see {@link LangevinCorrector.StepSizeNorm}). NFE = N (corrector steps + predictor
  * evaluations) per sample. A NaN or infinity stops sampling with {@link SamplingDivergedException}.
+ *
+ * <p>Threads: on a machine with two or more processors, each step's noise for batches of at least
+ * 4096 values is drawn one step ahead on a background daemon thread ("scoresde-noise-ahead") while
+ * the score is evaluated; the values are the same (they are keyed, not streamed). The system
+ * property {@code scoresde.noiseAhead=false} keeps all work on the calling thread.
  */
 public final class PredictorCorrectorSampler implements Sampler {
     private static final Logger LOG = LoggerFactory.getLogger(PredictorCorrectorSampler.class);
@@ -135,27 +140,29 @@ public final class PredictorCorrectorSampler implements Sampler {
             long first, int rows, long[] shape) {
         INDArray x = sde.priorSample(rng.stream(PRIOR_STREAM), first, rows, shape);
         INDArray times = Nd4j.create(DataType.FLOAT, rows);
-        RandomSource stepStream = rng.stream(STEP_STREAM);
         ScoreFunction s = conditioning.score(score, sde, first, rows);
         times.assign(g.time(0));
         x = conditioning.initial(new StepContext(sde, disc, s, g, 0, times, rng.stream(CONDITIONING_STREAM), first),
                 x);
         INDArray mean = x;
         int n = g.steps();
-        for (int k = 0; k < n; k++) {
-            double t = g.time(k);
-            times.assign(t);
-            INDArray before = x;
-            INDArray meanBefore = mean;
-            StepContext ctx = new StepContext(sde, disc, s, g, k, times, stepStream.stream(k), first);
-            StepResult c = conditioning.afterStep(ctx, corrector.correct(ctx, x), Conditioning.Stage.CORRECTOR, t);
-            StepResult p = conditioning.afterStep(ctx, predictor.step(ctx, c.x()), Conditioning.Stage.PREDICTOR,
-                    Math.max(0, t - g.stepSize(k)));
-            x = p.x();
-            mean = predictor.scoreEvaluations() == 0 ? c.mean() : p.mean();
-            SamplingDivergedException.check(x, k, n, t, "try more steps or a smaller snr");
-            listener.onStep(k, n, t, x);
-            releaseDead(x, mean, before, meanBefore, c.x(), c.mean(), p.mean());
+        try (StepNoise noise = new StepNoise(rng.stream(STEP_STREAM), first, rows, shape, n)) {
+            for (int k = 0; k < n; k++) {
+                double t = g.time(k);
+                times.assign(t);
+                INDArray before = x;
+                INDArray meanBefore = mean;
+                int step = k;
+                StepContext ctx = new StepContext(sde, disc, s, g, k, times, first, slot -> noise.noise(step, slot));
+                StepResult c = conditioning.afterStep(ctx, corrector.correct(ctx, x), Conditioning.Stage.CORRECTOR, t);
+                StepResult p = conditioning.afterStep(ctx, predictor.step(ctx, c.x()), Conditioning.Stage.PREDICTOR,
+                        Math.max(0, t - g.stepSize(k)));
+                x = p.x();
+                mean = predictor.scoreEvaluations() == 0 ? c.mean() : p.mean();
+                SamplingDivergedException.check(x, k, n, t, "try more steps or a smaller snr");
+                listener.onStep(k, n, t, x);
+                releaseDead(x, mean, before, meanBefore, c.x(), c.mean(), p.mean());
+            }
         }
         return denoise ? mean : x;
     }

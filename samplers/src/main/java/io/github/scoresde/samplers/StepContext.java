@@ -4,6 +4,7 @@ import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
 import io.github.scoresde.sde.Discretization;
 import io.github.scoresde.sde.Sde;
+import java.util.function.IntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -22,21 +23,26 @@ public final class StepContext {
     private final TimeGrid grid;
     private final int step;
     private final INDArray times;
-    private final RandomSource stepNoise;
+    private final IntFunction<INDArray> noise;
     private final long firstIndex;
-    private final long[] sampleShape;
 
     StepContext(Sde sde, Discretization discretization, ScoreFunction score, TimeGrid grid, int step,
             INDArray times, RandomSource stepNoise, long firstIndex) {
+        this(sde, discretization, score, grid, step, times, firstIndex, slot -> stepNoise.stream(slot)
+                .gaussian(times.dataType(), firstIndex, (int) times.length(), score.sampleShape()));
+    }
+
+    /** With the step's noise from {@code noise} (slot to array), e.g. {@link StepNoise}. */
+    StepContext(Sde sde, Discretization discretization, ScoreFunction score, TimeGrid grid, int step,
+            INDArray times, long firstIndex, IntFunction<INDArray> noise) {
         this.sde = sde;
         this.discretization = discretization;
         this.score = score;
         this.grid = grid;
         this.step = step;
         this.times = times;
-        this.stepNoise = stepNoise;
+        this.noise = noise;
         this.firstIndex = firstIndex;
-        this.sampleShape = score.sampleShape();
     }
 
     /** The forward SDE. */
@@ -96,6 +102,6 @@ public final class StepContext {
 
     /** Fresh standard normal noise shaped like the batch, for the given slot of this step. */
     public INDArray noise(int slot) {
-        return stepNoise.stream(slot).gaussian(times.dataType(), firstIndex, (int) times.length(), sampleShape);
+        return noise.apply(slot);
     }
 }

@@ -81,6 +81,53 @@ class PredictorCorrectorSamplerTest {
     }
 
     @Test
+    void noiseDrawnAheadOnAnotherThreadIsTheNoiseDrawnInPlace() {
+        RandomSource steps = RandomSource.of(5).stream(PredictorCorrectorSampler.STEP_STREAM);
+        long[] shape = {3};
+        try (StepNoise ahead = new StepNoise(steps, 17, 40, shape, 6, true);
+                StepNoise inPlace = new StepNoise(steps, 17, 40, shape, 6, false)) {
+            assertTrue(ahead.ahead());
+            for (int k = 0; k < 6; k++) {
+                for (int slot = 0; slot < 3; slot++) {
+                    INDArray expected = steps.stream(k).stream(slot).gaussian(
+                            org.nd4j.linalg.api.buffer.DataType.FLOAT, 17, 40, shape);
+                    assertEquals(expected, ahead.noise(k, slot), "step " + k + " slot " + slot);
+                    assertEquals(expected, inPlace.noise(k, slot), "step " + k + " slot " + slot);
+                }
+            }
+            // a slot asked out of order (not drawn ahead) is drawn in place
+            assertEquals(steps.stream(2).stream(7).gaussian(org.nd4j.linalg.api.buffer.DataType.FLOAT, 17, 40, shape),
+                    ahead.noise(2, 7));
+        }
+        // samplers give the same samples either way
+        Sde sde = new VpSde();
+        ExactMixtureScore score = new ExactMixtureScore(EIGHT, sde);
+        List<Sampler> samplers = List.of(PredictorCorrectorSampler.eulerMaruyama(25),
+                PredictorCorrectorSampler.builder().steps(25).corrector(new LangevinCorrector(0.16, 2)).build(),
+                PredictorCorrectorSampler.builder().steps(25).predictor(Predictor.ancestral()).build());
+        String before = System.getProperty(StepNoise.PROPERTY);
+        try {
+            for (Sampler sampler : samplers) {
+                System.setProperty(StepNoise.PROPERTY, "true");
+                INDArray a = sampler.sample(sde, score, 300, 9).samples();
+                System.setProperty(StepNoise.PROPERTY, "false");
+                INDArray b = sampler.sample(sde, score, 300, 9).samples();
+                assertEquals(b, a, sampler.toString());
+            }
+            System.setProperty(StepNoise.PROPERTY, "false");
+            assertTrue(!StepNoise.aheadByDefault(1 << 20, new long[] {2}));
+            System.clearProperty(StepNoise.PROPERTY);
+            assertTrue(!StepNoise.aheadByDefault(10, new long[] {2}), "small draws are drawn in place");
+        } finally {
+            if (before == null) {
+                System.clearProperty(StepNoise.PROPERTY);
+            } else {
+                System.setProperty(StepNoise.PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
     void reportedEvaluationsEqualTheCallsMade() {
         Sde sde = new SubVpSde();
         CountingScore score = new CountingScore(new ExactMixtureScore(EIGHT, sde));
