@@ -36,6 +36,8 @@ final class StepNoise implements AutoCloseable {
 
     /** How long the background thread keeps looking for the next draw before it sleeps. */
     static final long SPIN_NANOS = 300_000;
+    /** How long a step waits for a draw still in progress before it draws in place. */
+    static final long JOIN_NANOS = 50_000;
     private static volatile Worker worker;
 
     private final RandomSource steps;
@@ -113,13 +115,22 @@ final class StepNoise implements AutoCloseable {
         return v;
     }
 
-    /** The drawn values, or null (then drawn in place) when the draw was cancelled or interrupted. */
+    /**
+     * The drawn values, or null (then drawn in place) when the draw is not done within
+     * {@link #JOIN_NANOS} (the background thread is busy with other runs' draws, or was not
+     * scheduled), was cancelled or interrupted: a run never waits longer for a draw than about
+     * what drawing it takes.
+     */
     private static float[] join(Future<float[]> f) {
         // a draw not yet done is usually microseconds from it: wait awake rather than be parked and
         // woken again (tens of microseconds on a virtual machine)
-        long until = System.nanoTime() + SPIN_NANOS;
+        long until = System.nanoTime() + JOIN_NANOS;
         while (!f.isDone() && System.nanoTime() < until) {
             Thread.onSpinWait();
+        }
+        if (!f.isDone()) {
+            f.cancel(false);
+            return null;
         }
         try {
             return f.get();

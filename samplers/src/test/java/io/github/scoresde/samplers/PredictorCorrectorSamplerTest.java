@@ -99,6 +99,34 @@ class PredictorCorrectorSamplerTest {
             assertEquals(steps.stream(2).stream(7).gaussian(org.nd4j.linalg.api.buffer.DataType.FLOAT, 17, 40, shape),
                     ahead.noise(2, 7));
         }
+        // runs on several threads share the one background thread; a draw it has not done in time is
+        // drawn in place, with the same values
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Boolean>> runs = new ArrayList<>();
+            for (int r = 0; r < 4; r++) {
+                long first = 1000L * r;
+                runs.add(pool.submit(() -> {
+                    try (StepNoise noise = new StepNoise(steps, first, 2048, new long[] {2}, 30, true)) {
+                        for (int k = 0; k < 30; k++) {
+                            INDArray expected = steps.stream(k).stream(0).gaussian(
+                                    org.nd4j.linalg.api.buffer.DataType.FLOAT, first, 2048, 2);
+                            if (!expected.equals(noise.noise(k, 0))) {
+                                return false;
+                            }
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (java.util.concurrent.Future<Boolean> f : runs) {
+                assertTrue(f.get(), "a concurrent run drew other values");
+            }
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new AssertionError(e);
+        } finally {
+            pool.shutdownNow();
+        }
         // samplers give the same samples either way
         Sde sde = new VpSde();
         ExactMixtureScore score = new ExactMixtureScore(EIGHT, sde);
