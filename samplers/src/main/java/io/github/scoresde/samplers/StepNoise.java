@@ -57,10 +57,11 @@ final class StepNoise implements AutoCloseable {
      * @param stepCount the number of steps of the run (nothing is drawn ahead past the last)
      */
     StepNoise(RandomSource steps, long firstIndex, int rows, long[] sampleShape, int stepCount) {
-        this(steps, firstIndex, rows, sampleShape, stepCount, aheadByDefault(rows, sampleShape));
+        this(steps, firstIndex, rows, sampleShape, stepCount, null);
     }
 
-    StepNoise(RandomSource steps, long firstIndex, int rows, long[] sampleShape, int stepCount, boolean ahead) {
+    /** As above, drawing ahead or not as {@code ahead} says ({@code null}: {@link #aheadByDefault}). */
+    StepNoise(RandomSource steps, long firstIndex, int rows, long[] sampleShape, int stepCount, Boolean ahead) {
         this.steps = steps;
         this.firstIndex = firstIndex;
         this.rows = rows;
@@ -73,18 +74,14 @@ final class StepNoise implements AutoCloseable {
         shape[0] = rows;
         System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
         this.stepCount = stepCount;
-        this.ahead = ahead;
+        this.ahead = ahead != null ? ahead : aheadByDefault((long) rows * perRow);
     }
 
-    /** Whether a run of these draws draws ahead by default (see the class comment). */
-    static boolean aheadByDefault(int rows, long[] sampleShape) {
+    /** Whether a run whose draws hold this many values draws ahead by default (see the class comment). */
+    static boolean aheadByDefault(long values) {
         String p = System.getProperty(PROPERTY);
         if (p != null && !p.isBlank()) {
             return Boolean.parseBoolean(p.trim());
-        }
-        long values = rows;
-        for (long s : sampleShape) {
-            values *= s;
         }
         return Runtime.getRuntime().availableProcessors() >= 2 && values >= AHEAD_MIN_VALUES;
     }

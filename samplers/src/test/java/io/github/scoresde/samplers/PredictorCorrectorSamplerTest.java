@@ -143,9 +143,9 @@ class PredictorCorrectorSamplerTest {
                 assertEquals(b, a, sampler.toString());
             }
             System.setProperty(StepNoise.PROPERTY, "false");
-            assertTrue(!StepNoise.aheadByDefault(1 << 20, new long[] {2}));
+            assertTrue(!StepNoise.aheadByDefault(2L << 20));
             System.clearProperty(StepNoise.PROPERTY);
-            assertTrue(!StepNoise.aheadByDefault(10, new long[] {2}), "small draws are drawn in place");
+            assertTrue(!StepNoise.aheadByDefault(20), "small draws are drawn in place");
         } finally {
             if (before == null) {
                 System.clearProperty(StepNoise.PROPERTY);

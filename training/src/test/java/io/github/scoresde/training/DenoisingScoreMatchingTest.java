@@ -79,12 +79,22 @@ class DenoisingScoreMatchingTest {
         assertTrue(meanExact > 0 && meanExact < 1.0, "irreducible minimum " + meanExact);
     }
 
+    /** A small network (two layers of 16) for the batch tests. */
+    private static ScoreNetwork smallNetwork() {
+        return ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 3).withLayers(16, 2));
+    }
+
+    /** The batch tests' preprocessor: marginal-variance weighting, eps 1e-3, seed 4. */
+    private static DenoisingScoreMatchingPreProcessor preprocessor(Sde sde, ScoreNetwork net) {
+        return new DenoisingScoreMatchingPreProcessor(sde, net, LossWeighting.marginalVariance(), 1e-3,
+                RandomSource.of(4));
+    }
+
     @Test
     void perturbedBatchIsTheFormulaInFloat32() {
         Sde sde = new VpSde();
-        ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 3).withLayers(16, 2));
-        DenoisingScoreMatchingPreProcessor pre = new DenoisingScoreMatchingPreProcessor(sde, net,
-                LossWeighting.marginalVariance(), 1e-3, RandomSource.of(4));
+        ScoreNetwork net = smallNetwork();
+        DenoisingScoreMatchingPreProcessor pre = preprocessor(sde, net);
         INDArray x0 = MIX.sample(64, RandomSource.of(5)).castTo(DataType.DOUBLE);
         DataSet ds = pre.perturb(x0, 7);
         // the same draws: t, w from stream 0, z from stream 1 of batch 7
@@ -111,9 +121,8 @@ class DenoisingScoreMatchingTest {
     @Test
     void dl4jLossEqualsTheFormulaForTheNetworkScore() {
         Sde sde = new VpSde();
-        ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 3).withLayers(16, 2));
-        DenoisingScoreMatchingPreProcessor pre = new DenoisingScoreMatchingPreProcessor(sde, net,
-                LossWeighting.marginalVariance(), 1e-3, RandomSource.of(4));
+        ScoreNetwork net = smallNetwork();
+        DenoisingScoreMatchingPreProcessor pre = preprocessor(sde, net);
         INDArray x0 = MIX.sample(64, RandomSource.of(5));
         DataSet ds = pre.perturb(x0, 7);
         double dl4j = net.network().score(ds);

@@ -1171,9 +1171,9 @@ final class VectorKernels implements Kernels.VectorOps {
      * error about 2e-7), the polynomial from adds, multiplies and fused multiply-adds, 2^n exact:
      * unlike the Vector API's EXP, whose compiled and interpreted forms differ in the last bit,
      * every JIT tier gives the same value, so samples do not depend on when the JIT compiled the
-     * kernel. Below -87 it
-     * returns e^-87 (about 1.6e-38) rather than 0. In place over {@code a[from, to)}, a whole
-     * number of vectors. On arrays, not vectors: see the comment in {@link #biasSilu}.
+     * kernel. Below -87 it returns e^-87 (about 1.6e-38) rather than 0. In place over
+     * {@code a[from, to)}, a whole number of vectors. On arrays, not vectors: see the comment in
+     * {@link #biasSilu}.
      */
     static void expNonPositiveInPlace(float[] a, int from, int to) {
         int lanes = S.length();
