@@ -644,10 +644,28 @@ public final class GaussianMixture {
      * than handing half of it to a pool worker costs.
      */
     private INDArray floatScore(INDArray x, int batch, double[] m, double[] s) {
-        float[] xf = NdArrays.toFloats(x);
-        float[] out = new float[batch * d];
+        // x and the score pass through per-thread scratch: a sampler makes a call per step, and
+        // fresh arrays there were most of what the collector had to collect
+        int n = batch * d;
+        float[] xf = NdArrays.toFloats(x, floatScratch(0, n));
+        float[] out = floatScratch(1, n);
         Kernels.mixtureScoreFloat(xf, d, means.length, meansTFloat, stdSqFloat, logWeightsFloat, m, s, 0, batch, out);
-        return NdArrays.floats(out, batch, d);
+        return NdArrays.floatsPrefix(out, batch, d);
+    }
+
+    /** Per-thread scratch of {@link #floatScore}: x and the score. */
+    private static final ThreadLocal<float[][]> FLOAT_SCRATCH = ThreadLocal.withInitial(() -> new float[2][]);
+
+    /** The thread's float scratch array {@code slot} with room for n values (a new array above the cap). */
+    private static float[] floatScratch(int slot, int n) {
+        if (n > SCRATCH_MAX) {
+            return new float[n];
+        }
+        float[][] all = FLOAT_SCRATCH.get();
+        if (all[slot] == null || all[slot].length < n) {
+            all[slot] = new float[n];
+        }
+        return all[slot];
     }
 
     /** Shared per-component bookkeeping of one batch: variances, squared distances, responsibilities. */

@@ -34,11 +34,28 @@ public final class NdArrays {
      */
     public static INDArray floats(float[] values, long... shape) {
         checkLength(values.length, shape);
-        if (!CPU || values.length == 0) {
-            return Nd4j.createFromArray(values).reshape(shape);
+        return floatsPrefix(values, shape);
+    }
+
+    /**
+     * As {@link #floats(float[], long...)} from the first values of a longer buffer (a reused
+     * scratch array): the shape's size of them.
+     *
+     * @throws IllegalArgumentException when the buffer holds fewer values than the shape
+     */
+    public static INDArray floatsPrefix(float[] values, long... shape) {
+        long n = size(shape);
+        if (n > values.length) {
+            throw new IllegalArgumentException("shape " + java.util.Arrays.toString(shape) + " holds " + n
+                    + " values; the buffer has " + values.length);
+        }
+        int len = (int) n;
+        if (!CPU || len == 0) {
+            float[] exact = len == values.length ? values : java.util.Arrays.copyOf(values, len);
+            return Nd4j.createFromArray(exact).reshape(shape);
         }
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, shape, 'c');
-        bytes(out).asFloatBuffer().put(values);
+        bytes(out).asFloatBuffer().put(values, 0, len);
         return out; // returned, so reachable throughout
     }
 
@@ -130,15 +147,31 @@ public final class NdArrays {
      * data type or view; a contiguous float32 array on the CPU is read in one bulk copy.
      */
     public static float[] toFloats(INDArray x) {
+        return toFloats(x, null);
+    }
+
+    /**
+     * As {@link #toFloats(INDArray)}, into {@code into} when it holds at least x's values (they
+     * fill its first {@code x.length()} slots), else into a new array.
+     *
+     * @return the array holding the values: {@code into} or a new one
+     */
+    public static float[] toFloats(INDArray x, float[] into) {
         if (bulkReadable(x) && x.dataType() == DataType.FLOAT) {
-            float[] out = new float[(int) x.length()];
+            int len = (int) x.length();
+            float[] out = into != null && into.length >= len ? into : new float[len];
             ByteBuffer b = bytes(x);
             b.position((int) x.offset() * 4);
-            b.asFloatBuffer().get(out);
+            b.asFloatBuffer().get(out, 0, len);
             java.lang.ref.Reference.reachabilityFence(x);
             return out;
         }
-        return narrow(toDoubles(x));
+        float[] values = narrow(toDoubles(x));
+        if (into != null && into.length >= values.length) {
+            System.arraycopy(values, 0, into, 0, values.length);
+            return into;
+        }
+        return values;
     }
 
     /**

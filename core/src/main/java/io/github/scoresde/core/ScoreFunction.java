@@ -1,6 +1,8 @@
 package io.github.scoresde.core;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A time-dependent score model s(x, t), an estimate of grad_x log p_t(x) (MATH.md sections 3 and 7).
@@ -32,6 +34,34 @@ public interface ScoreFunction {
      * @return the score at each (x_b, t_b), same shape and data type as {@code x}, a new array
      */
     INDArray score(INDArray x, INDArray t);
+
+    /**
+     * Evaluates the score for a batch whose examples all share one time {@code t} (every step of
+     * a sampler or an ODE solve). The same values as {@link #score(INDArray, INDArray)} with t
+     * repeated for each example; this default builds that times array (float32, or float64 when x
+     * is float64), calls it and frees it. Implementations that can use the scalar directly override
+     * it (the exact mixture score computes its coefficients once and reads no times array).
+     *
+     * @param x points, shape {@code [batch, sampleShape()...]}, not modified
+     * @param t the time of every example, in the SDE's units
+     * @return the score at each (x_b, t), same shape and data type as {@code x}, a new array
+     * @throws IllegalArgumentException when x is null or has no batch dimension, or as the array
+     *     form does for a bad time
+     */
+    default INDArray score(INDArray x, double t) {
+        Checks.notNull("x", x);
+        if (x.rank() < 1) {
+            throw new IllegalArgumentException("x must have a batch dimension; got a scalar");
+        }
+        DataType type = x.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
+        INDArray times = Nd4j.valueArrayOf(new long[] {x.size(0)}, t, type);
+        try {
+            return score(x, times);
+        } finally {
+            // the contract: implementations do not keep t
+            NdArrays.release(times);
+        }
+    }
 
     /** The number of values in one example (the product of {@link #sampleShape()}). */
     default long sampleSize() {

@@ -112,6 +112,28 @@ class NdArraysTest {
     }
 
     @Test
+    void floatScratchBuffersAreFilledAndReadByPrefix() {
+        float[] buffer = new float[8];
+        java.util.Arrays.fill(buffer, -7);
+        INDArray c = org.nd4j.linalg.factory.Nd4j.createFromArray(new float[][] {{1, 2, 3}, {4, 5, 6}});
+        for (INDArray a : new INDArray[] {c, c.dup('f'), c.castTo(DataType.DOUBLE)}) {
+            float[] out = NdArrays.toFloats(a, buffer);
+            assertEquals(buffer, out);
+            assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, -7, -7}, buffer);
+        }
+        float[] small = new float[3];
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, NdArrays.toFloats(c, small));
+        assertArrayEquals(new float[3], small);
+        INDArray p = NdArrays.floatsPrefix(buffer, 3, 2);
+        assertEquals(DataType.FLOAT, p.dataType());
+        assertArrayEquals(new long[] {3, 2}, p.shape());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, NdArrays.toFloats(p));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NdArrays.floatsPrefix(buffer, 3, 3));
+        assertTrue(e.getMessage().contains("holds 9 values; the buffer has 8"), e.getMessage());
+    }
+
+    @Test
     void writeFillsAContiguousViewAndNothingElse() {
         for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT, DataType.HALF}) {
             INDArray whole = org.nd4j.linalg.factory.Nd4j.zeros(type, 10);

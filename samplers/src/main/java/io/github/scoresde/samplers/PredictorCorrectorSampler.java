@@ -139,9 +139,8 @@ public final class PredictorCorrectorSampler implements Sampler {
     private INDArray run(Sde sde, ScoreFunction score, Discretization disc, TimeGrid g, RandomSource rng,
             long first, int rows, long[] shape) {
         INDArray x = sde.priorSample(rng.stream(PRIOR_STREAM), first, rows, shape);
-        INDArray times = Nd4j.create(DataType.FLOAT, rows);
+        SharedTimes times = new SharedTimes(rows);
         ScoreFunction s = conditioning.score(score, sde, first, rows);
-        times.assign(g.time(0));
         x = conditioning.initial(new StepContext(sde, disc, s, g, 0, times, rng.stream(CONDITIONING_STREAM), first),
                 x);
         INDArray mean = x;
@@ -149,7 +148,6 @@ public final class PredictorCorrectorSampler implements Sampler {
         try (StepNoise noise = new StepNoise(rng.stream(STEP_STREAM), first, rows, shape, n)) {
             for (int k = 0; k < n; k++) {
                 double t = g.time(k);
-                times.assign(t);
                 INDArray before = x;
                 INDArray meanBefore = mean;
                 int step = k;

@@ -11,7 +11,6 @@ import io.github.scoresde.sde.Sde;
 import java.time.Duration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,8 +88,7 @@ public final class ProbabilityFlowSampler implements Sampler {
         INDArray x = sol.y();
         int nfe = sol.evaluations();
         if (denoise) {
-            INDArray t = Nd4j.valueArrayOf(new long[] {n}, end, x.dataType());
-            x = ReverseDiffusionPredictor.mean(sde.discretize(1), 0, end, x, score.score(x, t));
+            x = ReverseDiffusionPredictor.mean(sde.discretize(1), 0, end, x, score.score(x, end));
             nfe++;
         }
         SamplingDivergedException.check(x, sol.acceptedSteps(), sol.acceptedSteps(), end,

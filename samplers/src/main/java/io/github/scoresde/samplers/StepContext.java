@@ -22,19 +22,19 @@ public final class StepContext {
     private final ScoreFunction score;
     private final TimeGrid grid;
     private final int step;
-    private final INDArray times;
+    private final SharedTimes times;
     private final IntFunction<INDArray> noise;
     private final long firstIndex;
 
     StepContext(Sde sde, Discretization discretization, ScoreFunction score, TimeGrid grid, int step,
-            INDArray times, RandomSource stepNoise, long firstIndex) {
+            SharedTimes times, RandomSource stepNoise, long firstIndex) {
         this(sde, discretization, score, grid, step, times, firstIndex, slot -> stepNoise.stream(slot)
-                .gaussian(times.dataType(), firstIndex, (int) times.length(), score.sampleShape()));
+                .gaussian(SharedTimes.TYPE, firstIndex, times.rows(), score.sampleShape()));
     }
 
     /** With the step's noise from {@code noise} (slot to array), e.g. {@link StepNoise}. */
     StepContext(Sde sde, Discretization discretization, ScoreFunction score, TimeGrid grid, int step,
-            INDArray times, long firstIndex, IntFunction<INDArray> noise) {
+            SharedTimes times, long firstIndex, IntFunction<INDArray> noise) {
         this.sde = sde;
         this.discretization = discretization;
         this.score = score;
@@ -85,14 +85,17 @@ public final class StepContext {
         return grid.discreteIndex(step);
     }
 
-    /** The current time for each example, shape {@code [batch]}, shared; do not modify. */
+    /**
+     * The current time for each example, shape {@code [batch]} float32, shared by the run's steps
+     * (filled with t_k when first asked for in a step); do not modify or keep.
+     */
     public INDArray times() {
-        return times;
+        return times.at(t());
     }
 
-    /** Evaluates the score at (x, t_k). */
+    /** Evaluates the score at (x, t_k), every example at t_k ({@link ScoreFunction#score(INDArray, double)}). */
     public INDArray scoreAt(INDArray x) {
-        return score.score(x, times);
+        return score.score(x, t());
     }
 
     /** The sample index of the first row of the batch. */

@@ -26,7 +26,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@value #AHEAD_MIN_VALUES} values, unless the system property {@code scoresde.noiseAhead} is
  * {@code false} ({@code true} forces it on).
  *
- * <p>Not thread-safe: one run, one thread (the background thread only fills Java arrays).
+ * <p>Not thread-safe: one run, one thread (the background thread only makes new arrays, outside
+ * any workspace).
  */
 final class StepNoise implements AutoCloseable {
     /** Values per draw below which drawing ahead costs more than it saves. */
@@ -47,7 +48,9 @@ final class StepNoise implements AutoCloseable {
     private final long[] shape;
     private final int stepCount;
     private final boolean ahead;
-    private final Map<Long, Future<float[]>> pending = new HashMap<>();
+    private final Map<Long, Future<INDArray>> pending = new HashMap<>();
+    /** Each thread's draw buffer (this run's thread and the background thread): copied into the array at once. */
+    private static final ThreadLocal<float[]> BUFFER = new ThreadLocal<>();
 
     /**
      * @param steps the run's step stream (step k's noise comes from {@code steps.stream(k)})
@@ -93,23 +96,26 @@ final class StepNoise implements AutoCloseable {
 
     /** Slot {@code slot} of step {@code step}: a new float32 array {@code [rows, sampleShape...]}. */
     INDArray noise(int step, int slot) {
-        Future<float[]> ready = pending.remove(key(step, slot));
+        Future<INDArray> ready = pending.remove(key(step, slot));
         if (ahead && step + 1 < stepCount && !pending.containsKey(key(step + 1, slot))) {
-            FutureTask<float[]> task = new FutureTask<>(() -> draw(step + 1, slot));
+            FutureTask<INDArray> task = new FutureTask<>(() -> draw(step + 1, slot));
             pending.put(key(step + 1, slot), task);
             worker().submit(task);
         }
-        float[] values = ready != null ? join(ready) : null;
-        if (values == null) {
-            values = draw(step, slot);
-        }
-        return NdArrays.floats(values, shape);
+        INDArray values = ready != null ? join(ready) : null;
+        return values != null ? values : draw(step, slot);
     }
 
-    private float[] draw(int step, int slot) {
-        float[] v = new float[rows * perRow];
+    /** The draw as a new array, through the calling thread's reused buffer (no garbage per step). */
+    private INDArray draw(int step, int slot) {
+        int n = rows * perRow;
+        float[] v = BUFFER.get();
+        if (v == null || v.length < n) {
+            v = new float[n];
+            BUFFER.set(v);
+        }
         steps.stream(step).stream(slot).fillGaussian(v, firstIndex, rows, perRow);
-        return v;
+        return NdArrays.floatsPrefix(v, shape);
     }
 
     /**
@@ -118,7 +124,7 @@ final class StepNoise implements AutoCloseable {
      * scheduled), was cancelled or interrupted: a run never waits longer for a draw than about
      * what drawing it takes.
      */
-    private static float[] join(Future<float[]> f) {
+    private static INDArray join(Future<INDArray> f) {
         // a draw not yet done is usually microseconds from it: wait awake rather than be parked and
         // woken again (tens of microseconds on a virtual machine)
         long until = System.nanoTime() + JOIN_NANOS;
@@ -153,11 +159,19 @@ final class StepNoise implements AutoCloseable {
         return ((long) step << 32) | (slot & 0xffffffffL);
     }
 
-    /** Cancels the draws nobody will ask for (the run ended or failed). */
+    /** Cancels the draws nobody will ask for (the run ended or failed) and frees those already made. */
     @Override
     public void close() {
-        for (Future<float[]> f : pending.values()) {
-            f.cancel(false);
+        for (Future<INDArray> f : pending.values()) {
+            if (!f.cancel(false) && f.isDone()) {
+                try {
+                    NdArrays.release(f.get());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | CancellationException e) {
+                    // nothing was made
+                }
+            }
         }
         pending.clear();
     }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -46,6 +47,38 @@ class PredictorCorrectorSamplerTest {
             calls.incrementAndGet();
             return inner.score(x, t);
         }
+    }
+
+    @Test
+    void aStepsTimesArrayHoldsThatStepsTime() {
+        // the array is filled only when asked for: asked on some steps only, it must never show an
+        // earlier step's time
+        List<Integer> asked = new ArrayList<>();
+        Predictor reader = new Predictor() {
+            @Override
+            public StepResult step(StepContext ctx, INDArray x) {
+                int k = ctx.step();
+                for (int repeat = 0; repeat < (k == 4 ? 2 : k % 3 == 0 ? 1 : 0); repeat++) {
+                    INDArray t = ctx.times();
+                    assertEquals(DataType.FLOAT, t.dataType());
+                    assertEquals(5, t.length());
+                    for (double v : io.github.scoresde.core.NdArrays.toDoubles(t)) {
+                        assertEquals((float) ctx.t(), v, 0.0, "step " + k);
+                    }
+                    asked.add(k);
+                }
+                return new StepResult(x, x);
+            }
+
+            @Override
+            public int scoreEvaluations() {
+                return 0;
+            }
+        };
+        Sde sde = new VpSde();
+        PredictorCorrectorSampler.builder().predictor(reader).corrector(Corrector.none()).steps(7).build()
+                .sample(sde, new ExactMixtureScore(EIGHT, sde), 5, 1);
+        assertEquals(List.of(0, 3, 4, 4, 6), asked);
     }
 
     @Test

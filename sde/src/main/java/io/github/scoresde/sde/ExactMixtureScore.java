@@ -46,6 +46,17 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
         return mixture.score(x, c.m, c.s);
     }
 
+    /**
+     * The score at one time shared by the batch: m(t) and s(t) once, no times array read.
+     *
+     * @throws IllegalArgumentException when t lies outside [0, T] or x is not {@code [batch, d]}
+     */
+    @Override
+    public INDArray score(INDArray x, double t) {
+        sde.checkTime(t);
+        return mixture.score(x, sde.meanCoefficient(t), sde.marginalStd(t));
+    }
+
     /** The exact Hessian-vector product of log p_t, equal to the score's vector-Jacobian product. */
     @Override
     public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {

@@ -5,7 +5,6 @@ import io.github.scoresde.core.OdeSystem;
 import io.github.scoresde.core.kernels.Kernels;
 import io.github.scoresde.core.ScoreFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The probability-flow ODE of a forward SDE and a score model (MATH.md section 3):
@@ -27,11 +26,10 @@ public record ProbabilityFlowOde(Sde sde, ScoreFunction score) implements OdeSys
     /** dx/dt = a(t) x - g(t)^2 s(x, t) / 2, all examples at time t; a new array. */
     @Override
     public INDArray derivative(double t, INDArray x) {
-        INDArray tt = Nd4j.valueArrayOf(new long[] {x.size(0)}, t, x.dataType());
-        INDArray s = score.score(x, tt);
+        INDArray s = score.score(x, t);
         INDArray out = drift(t, x, s);
         // the score is a new array this call owns: freed at once (NdArrays.release)
-        io.github.scoresde.core.NdArrays.release(s, tt);
+        io.github.scoresde.core.NdArrays.release(s);
         return out;
     }
 

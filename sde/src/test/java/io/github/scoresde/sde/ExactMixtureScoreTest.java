@@ -98,4 +98,28 @@ class ExactMixtureScoreTest {
         INDArray flat = oracle.responsibilities(x, Nd4j.createFromArray(1f, 1f));
         assertEquals(1.0 / 8, flat.getDouble(0, 3), 0.01);
     }
+    @Test
+    void theScalarTimeFormIsTheArrayFormWithOneTime() {
+        for (Sde sde : new Sde[] {new VpSde(), new VeSde()}) {
+            ExactMixtureScore oracle = new ExactMixtureScore(GaussianMixture.eightGaussians(), sde);
+            for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+                INDArray x = RandomSource.of(3).gaussian(type, 0, 37, 2).muli(2);
+                // times a float holds exactly: the same coefficients, so the same values
+                for (double t : new double[] {0x1p-10, 0.125, 0.5, 1.0}) {
+                    INDArray times = Nd4j.valueArrayOf(new long[] {37}, t, type);
+                    INDArray scalar = oracle.score(x, t);
+                    assertEquals(type, scalar.dataType());
+                    org.junit.jupiter.api.Assertions.assertArrayEquals(
+                            io.github.scoresde.core.NdArrays.toDoubles(oracle.score(x, times)),
+                            io.github.scoresde.core.NdArrays.toDoubles(scalar));
+                }
+            }
+            INDArray x = RandomSource.of(3).gaussian(DataType.FLOAT, 0, 4, 2);
+            for (double bad : new double[] {-0.01, 1.01, Double.NaN}) {
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> oracle.score(x, bad));
+            }
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> oracle.score(Nd4j.zeros(DataType.FLOAT, 4, 3), 0.5));
+        }
+    }
 }

@@ -1312,18 +1312,19 @@ final class VectorKernels implements Kernels.VectorOps {
         // the polar transform (vector), write-back (scalar); the slots whose attempt was rejected
         // are compacted and retried, all in the vector path, so a slot's value never depends on
         // how the rows were split
-        int chunk = 32 * lanes;
-        long[] idx = new long[chunk];
-        long[] pos = new long[chunk];
-        int[] at = new int[chunk];
-        boolean[] second = new boolean[chunk];
-        long[] base = new long[chunk];
-        long[] h1 = new long[chunk];
-        long[] h2 = new long[chunk];
-        int[] slots = new int[chunk];
-        double[] us = new double[chunk];
-        double[] vs = new double[chunk];
-        double[] ss = new double[chunk];
+        int chunk = PairScratch.CHUNK;
+        PairScratch scratch = PAIR_SCRATCH.get();
+        long[] idx = scratch.idx;
+        long[] pos = scratch.pos;
+        int[] at = scratch.at;
+        boolean[] second = scratch.second;
+        long[] base = scratch.base;
+        long[] h1 = scratch.h1;
+        long[] h2 = scratch.h2;
+        int[] slots = scratch.slots;
+        double[] us = scratch.us;
+        double[] vs = scratch.vs;
+        double[] ss = scratch.ss;
         long keySalt = key ^ saltGauss;
         int r = from;
         int p = 0;
@@ -1399,6 +1400,29 @@ final class VectorKernels implements Kernels.VectorOps {
         }
         return true;
     }
+
+    /**
+     * The working arrays of {@link #gaussianPairs}, one set per thread: a sampler draws every step
+     * (on its own thread or the noise-ahead one), and 20 KB of fresh arrays per draw were most of
+     * what the garbage collector had to collect while sampling with the exact score.
+     */
+    private static final class PairScratch {
+        /** Pair slots per chunk: 32 vectors of longs. */
+        static final int CHUNK = 32 * L.length();
+        final long[] idx = new long[CHUNK];
+        final long[] pos = new long[CHUNK];
+        final int[] at = new int[CHUNK];
+        final boolean[] second = new boolean[CHUNK];
+        final long[] base = new long[CHUNK];
+        final long[] h1 = new long[CHUNK];
+        final long[] h2 = new long[CHUNK];
+        final int[] slots = new int[CHUNK];
+        final double[] us = new double[CHUNK];
+        final double[] vs = new double[CHUNK];
+        final double[] ss = new double[CHUNK];
+    }
+
+    private static final ThreadLocal<PairScratch> PAIR_SCRATCH = ThreadLocal.withInitial(PairScratch::new);
 
     /**
      * 1 when the polar method rejects the point (u, v) with u^2 + v^2 = s, that is unless
