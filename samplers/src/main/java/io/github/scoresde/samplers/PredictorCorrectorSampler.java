@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * evaluations) per sample. A NaN or infinity stops sampling with {@link SamplingDivergedException}.
  *
  * <p>Threads: on a machine with two or more processors, each step's noise for batches of at least
- * 4096 values is drawn one step ahead on a background daemon thread ("scoresde-noise-ahead") while
+ * 4096 values is drawn two steps ahead on a background daemon thread ("scoresde-noise-ahead") while
  * the score is evaluated; the values are the same (they are keyed, not streamed). The system
  * property {@code scoresde.noiseAhead=false} keeps all work on the calling thread.
  */
