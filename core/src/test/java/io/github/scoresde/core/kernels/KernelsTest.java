@@ -289,48 +289,57 @@ class KernelsTest {
 
     @Test
     void linearCombinationAndScaledErrorMatchNd4jOps() {
-        double[] a = {0.3, -1.7, 2.25};
-        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            for (char order : new char[] {'c', 'f'}) {
-                // 37 x 5: a remainder after whole vectors
-                INDArray y = gaussian(11, type, order, 37, 5, 2.0);
-                INDArray[] k = {gaussian(12, type, order, 37, 5, 1.0), gaussian(13, type, order, 37, 5, 1.0),
-                        gaussian(14, type, 'c', 37, 5, 1.0)};
-                double h = 0.125;
-                INDArray expected = y.castTo(DataType.DOUBLE);
-                for (int j = 0; j < k.length; j++) {
-                    expected = expected.add(k[j].castTo(DataType.DOUBLE).mul(h * a[j]));
-                }
-                INDArray out = y.ulike();
-                Kernels.linearCombination(out, y, h, a, k);
-                double tol = type == DataType.FLOAT ? 1e-5 : 1e-12;
-                assertTrue(expected.equalsWithEps(out.castTo(DataType.DOUBLE), tol), type + " " + order);
-                // a factor on y
-                INDArray scaled = Kernels.scaledCombination(y.ulike(), -0.75, y, h, a, k);
-                INDArray expectedScaled = expected.sub(y.castTo(DataType.DOUBLE).mul(1.75));
-                assertTrue(expectedScaled.equalsWithEps(scaled.castTo(DataType.DOUBLE), tol), "scaled " + type);
-                // in place, on y itself
-                INDArray inPlace = y.dup(order);
-                Kernels.linearCombination(inPlace, inPlace, h, a, k);
-                assertTrue(expected.equalsWithEps(inPlace.castTo(DataType.DOUBLE), tol), "in place " + type);
-
-                INDArray yNew = out;
-                double rtol = 1e-3;
-                double atol = 1e-4;
-                INDArray err = k[0].castTo(DataType.DOUBLE).mul(h * a[0]);
-                for (int j = 1; j < k.length; j++) {
-                    err.addi(k[j].castTo(DataType.DOUBLE).mul(h * a[j]));
-                }
-                double sum = 0;
-                for (int i = 0; i < 37; i++) {
-                    for (int c = 0; c < 5; c++) {
-                        double scale = atol + rtol * Math.max(Math.abs(y.getDouble(i, c)), Math.abs(yNew.getDouble(i, c)));
-                        double r = err.getDouble(i, c) / scale;
-                        sum += r * r;
+        double[] all = {0.3, -1.7, 2.25, 0.6, -0.4, 1.1, -2.0};
+        // 1-3 and 7 terms take the general loops, 4-6 the fixed-slot float64 ones (Dormand-Prince's)
+        for (int terms : new int[] {1, 3, 4, 5, 6, 7}) {
+            double[] a = java.util.Arrays.copyOf(all, terms);
+            for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+                for (char order : new char[] {'c', 'f'}) {
+                    String where = terms + " terms, " + type + " " + order;
+                    // 37 x 5: a remainder after whole vectors
+                    INDArray y = gaussian(11, type, order, 37, 5, 2.0);
+                    INDArray[] k = new INDArray[terms];
+                    for (int j = 0; j < terms; j++) {
+                        // the last term 'c' whatever the order: terms of mixed layouts
+                        k[j] = gaussian(12 + j, type, j == terms - 1 ? 'c' : order, 37, 5, 1.0);
                     }
+                    double h = 0.125;
+                    INDArray expected = y.castTo(DataType.DOUBLE);
+                    for (int j = 0; j < k.length; j++) {
+                        expected = expected.add(k[j].castTo(DataType.DOUBLE).mul(h * a[j]));
+                    }
+                    INDArray out = y.ulike();
+                    Kernels.linearCombination(out, y, h, a, k);
+                    double tol = type == DataType.FLOAT ? 1e-5 : 1e-12;
+                    assertTrue(expected.equalsWithEps(out.castTo(DataType.DOUBLE), tol), where);
+                    // a factor on y
+                    INDArray scaled = Kernels.scaledCombination(y.ulike(), -0.75, y, h, a, k);
+                    INDArray expectedScaled = expected.sub(y.castTo(DataType.DOUBLE).mul(1.75));
+                    assertTrue(expectedScaled.equalsWithEps(scaled.castTo(DataType.DOUBLE), tol), "scaled, " + where);
+                    // in place, on y itself
+                    INDArray inPlace = y.dup(order);
+                    Kernels.linearCombination(inPlace, inPlace, h, a, k);
+                    assertTrue(expected.equalsWithEps(inPlace.castTo(DataType.DOUBLE), tol), "in place, " + where);
+
+                    INDArray yNew = out;
+                    double rtol = 1e-3;
+                    double atol = 1e-4;
+                    INDArray err = k[0].castTo(DataType.DOUBLE).mul(h * a[0]);
+                    for (int j = 1; j < k.length; j++) {
+                        err.addi(k[j].castTo(DataType.DOUBLE).mul(h * a[j]));
+                    }
+                    double sum = 0;
+                    for (int i = 0; i < 37; i++) {
+                        for (int c = 0; c < 5; c++) {
+                            double scale = atol + rtol * Math.max(Math.abs(y.getDouble(i, c)),
+                                    Math.abs(yNew.getDouble(i, c)));
+                            double r = err.getDouble(i, c) / scale;
+                            sum += r * r;
+                        }
+                    }
+                    double rms = Math.sqrt(sum / (37 * 5));
+                    assertEquals(rms, Kernels.scaledErrorRms(y, yNew, rtol, atol, h, a, k), rms * 1e-4, where);
                 }
-                double rms = Math.sqrt(sum / (37 * 5));
-                assertEquals(rms, Kernels.scaledErrorRms(y, yNew, rtol, atol, h, a, k), rms * 1e-4, type + " " + order);
             }
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.linearCombination(
