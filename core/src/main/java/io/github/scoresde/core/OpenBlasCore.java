@@ -97,7 +97,18 @@ public final class OpenBlasCore {
 
     /** This process's {@link #ENV}, empty when it is unset or empty. */
     public static Optional<String> current() {
-        String v = System.getenv(ENV);
+        return currentOr(null);
+    }
+
+    /**
+     * A core type given by other means than this process's environment (another process's value),
+     * or this process's {@link #ENV} when none is given: empty when the value is the empty string
+     * (unset there).
+     *
+     * @param given the value, "" for unset, or null to read this process's environment
+     */
+    public static Optional<String> currentOr(String given) {
+        String v = given != null ? given : System.getenv(ENV);
         return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v);
     }
 

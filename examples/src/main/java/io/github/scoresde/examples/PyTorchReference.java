@@ -51,10 +51,7 @@ final class PyTorchReference {
 
     /** The {@code OPENBLAS_CORETYPE} the reference runs with, empty when unset. */
     Optional<String> openblasCore() {
-        if (openblasCore == null) {
-            return io.github.scoresde.core.OpenBlasCore.current();
-        }
-        return openblasCore.isEmpty() ? Optional.empty() : Optional.of(openblasCore);
+        return io.github.scoresde.core.OpenBlasCore.currentOr(openblasCore);
     }
 
     /**

@@ -41,11 +41,7 @@ final class Relaunch {
      * this is a relaunched child, this process's otherwise; empty when it was unset.
      */
     static Optional<String> originalCoreType() {
-        String p = System.getProperty(ORIGINAL_CORE_PROPERTY);
-        if (p == null) {
-            return OpenBlasCore.current();
-        }
-        return p.isEmpty() ? Optional.empty() : Optional.of(p);
+        return OpenBlasCore.currentOr(System.getProperty(ORIGINAL_CORE_PROPERTY));
     }
 
     /**

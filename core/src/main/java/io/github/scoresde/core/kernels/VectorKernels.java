@@ -194,10 +194,6 @@ final class VectorKernels implements Kernels.VectorOps {
     private static void combinationDouble(ByteBuffer ob, int o0, double yScale, ByteBuffer yb, int y0, double h,
             double[] a, ByteBuffer[] kb, int[] k0, int n) {
         int terms = kb.length;
-        if (terms >= 4 && terms <= 6) {
-            combinationDouble6(ob, o0, yScale, yb, y0, h, a, kb, k0, n);
-            return;
-        }
         double[] c = new double[terms];
         for (int j = 0; j < terms; j++) {
             c[j] = h * a[j];
@@ -205,6 +201,10 @@ final class VectorKernels implements Kernels.VectorOps {
         int step = D.length();
         int bound = D.loopBound(n);
         int i = 0;
+        if (terms >= 4 && terms <= 6) {
+            combinationDouble6(ob, o0, yScale, yb, y0, c, kb, k0, bound);
+            i = bound;
+        }
         for (; i < bound; i += step) {
             DoubleVector acc = DoubleVector.fromByteBuffer(D, yb, y0 + i * 8, ORDER);
             if (yScale != 1) {
@@ -225,15 +225,15 @@ final class VectorKernels implements Kernels.VectorOps {
     }
 
     /**
-     * {@link #combinationDouble} for 4 to 6 terms (Dormand-Prince's later stages and its new state)
-     * with the terms in six fixed slots: each slot's buffer, offset and coefficient are locals the
-     * loop does not reload, where the general loop reloads a term's buffer for every vector (145
-     * against 100 us for six terms over 130,000 values). Missing slots repeat y with coefficient 0,
-     * adding zeros after the real terms in the same order: the same values, except that a
-     * non-finite y gives NaN where it gave an infinity.
+     * The whole vectors [0, bound) of {@link #combinationDouble} for 4 to 6 terms (Dormand-Prince's
+     * later stages and its new state), the terms in six fixed slots: each slot's buffer, offset and
+     * coefficient are locals the loop does not reload, where the general loop reloads a term's
+     * buffer for every vector (200 against 127 us for six terms over 130,000 values). Missing slots
+     * repeat y with coefficient 0, adding zeros after the real terms in the same order: the same
+     * values, except that a non-finite y gives NaN where it gave an infinity.
      */
-    private static void combinationDouble6(ByteBuffer ob, int o0, double yScale, ByteBuffer yb, int y0, double h,
-            double[] a, ByteBuffer[] kb, int[] k0, int n) {
+    private static void combinationDouble6(ByteBuffer ob, int o0, double yScale, ByteBuffer yb, int y0, double[] c,
+            ByteBuffer[] kb, int[] k0, int bound) {
         int terms = kb.length;
         ByteBuffer b0 = kb[0];
         ByteBuffer b1 = kb[1];
@@ -247,16 +247,14 @@ final class VectorKernels implements Kernels.VectorOps {
         int p3 = k0[3];
         int p4 = terms > 4 ? k0[4] : y0;
         int p5 = terms > 5 ? k0[5] : y0;
-        double c0 = h * a[0];
-        double c1 = h * a[1];
-        double c2 = h * a[2];
-        double c3 = h * a[3];
-        double c4 = terms > 4 ? h * a[4] : 0;
-        double c5 = terms > 5 ? h * a[5] : 0;
+        double c0 = c[0];
+        double c1 = c[1];
+        double c2 = c[2];
+        double c3 = c[3];
+        double c4 = terms > 4 ? c[4] : 0;
+        double c5 = terms > 5 ? c[5] : 0;
         int step = D.length();
-        int bound = D.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += step) {
+        for (int i = 0; i < bound; i += step) {
             int at = i * 8;
             DoubleVector acc = DoubleVector.fromByteBuffer(D, yb, y0 + at, ORDER);
             if (yScale != 1) {
@@ -269,13 +267,6 @@ final class VectorKernels implements Kernels.VectorOps {
             acc = DoubleVector.fromByteBuffer(D, b4, p4 + at, ORDER).mul(c4).add(acc);
             acc = DoubleVector.fromByteBuffer(D, b5, p5 + at, ORDER).mul(c5).add(acc);
             acc.intoByteBuffer(ob, o0 + at, ORDER);
-        }
-        for (; i < n; i++) {
-            double acc = yb.getDouble(y0 + i * 8) * yScale;
-            for (int j = 0; j < terms; j++) {
-                acc += kb[j].getDouble(k0[j] + i * 8) * (h * a[j]);
-            }
-            ob.putDouble(o0 + i * 8, acc);
         }
     }
 
@@ -1304,9 +1295,9 @@ final class VectorKernels implements Kernels.VectorOps {
             // stores, see biasSilu; the API's EXP is a library call that cost as much as the rest):
             // with y = n ln2 / 256, q = 1 + y + y^2/2 + y^3/6 and q^256 (eight squarings) is within
             // 14% of 2^n (ln error about 256 y^4 / 24, at most 0.15 at n = -126; the squarings'
-            // rounding about 1e-5), and Veltkamp's splitting with sigma = 2^23 + 1 rounds it to its leading
-            // bit, which is exactly 2^n in every JIT tier (anything in [0.75, 1.5) 2^n rounds to
-            // 2^n; checked for every n, compiled and interpreted)
+            // rounding about 1e-5), and Veltkamp's splitting with sigma = 2^23 + 1 rounds it to its
+            // leading bit, which is exactly 2^n in every JIT tier (anything in [0.75, 1.5) 2^n
+            // rounds to 2^n; checked for every n, compiled and interpreted)
             FloatVector y = nv.mul(LN2 / 256);
             FloatVector q = y.fma(c6, half).fma(y, one).fma(y, one);
             q = q.mul(q);
