@@ -22,13 +22,21 @@ public interface DivergenceEstimator {
      */
     Session start(ScoreFunction score, int batch, org.nd4j.linalg.api.buffer.DataType dataType, RandomSource rng);
 
-    /** Evaluations of the score and its divergence for one solve. */
-    interface Session {
+    /**
+     * Evaluations of the score and its divergence for one solve. The solve closes it when it ends,
+     * which frees what the session holds (a Hutchinson estimator's probes).
+     */
+    interface Session extends AutoCloseable {
         /**
          * @return {@code [s(x, t), div s(x, t)]}: the score shaped like x and the divergence
          *     {@code [batch]} (an estimate, for stochastic estimators)
          */
         INDArray[] scoreAndDivergence(INDArray x, INDArray t);
+
+        /** Frees what the session holds; it is not used afterwards. The default holds nothing. */
+        @Override
+        default void close() {
+        }
     }
 
     /** The exact divergence: closed form where the model has one, else d vector-Jacobian products. */

@@ -1,6 +1,7 @@
 package io.github.scoresde.samplers.likelihood;
 
 import io.github.scoresde.core.DifferentiableScore;
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreDivergence;
 import io.github.scoresde.core.ScoreFunction;
@@ -32,8 +33,9 @@ public final class ExactDivergence implements DivergenceEstimator {
                 for (long j = 0; j < dim; j++) {
                     INDArray e = Nd4j.zeros(x.dataType(), batch, dim);
                     e.getColumn(j).assign(1);
-                    INDArray vjp = ds.vectorJacobianProduct(x, t, e.reshape(x.shape())).reshape(batch, dim);
-                    div.addi(vjp.getColumn(j));
+                    INDArray vjp = ds.vectorJacobianProduct(x, t, e.reshape(x.shape()));
+                    div.addi(vjp.reshape(batch, dim).getColumn(j));
+                    NdArrays.release(e, vjp);
                 }
                 return new INDArray[] {s, div};
             };

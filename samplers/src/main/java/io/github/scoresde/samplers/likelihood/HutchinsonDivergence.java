@@ -54,22 +54,31 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
         }
         // each probe's estimate v^T J v per example comes from the model (in closed form for the
         // exact mixture score, else from a vector-Jacobian product): only [batch] values to read
-        return (x, t) -> {
-            INDArray[] first = ds.scoreAndJacobianQuadraticForm(x, t, v[0]);
-            double[] div = new double[batch];
-            for (int p = 0; p < probes; p++) {
-                INDArray form = p == 0 ? first[1] : ds.jacobianQuadraticForm(x, t, v[p]);
-                if (form.length() != batch) {
-                    throw new IllegalStateException("the Jacobian's quadratic form must hold one value per example ("
-                            + batch + "); got " + form.length());
+        return new Session() {
+            @Override
+            public INDArray[] scoreAndDivergence(INDArray x, INDArray t) {
+                INDArray[] first = ds.scoreAndJacobianQuadraticForm(x, t, v[0]);
+                double[] div = new double[batch];
+                for (int p = 0; p < probes; p++) {
+                    INDArray form = p == 0 ? first[1] : ds.jacobianQuadraticForm(x, t, v[p]);
+                    if (form.length() != batch) {
+                        throw new IllegalStateException("the Jacobian's quadratic form must hold one value per "
+                                + "example (" + batch + "); got " + form.length());
+                    }
+                    double[] q = NdArrays.toDoubles(form);
+                    NdArrays.release(form);
+                    for (int b = 0; b < batch; b++) {
+                        div[b] += q[b] / probes;
+                    }
                 }
-                double[] q = NdArrays.toDoubles(form);
-                NdArrays.release(form);
-                for (int b = 0; b < batch; b++) {
-                    div[b] += q[b] / probes;
-                }
+                return new INDArray[] {first[0], NdArrays.of(div, x.dataType(), batch)};
             }
-            return new INDArray[] {first[0], NdArrays.of(div, x.dataType(), batch)};
+
+            /** The probes, as large as the data: freed when the solve ends, not left to the collector. */
+            @Override
+            public void close() {
+                NdArrays.release(v);
+            }
         };
     }
 

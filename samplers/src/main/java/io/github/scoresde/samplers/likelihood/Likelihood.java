@@ -106,33 +106,43 @@ public final class Likelihood {
         double eps = io.github.scoresde.samplers.EndTime.resolve(endTime, sde);
         long dim = score.sampleSize();
         long[] shape = x.shape();
-        DivergenceEstimator.Session session = divergence.start(score, batch, dataType, rng);
-        INDArray times = Nd4j.create(dataType, batch);
         int d = (int) dim;
         long n = batch * dim;
+        INDArray y0 = Nd4j.zeros(dataType, n + batch);
+        INDArray flat = x.dup('c');
+        y0.get(NDArrayIndex.interval(0, n)).assign(flat.reshape(n));
+        NdArrays.release(flat);
+        INDArray times = Nd4j.create(dataType, batch);
         // the augmented state is one flat vector, [x (row-major) | delta]: x is a contiguous prefix,
         // lent to the score as a view with no copy, and the derivative's x part is one fused pass
         // over native memory (the solver's error norm is over all values, in any order)
         double[] tail = new double[batch];
-        OdeSystem augmented = (t, y) -> {
-            INDArray xt = y.get(NDArrayIndex.interval(0, n)).reshape(shape);
-            times.assign(t);
-            INDArray[] sd = session.scoreAndDivergence(xt, times);
-            double a = sde.driftCoefficient(t);
-            double g = sde.diffusion(t);
-            INDArray derivative = augmentedDerivative(xt, sd[0], sd[1], a, -0.5 * g * g, batch, d, tail);
-            // the score and divergence are read by now: freed at once, not when the collector gets to them
-            NdArrays.release(sd[0], sd[1]);
-            return derivative;
-        };
-        INDArray y0 = Nd4j.zeros(dataType, n + batch);
-        y0.get(NDArrayIndex.interval(0, n)).assign(x.dup('c').reshape(n));
         long start = System.nanoTime();
         LOG.info("likelihood of {} examples with {} and {} from t = {} to {} under {}", batch, solver, divergence, eps,
                 sde.horizon(), sde);
-        OdeSolution sol = solver.solve(augmented, eps, sde.horizon(), y0);
+        OdeSolution sol;
+        // the session's and the solve's arrays are freed when it ends, so that solves in a row reuse
+        // native memory rather than leaving it to the collector (docs/performance.md, tenth round)
+        try (DivergenceEstimator.Session session = divergence.start(score, batch, dataType, rng)) {
+            OdeSystem augmented = (t, y) -> {
+                INDArray xt = y.get(NDArrayIndex.interval(0, n)).reshape(shape);
+                times.assign(t);
+                INDArray[] sd = session.scoreAndDivergence(xt, times);
+                double a = sde.driftCoefficient(t);
+                double g = sde.diffusion(t);
+                INDArray derivative = augmentedDerivative(xt, sd[0], sd[1], a, -0.5 * g * g, batch, d, tail);
+                // the score and divergence are read by now: freed at once, not when the collector gets to them
+                NdArrays.release(sd[0], sd[1]);
+                return derivative;
+            };
+            sol = solver.solve(augmented, eps, sde.horizon(), y0);
+        } finally {
+            NdArrays.release(times);
+        }
         INDArray z = sol.y().get(NDArrayIndex.interval(0, n)).dup('c').reshape(shape);
         double[] delta = NdArrays.toDoubles(sol.y().get(NDArrayIndex.interval(n, n + batch)));
+        NdArrays.release(y0);
+        NdArrays.releaseExcept(new INDArray[] {y0}, sol.y());
         double[] prior = sde.priorLogDensity(z);
         double[] ll = new double[batch];
         for (int b = 0; b < batch; b++) {

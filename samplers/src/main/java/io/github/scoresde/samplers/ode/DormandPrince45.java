@@ -1,5 +1,8 @@
 package io.github.scoresde.samplers.ode;
 
+import static io.github.scoresde.samplers.ode.Stages.combine;
+import static io.github.scoresde.samplers.ode.Stages.same;
+
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.OdeSystem;
@@ -163,6 +166,7 @@ public final class DormandPrince45 implements OdeSolver {
         int accepted = 0;
         int rejected = 0;
         boolean rejectedThisStep = false;
+        boolean shared = false;
         double previousNorm = FIRST_PREVIOUS_NORM;
         double exponent = 0.2 - 0.75 * stabilization;
         double minStep = 10 * Math.ulp(Math.max(Math.abs(t0), Math.abs(t1)));
@@ -187,14 +191,14 @@ public final class DormandPrince45 implements OdeSolver {
                 stage = y.ulike();
                 spare = y.ulike();
             }
-            INDArray k2 = f.derivative(t + C2 * hs, combo(stage, y, hs, new double[] {A21}, k1));
-            INDArray k3 = f.derivative(t + C3 * hs, combo(stage, y, hs, new double[] {A31, A32}, k1, k2));
-            INDArray k4 = f.derivative(t + C4 * hs, combo(stage, y, hs, new double[] {A41, A42, A43}, k1, k2, k3));
+            INDArray k2 = f.derivative(t + C2 * hs, combine(stage, y, hs, new double[] {A21}, k1));
+            INDArray k3 = f.derivative(t + C3 * hs, combine(stage, y, hs, new double[] {A31, A32}, k1, k2));
+            INDArray k4 = f.derivative(t + C4 * hs, combine(stage, y, hs, new double[] {A41, A42, A43}, k1, k2, k3));
             INDArray k5 = f.derivative(t + C5 * hs,
-                    combo(stage, y, hs, new double[] {A51, A52, A53, A54}, k1, k2, k3, k4));
+                    combine(stage, y, hs, new double[] {A51, A52, A53, A54}, k1, k2, k3, k4));
             INDArray k6 = f.derivative(tNew,
-                    combo(stage, y, hs, new double[] {A61, A62, A63, A64, A65}, k1, k2, k3, k4, k5));
-            INDArray yNew = combo(spare, y, hs, new double[] {B1, B3, B4, B5, B6}, k1, k3, k4, k5, k6);
+                    combine(stage, y, hs, new double[] {A61, A62, A63, A64, A65}, k1, k2, k3, k4, k5));
+            INDArray yNew = combine(spare, y, hs, new double[] {B1, B3, B4, B5, B6}, k1, k3, k4, k5, k6);
             INDArray k7 = f.derivative(tNew, yNew);
             nfe += 6;
             double norm = Kernels.scaledErrorRms(y, yNew, rtol, atol, hs, new double[] {E1, E3, E4, E5, E6, E7}, same(k1, y),
@@ -203,6 +207,8 @@ public final class DormandPrince45 implements OdeSolver {
             // it is accepted): freed now rather than when the collector finds them
             boolean accept = Double.isFinite(norm) && norm <= 1;
             NdArrays.releaseExcept(new INDArray[] {accept ? k7 : k1, y, stage, spare}, k1, k2, k3, k4, k5, k6, k7);
+            // a system that hands back one array every time (against its contract) keeps it
+            shared |= k7 == k1 || k2 == k1;
             if (!Double.isFinite(norm)) {
                 rejected++;
                 h *= MIN_FACTOR;
@@ -230,22 +236,13 @@ public final class DormandPrince45 implements OdeSolver {
                 rejectedThisStep = true;
             }
         }
-        return new OdeSolution(y, t1, nfe, accepted, rejected);
-    }
-
-    /** out = y + h sum_j a_j k_j, in one fused pass ({@link Kernels#linearCombination}). */
-    private static INDArray combo(INDArray out, INDArray y, double h, double[] a, INDArray... k) {
-        for (int j = 0; j < k.length; j++) {
-            k[j] = same(k[j], y);
+        // the solve's own buffers and last derivative: freed now, so that a caller's solves in a row
+        // reuse native memory instead of leaving it to the collector (docs/performance.md, tenth round)
+        NdArrays.releaseExcept(new INDArray[] {y}, stage, spare);
+        if (!shared) {
+            NdArrays.releaseExcept(new INDArray[] {y}, k1);
         }
-        Kernels.linearCombination(out, y, h, a, k);
-        return out;
-    }
-
-    /** k in y's data type and shape (a system may return another float type or a reshaped view). */
-    private static INDArray same(INDArray k, INDArray y) {
-        INDArray out = k.dataType() == y.dataType() ? k : k.castTo(y.dataType());
-        return java.util.Arrays.equals(out.shape(), y.shape()) ? out : out.reshape(y.shape());
+        return new OdeSolution(y, t1, nfe, accepted, rejected);
     }
 
     private static double rms(INDArray x) {
@@ -255,13 +252,17 @@ public final class DormandPrince45 implements OdeSolver {
 
     private double selectInitialStep(OdeSystem f, double t0, INDArray y0, INDArray f0, double dir, double span) {
         INDArray scale = Transforms.abs(y0, true).muli(rtol).addi(atol);
-        double d0 = rms(y0.div(scale));
-        double d1 = rms(f0.div(scale));
+        INDArray scaled = y0.div(scale);
+        double d0 = rms(scaled);
+        scaled.assign(f0).divi(scale);
+        double d1 = rms(scaled);
         double h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1;
         h0 = Math.min(h0, span);
         INDArray y1 = f0.mul(dir * h0).addi(y0);
-        INDArray f1 = f.derivative(t0 + dir * h0, y1);
-        double d2 = rms(f1.sub(f0).divi(scale)) / h0;
+        INDArray f1 = same(f.derivative(t0 + dir * h0, y1), y0);
+        double d2 = rms(scaled.assign(f1).subi(f0).divi(scale)) / h0;
+        // the probe's arrays are dead now: freed at once, as the step's derivatives are
+        NdArrays.releaseExcept(new INDArray[] {y0, f0}, scale, scaled, y1, f1);
         double h1 = d1 <= 1e-15 && d2 <= 1e-15 ? Math.max(1e-6, h0 * 1e-3)
                 : Math.pow(0.01 / Math.max(d1, d2), 1.0 / 5);
         return Math.min(Math.min(100 * h0, h1), span);

@@ -1,5 +1,6 @@
 package io.github.scoresde.samplers.ode;
 
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.OdeSystem;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,7 +19,10 @@ public final class EulerSolver extends FixedStepSolver {
 
     @Override
     protected INDArray step(OdeSystem f, double t, double h, INDArray y) {
-        return y.addi(f.derivative(t, y).muli(h));
+        INDArray k = f.derivative(t, y);
+        Stages.combine(y, y, h, new double[] {1}, k);
+        NdArrays.releaseExcept(new INDArray[] {y}, k);
+        return y;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.scoresde.samplers.ode;
 
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.OdeSystem;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,9 +19,13 @@ public final class HeunSolver extends FixedStepSolver {
 
     @Override
     protected INDArray step(OdeSystem f, double t, double h, INDArray y) {
+        INDArray stage = y.ulike();
         INDArray k1 = f.derivative(t, y);
-        INDArray k2 = f.derivative(t + h, k1.mul(h).addi(y));
-        return y.addi(k1.addi(k2).muli(h / 2));
+        INDArray k2 = f.derivative(t + h, Stages.combine(stage, y, h, new double[] {1}, k1));
+        Stages.combine(y, y, h, new double[] {0.5, 0.5}, k1, k2);
+        // the step's derivatives and stage buffer: freed at once, not when the collector gets to them
+        NdArrays.releaseExcept(new INDArray[] {y}, stage, k1, k2);
+        return y;
     }
 
     @Override

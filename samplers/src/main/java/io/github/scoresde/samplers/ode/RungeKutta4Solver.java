@@ -1,5 +1,6 @@
 package io.github.scoresde.samplers.ode;
 
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.OdeSystem;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,12 +19,15 @@ public final class RungeKutta4Solver extends FixedStepSolver {
 
     @Override
     protected INDArray step(OdeSystem f, double t, double h, INDArray y) {
+        INDArray stage = y.ulike();
         INDArray k1 = f.derivative(t, y);
-        INDArray k2 = f.derivative(t + h / 2, k1.mul(h / 2).addi(y));
-        INDArray k3 = f.derivative(t + h / 2, k2.mul(h / 2).addi(y));
-        INDArray k4 = f.derivative(t + h, k3.mul(h).addi(y));
-        INDArray sum = k1.addi(k2.muli(2)).addi(k3.muli(2)).addi(k4);
-        return y.addi(sum.muli(h / 6));
+        INDArray k2 = f.derivative(t + h / 2, Stages.combine(stage, y, h, new double[] {0.5}, k1));
+        INDArray k3 = f.derivative(t + h / 2, Stages.combine(stage, y, h, new double[] {0.5}, k2));
+        INDArray k4 = f.derivative(t + h, Stages.combine(stage, y, h, new double[] {1}, k3));
+        Stages.combine(y, y, h, new double[] {1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6}, k1, k2, k3, k4);
+        // the step's derivatives and stage buffer: freed at once, not when the collector gets to them
+        NdArrays.releaseExcept(new INDArray[] {y}, stage, k1, k2, k3, k4);
+        return y;
     }
 
     @Override

@@ -94,6 +94,52 @@ class LikelihoodTest {
     }
 
     /**
+     * A solve frees what it made once it ends (the Hutchinson probe, the augmented states, the
+     * stage derivatives), so that solves in a row reuse native memory; the caller's data and the
+     * returned latent stay usable, and the values are those of a solve that frees nothing.
+     */
+    @Test
+    void aSolveFreesItsProbeAndKeepsTheDataAndTheLatent() {
+        GaussianMixture mix = GaussianMixture.eightGaussians();
+        Sde sde = new VpSde();
+        ExactMixtureScore exact = new ExactMixtureScore(mix, sde);
+        java.util.List<INDArray> probes = new java.util.ArrayList<>();
+        // a wrapper without the exact model's closed forms: the default quadratic form, through
+        // vector-Jacobian products, sees the probe the estimator drew
+        io.github.scoresde.core.DifferentiableScore recording = new io.github.scoresde.core.DifferentiableScore() {
+            @Override
+            public long[] sampleShape() {
+                return exact.sampleShape();
+            }
+
+            @Override
+            public INDArray score(INDArray x, INDArray t) {
+                return exact.score(x, t);
+            }
+
+            @Override
+            public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
+                if (probes.stream().noneMatch(p -> p == v)) {
+                    probes.add(v);
+                }
+                return exact.vectorJacobianProduct(x, t, v);
+            }
+        };
+        INDArray x = mix.sample(200, RandomSource.of(23)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        Likelihood hutchinson = Likelihood.builder().divergence(DivergenceEstimator.hutchinson()).build();
+        Likelihood.Result r = hutchinson.logLikelihood(sde, recording, x, RandomSource.of(5));
+        assertEquals(1, probes.size(), "one probe held along the solve");
+        assertTrue(probes.get(0).wasClosed(), "the probe is freed when the solve ends");
+        assertTrue(!x.wasClosed() && !r.latent().wasClosed());
+        assertEquals(200, r.latent().size(0));
+        // the same values as the exact model's own closed-form quadratic form
+        Likelihood.Result closed = hutchinson.logLikelihood(sde, exact, x, RandomSource.of(5));
+        for (int b = 0; b < 200; b++) {
+            assertEquals(closed.logLikelihood()[b], r.logLikelihood()[b], 1e-6);
+        }
+    }
+
+    /**
      * Gaussian data N(0, sigma^2 I) with a sample shape of [2, 3]: the perturbed score -x / var(t)
      * (var = m^2 sigma^2 + s^2) is linear with J = -I / var, so a Rademacher probe's v^T J v is the
      * exact divergence -6 / var. Both estimators, the Hutchinson one through the default quadratic

@@ -112,7 +112,7 @@ class OdeSolverTest {
     }
 
     @Test
-    void dormandPrinceReleasesDeadStageDerivativesAndKeepsTheLiveOne() {
+    void dormandPrinceReleasesEveryDerivativeAndKeepsTheResult() {
         java.util.List<INDArray> returned = new java.util.ArrayList<>();
         OdeSystem recording = (t, y) -> {
             INDArray k = OSCILLATOR.derivative(t, y);
@@ -122,11 +122,31 @@ class OdeSolverTest {
         INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 0}});
         OdeSolution sol = new DormandPrince45(1e-6, 1e-6).solve(recording, 0, 3, y0);
         assertTrue(error(sol.y(), oscillatorExact(3)) < 1e-4, "error " + error(sol.y(), oscillatorExact(3)));
-        // every derivative but the last (the FSAL stage carried to a next step) is freed at once,
-        // apart from the initial-step probe of the automatic step selection
+        // every derivative, the initial-step probe's and the last (carried as the FSAL stage until
+        // the solve ends) included, is freed by the end of the solve; the result and y0 are not
         long closed = returned.stream().filter(INDArray::wasClosed).count();
-        assertTrue(closed >= returned.size() - 2, closed + " of " + returned.size() + " released");
-        assertTrue(!returned.get(returned.size() - 1).wasClosed());
+        assertEquals(returned.size(), closed, closed + " of " + returned.size() + " released");
+        assertTrue(!sol.y().wasClosed() && !y0.wasClosed());
+        assertEquals(sol.evaluations(), returned.size());
+    }
+
+    @Test
+    void fixedStepSolversReleaseTheirDerivativesAndKeepTheResult() {
+        for (FixedStepSolver solver : new FixedStepSolver[] {new EulerSolver(200), new HeunSolver(200),
+                new RungeKutta4Solver(200)}) {
+            java.util.List<INDArray> returned = new java.util.ArrayList<>();
+            OdeSystem recording = (t, y) -> {
+                INDArray k = OSCILLATOR.derivative(t, y);
+                returned.add(k);
+                return k;
+            };
+            INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 0}});
+            OdeSolution sol = solver.solve(recording, 0, 1, y0);
+            assertEquals(sol.evaluations(), returned.size(), solver.toString());
+            assertEquals(returned.size(), returned.stream().filter(INDArray::wasClosed).count(), solver.toString());
+            assertTrue(!sol.y().wasClosed() && !y0.wasClosed(), solver.toString());
+            assertTrue(error(sol.y(), oscillatorExact(1)) < 0.1, solver + " error " + error(sol.y(), oscillatorExact(1)));
+        }
     }
 
     @Test
@@ -138,6 +158,9 @@ class OdeSolverTest {
         assertEquals(3, sol.y().getDouble(0, 0), 1e-9);
         assertEquals(-1.5, sol.y().getDouble(0, 1), 1e-9);
         assertTrue(!slope.wasClosed());
+        // and a second solve with the same system still works
+        OdeSolution again = new DormandPrince45().solve((t, y) -> slope, 0, 1, Nd4j.zeros(DataType.DOUBLE, 1, 2));
+        assertEquals(2, again.y().getDouble(0, 0), 1e-9);
     }
 
     @Test
