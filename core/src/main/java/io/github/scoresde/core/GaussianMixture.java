@@ -609,7 +609,7 @@ public final class GaussianMixture {
         double[] hv = v == null || quadratic ? null : scratch(3, n);
         double[] lap = laplacian ? new double[batch] : null;
         double[] quad = quadratic ? new double[batch] : null;
-        RowParallel.forRows(batch, (long) k * (d + 8), PARALLEL_WORK, (from, to) -> Kernels.mixtureDerivatives(xv, vv,
+        RowParallel.forRows(batch, (long) k * (d + 8), KERNEL_PARALLEL_WORK, (from, to) -> Kernels.mixtureDerivatives(xv, vv,
                 d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, lap, quad));
         DataType type = x.dataType();
         return new Derivatives(NdArrays.ofPrefix(score, type, batch, d),
@@ -673,6 +673,14 @@ public final class GaussianMixture {
     private static final int JAVA_PRODUCT_LIMIT = 512;
     /** Work (about K (d + 8) per example) above which the Java loops split over threads. */
     private static final long PARALLEL_WORK = 1 << 16;
+    /**
+     * The same for the vector kernel of {@link #kernelDerivatives}, which does that work in about
+     * 0.3 ns a unit: below about 200 us a call, waking the pool's worker costs more than it saves
+     * (eight-gaussians likelihoods, 2,000 examples, 160,000 units: solves 12.9-13.7 ms on one thread
+     * against 14.0-15.5 ms split, medians of alternating blocks; gmm-64, 2.3 million units, still
+     * splits: 300 against 590 us a call).
+     */
+    private static final long KERNEL_PARALLEL_WORK = 1 << 19;
 
     private Evaluation evaluate(INDArray x, double[] m, double[] s) {
         int batch = Checks.batchOf("x", x, new long[] {d});

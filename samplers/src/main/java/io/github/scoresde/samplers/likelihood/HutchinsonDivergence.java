@@ -58,6 +58,10 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
             @Override
             public INDArray[] scoreAndDivergence(INDArray x, INDArray t) {
                 INDArray[] first = ds.scoreAndJacobianQuadraticForm(x, t, v[0]);
+                if (probes == 1 && first[1].length() == batch && first[1].dataType() == x.dataType()) {
+                    // one probe: its quadratic form is the estimate, in the array the model made
+                    return first;
+                }
                 double[] div = new double[batch];
                 for (int p = 0; p < probes; p++) {
                     INDArray form = p == 0 ? first[1] : ds.jacobianQuadraticForm(x, t, v[p]);

@@ -94,6 +94,42 @@ class LikelihoodTest {
     }
 
     /**
+     * The Hutchinson session's divergence is the mean over its probes of v_p . J v_p, each probe
+     * drawn from the probe stream p as documented; with one probe it is that probe's form itself.
+     */
+    @Test
+    void hutchinsonAveragesTheQuadraticFormsOfItsProbes() {
+        GaussianMixture mix = GaussianMixture.eightGaussians();
+        Sde sde = new VpSde();
+        ExactMixtureScore exact = new ExactMixtureScore(mix, sde);
+        org.nd4j.linalg.api.buffer.DataType f64 = org.nd4j.linalg.api.buffer.DataType.DOUBLE;
+        INDArray x = mix.sample(300, RandomSource.of(24)).castTo(f64);
+        INDArray t = Nd4j.valueArrayOf(new long[] {300}, 0.4, f64);
+        for (int probes : new int[] {1, 3}) {
+            double[] expected = new double[300];
+            for (int p = 0; p < probes; p++) {
+                INDArray v = RandomSource.of(9).stream(p).rademacher(f64, 0, 300, 2);
+                double[] q = io.github.scoresde.core.NdArrays.toDoubles(exact.jacobianQuadraticForm(x, t, v));
+                for (int b = 0; b < 300; b++) {
+                    expected[b] += q[b] / probes;
+                }
+            }
+            try (DivergenceEstimator.Session session = new HutchinsonDivergence(HutchinsonDivergence.Probe.RADEMACHER,
+                    probes).start(exact, 300, f64, RandomSource.of(9))) {
+                INDArray[] sd = session.scoreAndDivergence(x, t);
+                double[] div = io.github.scoresde.core.NdArrays.toDoubles(sd[1]);
+                assertEquals(300, div.length);
+                for (int b = 0; b < 300; b++) {
+                    assertEquals(expected[b], div[b], 1e-9 * (1 + Math.abs(expected[b])), probes + " probes, row " + b);
+                }
+                double[] s = io.github.scoresde.core.NdArrays.toDoubles(sd[0]);
+                double[] sExact = io.github.scoresde.core.NdArrays.toDoubles(exact.score(x, t));
+                assertEquals(sExact[17], s[17], 1e-12);
+            }
+        }
+    }
+
+    /**
      * A solve frees what it made once it ends (the Hutchinson probe, the augmented states, the
      * stage derivatives), so that solves in a row reuse native memory; the caller's data and the
      * returned latent stay usable, and the values are those of a solve that frees nothing.
