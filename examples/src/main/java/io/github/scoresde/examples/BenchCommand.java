@@ -426,6 +426,21 @@ public final class BenchCommand implements Callable<Integer> {
                     (double) o[2], refSeconds, false, 3, "|NLL error| " + String.format(Locale.ROOT, "%.5f",
                             (double) o[3]) + " nats, NFE " + o[4] + (Double.isNaN(refErr) ? ""
                                     : String.format(Locale.ROOT, " (PyTorch %.5f, NFE %d)", refErr, (long) refNfe)));
+            if (div.equals("exact")) {
+                // the reference's "exact" differentiates its score by autograd, as it would a network;
+                // its closed-form divergence ("analytic", its cross-check) is the like-for-like
+                // comparison for this library's exact mixture divergence, so it is reported too
+                double closed = ref == null ? Double.NaN
+                        : at(ref, "datasets", name, "methods", "analytic", "timing", "median_s");
+                double closedErr = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", "analytic",
+                        "abs_err_vs_p0");
+                if (!Double.isNaN(closed)) {
+                    compared("B4", String.format("%s, exact divergence vs PyTorch's closed form", name),
+                            "b4." + name + ".exact_vs_closed_form", (double) o[2], closed, false, 3,
+                            String.format(Locale.ROOT, "|NLL error| %.5f nats (PyTorch %.5f, float32 score)",
+                                    (double) o[3], closedErr));
+                }
+            }
         }
     }
 

@@ -47,6 +47,53 @@ class ExamplesTest {
         assertEquals(-Math.sqrt(2), r.path().getDouble(39, 0), 0.01);
     }
 
+    /**
+     * B4 against a stand-in reference (a shell script writing the reference's JSON): every
+     * likelihood row with its ratio, and the exact divergence also against the reference's closed
+     * form ("analytic"), the like-for-like comparison for the exact mixture divergence.
+     */
+    @Test
+    void benchComparesTheExactDivergenceWithTheReferencesClosedFormToo(@TempDir Path dir) throws Exception {
+        Path ref = Files.createDirectories(dir.resolve("ref"));
+        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
+        StringBuilder json = new StringBuilder("{\"workload\": \"B4\", \"datasets\": {");
+        String[] names = {"eight-gaussians", "gmm-64"};
+        for (int i = 0; i < 2; i++) {
+            json.append(i > 0 ? ", " : "").append('"').append(names[i]).append("\": {\"methods\": {");
+            String[] methods = {"exact", "hutchinson", "analytic"};
+            for (int j = 0; j < 3; j++) {
+                json.append(j > 0 ? ", " : "").append('"').append(methods[j]).append("\": {\"timing\": {\"median_s\": ")
+                        .append(10 + j).append("}, \"abs_err_vs_p0\": 0.5, \"nfe\": 116}");
+            }
+            json.append("}}");
+        }
+        json.append("}}");
+        Files.writeString(dir.resolve("b4.json"), json.toString());
+        Path py = dir.resolve("fakepython");
+        Files.writeString(py, "#!/bin/sh\nif [ \"$1\" = \"-c\" ]; then exit 0; fi\ncp \"" + dir.resolve("b4.json")
+                + "\" \"$BENCH_RESULTS/b4.json\"\n");
+        assertTrue(py.toFile().setExecutable(true));
+        Path out = dir.resolve("bench.json");
+        java.io.StringWriter text = new java.io.StringWriter();
+        int rc = Main.execute(new Main(), new java.io.PrintWriter(text), new java.io.PrintWriter(new java.io.StringWriter()),
+                "bench", "--only", "b4", "--repeats", "1", "--warmup-seconds", "0", "--reference", ref.toString(),
+                "--python", py.toString(), "--reference-results", dir.resolve("results").toString(), "--out",
+                out.toString());
+        assertEquals(0, rc, text.toString());
+        org.nd4j.shade.jackson.databind.JsonNode figures = new org.nd4j.shade.jackson.databind.ObjectMapper()
+                .readTree(out.toFile()).get("figures");
+        for (String name : names) {
+            double ours = figures.get("b4." + name + ".exact.seconds").asDouble();
+            assertEquals(10 / ours, figures.get("speedup.b4." + name + ".exact").asDouble(), 1e-9 * (10 / ours));
+            assertEquals(12 / ours, figures.get("speedup.b4." + name + ".exact_vs_closed_form").asDouble(),
+                    1e-9 * (12 / ours));
+            double hutchinson = figures.get("b4." + name + ".hutchinson.seconds").asDouble();
+            assertEquals(11 / hutchinson, figures.get("speedup.b4." + name + ".hutchinson").asDouble(),
+                    1e-9 * (11 / hutchinson));
+        }
+        assertTrue(text.toString().contains("gmm-64, exact divergence vs PyTorch's closed form"), text.toString());
+    }
+
     @Test
     void benchRejectsUnknownWorkloads(@TempDir Path dir) {
         ForwardDiffusionExampleTest.assertError(1, "Unknown workload \"b9\"", "bench", "--only", "b9", "--out",
