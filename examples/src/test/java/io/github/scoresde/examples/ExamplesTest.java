@@ -69,10 +69,7 @@ class ExamplesTest {
         }
         json.append("}}");
         Files.writeString(dir.resolve("b4.json"), json.toString());
-        Path py = dir.resolve("fakepython");
-        Files.writeString(py, "#!/bin/sh\nif [ \"$1\" = \"-c\" ]; then exit 0; fi\ncp \"" + dir.resolve("b4.json")
-                + "\" \"$BENCH_RESULTS/b4.json\"\n");
-        assertTrue(py.toFile().setExecutable(true));
+        Path py = PyTorchReferenceTest.fakePython(dir, "cp \"" + dir.resolve("b4.json") + "\" \"$BENCH_RESULTS/b4.json\"\n");
         Path out = dir.resolve("bench.json");
         java.io.StringWriter text = new java.io.StringWriter();
         int rc = Main.execute(new Main(), new java.io.PrintWriter(text), new java.io.PrintWriter(new java.io.StringWriter()),

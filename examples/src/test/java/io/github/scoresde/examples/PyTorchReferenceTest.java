@@ -19,7 +19,8 @@ import org.nd4j.shade.jackson.databind.JsonNode;
  */
 class PyTorchReferenceTest {
 
-    private static Path fakePython(Path dir, String body) throws Exception {
+    /** A stand-in "python" that passes the torch probe ({@code -c ...}) and runs {@code body}. */
+    static Path fakePython(Path dir, String body) throws Exception {
         Path py = dir.resolve("fakepython");
         Files.writeString(py, "#!/bin/sh\nif [ \"$1\" = \"-c\" ]; then exit 0; fi\n" + body);
         assertTrue(py.toFile().setExecutable(true));
