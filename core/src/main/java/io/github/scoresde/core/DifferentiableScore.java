@@ -60,6 +60,23 @@ public interface DifferentiableScore extends ScoreFunction {
         return new INDArray[] {both[0], q};
     }
 
+    /**
+     * The score written as {@code out = a x + b s(x, t)} (the probability-flow drift's form) and the
+     * quadratic form {@code v_b^T J_b v_b}: what a Hutchinson likelihood solve reads, without an
+     * array for the score where the model can write it directly (the exact mixture score). The
+     * default takes {@link #scoreAndJacobianQuadraticForm} and combines in one fused pass.
+     *
+     * @param out receives a x + b s, the shape of x, not x itself
+     * @return {@code v^T J v} per example, {@code [batch]}, data type of {@code x}
+     */
+    default INDArray affineScoreAndJacobianQuadraticForm(INDArray x, INDArray t, INDArray v, double a, double b,
+            INDArray out) {
+        INDArray[] both = scoreAndJacobianQuadraticForm(x, t, v);
+        io.github.scoresde.core.kernels.Kernels.scaledCombination(out, a, x, b, new double[] {1}, both[0]);
+        releaseUnlessArgument(both[0], x, v);
+        return both[1];
+    }
+
     /** Per-example dot products of a and v (both shaped like x), in x's data type, accumulated in float64. */
     private static INDArray rowDots(INDArray a, INDArray v, INDArray x) {
         int batch = (int) x.size(0);

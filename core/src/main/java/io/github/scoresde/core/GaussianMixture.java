@@ -587,13 +587,23 @@ public final class GaussianMixture {
      */
     private Derivatives kernelDerivatives(INDArray x, double[] m, double[] s, INDArray v, boolean laplacian,
             boolean quadratic) {
+        return kernelDerivatives(x, m, s, v, laplacian, quadratic, null);
+    }
+
+    /**
+     * As {@link #kernelDerivatives(INDArray, double[], double[], INDArray, boolean, boolean)}; with an
+     * {@code affine} output the score is not returned but written as a x + b S into it, from the
+     * kernel's scratch arrays in one pass.
+     */
+    private Derivatives kernelDerivatives(INDArray x, double[] m, double[] s, INDArray v, boolean laplacian,
+            boolean quadratic, Affine affine) {
         int batch = Checks.batchOf("x", x, new long[] {d});
         checkCoefficients(batch, m, s);
         if (v != null && !Arrays.equals(v.shape(), x.shape())) {
             throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
                     + Arrays.toString(v.shape()));
         }
-        if (v == null && !laplacian && floatScoreKernel(x)) {
+        if (v == null && !laplacian && affine == null && floatScoreKernel(x)) {
             return new Derivatives(floatScore(x, batch, m, s), null, null, null);
         }
         if (!Kernels.vectorized() || d > KERNEL_MAX_DIMENSION) {
@@ -612,8 +622,73 @@ public final class GaussianMixture {
         RowParallel.forRows(batch, (long) k * (d + 8), KERNEL_PARALLEL_WORK, (from, to) -> Kernels.mixtureDerivatives(xv, vv,
                 d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, lap, quad));
         DataType type = x.dataType();
+        if (affine != null) {
+            Kernels.affine(affine.out, affine.a, xv, affine.b, score);
+            return new Derivatives(null, hv == null ? null : NdArrays.ofPrefix(hv, type, batch, d), lap, quad);
+        }
         return new Derivatives(NdArrays.ofPrefix(score, type, batch, d),
                 hv == null ? null : NdArrays.ofPrefix(hv, type, batch, d), lap, quad);
+    }
+
+    /** out = a x + b S, the form in which {@link #affineScoreAndLaplacian} and its sibling write the score. */
+    private record Affine(double a, double b, INDArray out) {
+    }
+
+    /** The affine output after checking that it has x's shape; writes it from a score array when no kernel ran. */
+    private static Affine affine(INDArray x, double a, double b, INDArray out) {
+        Checks.notNull("out", out);
+        if (!Arrays.equals(out.shape(), x.shape())) {
+            throw new IllegalArgumentException("out must have the shape of x " + Arrays.toString(x.shape())
+                    + "; got " + Arrays.toString(out.shape()));
+        }
+        Checks.finite("a", a);
+        Checks.finite("b", b);
+        return new Affine(a, b, out);
+    }
+
+    private static void writeAffine(Affine f, INDArray x, INDArray score) {
+        Kernels.scaledCombination(f.out, f.a, x, f.b, new double[] {1}, score);
+        NdArrays.release(score);
+    }
+
+    /**
+     * The score written as {@code out = a x + b S(x)} (the probability-flow drift's form) and the
+     * Laplacian, from one shared evaluation; the same values as {@link #scoreAndLaplacian} combined
+     * afterwards, without an array for the score.
+     *
+     * @param out receives a x + b S, the shape of x (its data type may differ)
+     * @return the Laplacian per example
+     */
+    public double[] affineScoreAndLaplacian(INDArray x, double[] m, double[] s, double a, double b, INDArray out) {
+        Affine f = affine(x, a, b, out);
+        Derivatives k = kernelDerivatives(x, m, s, null, true, false, f);
+        if (k != null) {
+            return k.laplacian;
+        }
+        ScoreAndLaplacian sl = scoreAndLaplacian(x, m, s);
+        writeAffine(f, x, sl.score());
+        return sl.laplacian();
+    }
+
+    /**
+     * The score written as {@code out = a x + b S(x)} and the quadratic form v . H v per example,
+     * from one shared evaluation: {@link #scoreAndHessianQuadraticForm} without an array for the
+     * score.
+     *
+     * @param out receives a x + b S, the shape of x (its data type may differ)
+     * @return v . H v per example
+     */
+    public double[] affineScoreAndHessianQuadraticForm(INDArray x, double[] m, double[] s, INDArray v, double a,
+            double b, INDArray out) {
+        Checks.notNull("v", v);
+        Affine f = affine(x, a, b, out);
+        Derivatives k = kernelDerivatives(x, m, s, v, false, true, f);
+        if (k != null) {
+            return k.quadratic;
+        }
+        ScoreAndQuadraticForm sq = scoreAndHessianQuadraticForm(x, m, s, v);
+        writeAffine(f, x, sq.score());
+        return sq.quadraticForm();
     }
 
     /** Values up to which a thread keeps its kernel scratch arrays (8 MB each). */

@@ -1,5 +1,6 @@
 package io.github.scoresde.core;
 
+import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -24,5 +25,23 @@ public interface ScoreDivergence extends ScoreFunction {
      */
     default INDArray[] scoreAndDivergence(INDArray x, INDArray t) {
         return new INDArray[] {score(x, t), divergence(x, t)};
+    }
+
+    /**
+     * The score written as {@code out = a x + b s(x, t)} (the probability-flow drift's form,
+     * a(t) x - g(t)^2 s / 2) and the divergence: what a likelihood solve reads, without an array for
+     * the score where the model can write it directly (the exact mixture score). The default takes
+     * {@link #scoreAndDivergence} and combines in one fused pass.
+     *
+     * @param out receives a x + b s, the shape of x, not x itself
+     * @return the divergence per example, shape {@code [batch]}, data type of {@code x}
+     */
+    default INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
+        INDArray[] sd = scoreAndDivergence(x, t);
+        Kernels.scaledCombination(out, a, x, b, new double[] {1}, sd[0]);
+        if (sd[0] != x && sd[0] != out) {
+            NdArrays.release(sd[0]);
+        }
+        return sd[1];
     }
 }

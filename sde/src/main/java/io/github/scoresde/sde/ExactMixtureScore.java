@@ -87,6 +87,15 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
         return new INDArray[] {f.score(), io.github.scoresde.core.Broadcast.vector(f.quadraticForm(), x)};
     }
 
+    /** The score written as a x + b s and v . H v per example, from one shared evaluation, no score array. */
+    @Override
+    public INDArray affineScoreAndJacobianQuadraticForm(INDArray x, INDArray t, INDArray v, double a, double b,
+            INDArray out) {
+        Coefficients c = coefficients(x, t);
+        return io.github.scoresde.core.Broadcast.vector(
+                mixture.affineScoreAndHessianQuadraticForm(x, c.m, c.s, v, a, b, out), x);
+    }
+
     /** The score's Jacobian-vector product; the same as the vector-Jacobian product here. */
     public INDArray jacobianVectorProduct(INDArray x, INDArray t, INDArray v) {
         return vectorJacobianProduct(x, t, v);
@@ -104,6 +113,13 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
         Coefficients c = coefficients(x, t);
         GaussianMixture.ScoreAndLaplacian sl = mixture.scoreAndLaplacian(x, c.m, c.s);
         return new INDArray[] {sl.score(), io.github.scoresde.core.Broadcast.vector(sl.laplacian(), x)};
+    }
+
+    /** The score written as a x + b s and its exact divergence, from one shared evaluation, no score array. */
+    @Override
+    public INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
+        Coefficients c = coefficients(x, t);
+        return io.github.scoresde.core.Broadcast.vector(mixture.affineScoreAndLaplacian(x, c.m, c.s, a, b, out), x);
     }
 
     /** The noisy responsibilities p_t(k | x), shape {@code [batch, K]}: the exact time-dependent classifier. */

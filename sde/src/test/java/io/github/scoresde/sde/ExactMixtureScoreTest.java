@@ -98,6 +98,45 @@ class ExactMixtureScoreTest {
         INDArray flat = oracle.responsibilities(x, Nd4j.createFromArray(1f, 1f));
         assertEquals(1.0 / 8, flat.getDouble(0, 3), 0.01);
     }
+    /**
+     * The score written as a x + b s beside the divergence or v . J v (the likelihood's drift, from
+     * the kernel's scratch without a score array) equals the score and divergence combined
+     * afterwards: both kernels (rows across lanes for d = 2, one row at a time for gmm-64), float32
+     * and float64 points, and an out of the other float type.
+     */
+    @Test
+    void theAffineScoreFormsAreTheScoreCombinedAfterwards() {
+        Sde sde = new VpSde();
+        for (GaussianMixture mix : new GaussianMixture[] {GaussianMixture.eightGaussians(), GaussianMixture.gmm64()}) {
+            ExactMixtureScore oracle = new ExactMixtureScore(mix, sde);
+            for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+                int n = 37;
+                INDArray x = mix.sample(n, RandomSource.of(31)).castTo(type);
+                INDArray t = Nd4j.valueArrayOf(new long[] {n}, 0.3, type);
+                INDArray v = RandomSource.of(32).rademacher(type, 0, n, mix.dimension());
+                double a = -1.7;
+                double b = -4.25;
+                INDArray[] sd = oracle.scoreAndDivergence(x, t);
+                INDArray expected = x.castTo(DataType.DOUBLE).mul(a).addi(sd[0].castTo(DataType.DOUBLE).mul(b));
+                double tol = type == DataType.DOUBLE ? 1e-10 : 1e-4;
+                for (DataType outType : new DataType[] {type, type == DataType.DOUBLE ? DataType.FLOAT : DataType.DOUBLE}) {
+                    double outTol = outType == DataType.FLOAT ? Math.max(tol, 1e-4) : tol;
+                    INDArray out = Nd4j.create(outType, x.shape());
+                    INDArray div = oracle.affineScoreAndDivergence(x, t, a, b, out);
+                    assertClose(expected, out.castTo(DataType.DOUBLE), outTol, outTol);
+                    assertClose(sd[1].castTo(DataType.DOUBLE), div.castTo(DataType.DOUBLE), tol, tol);
+                    INDArray outQ = Nd4j.create(outType, x.shape());
+                    INDArray q = oracle.affineScoreAndJacobianQuadraticForm(x, t, v, a, b, outQ);
+                    assertClose(expected, outQ.castTo(DataType.DOUBLE), outTol, outTol);
+                    assertClose(oracle.jacobianQuadraticForm(x, t, v).castTo(DataType.DOUBLE),
+                            q.castTo(DataType.DOUBLE), tol, tol);
+                }
+                NdAssert.assertRejects(() -> oracle.affineScoreAndDivergence(x, t, a, b, Nd4j.create(type, n, 3)),
+                        "out must have the shape of x");
+            }
+        }
+    }
+
     @Test
     void theScalarTimeFormIsTheArrayFormWithOneTime() {
         for (Sde sde : new Sde[] {new VpSde(), new VeSde()}) {

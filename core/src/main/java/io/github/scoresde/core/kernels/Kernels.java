@@ -186,6 +186,37 @@ public final class Kernels {
     }
 
     /**
+     * out = a x + b s, element-wise, from values held in Java arrays into an ND4J array in one pass
+     * (a score computed into scratch arrays, written out as the probability-flow drift's
+     * a(t) x - g(t)^2 s / 2 without a separate score array).
+     *
+     * @param out receives the result, float32 or float64, in row-major order; its first
+     *     {@code out.length()} values are written
+     * @param x float64 values, at least {@code out.length()}
+     * @param s float64 values, at least {@code out.length()}
+     * @return out
+     * @throws IllegalArgumentException when x or s hold fewer values than out
+     */
+    public static INDArray affine(INDArray out, double a, double[] x, double b, double[] s) {
+        long n = out.length();
+        if (x.length < n || s.length < n) {
+            throw new IllegalArgumentException("x and s must hold the " + n + " values of out; got " + x.length
+                    + " and " + s.length);
+        }
+        if (VECTOR != null && n > 0 && (out.dataType() == DataType.FLOAT || out.dataType() == DataType.DOUBLE)
+                && (out.rank() <= 1 || out.ordering() == 'c') && adjacent(out, out.ordering(), out.dataType())) {
+            VECTOR.affine(out, a, x, b, s, (int) n);
+            keepAlive(out);
+            return out;
+        }
+        double[] v = new double[(int) n];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = s[i] * b + x[i] * a;
+        }
+        return out.assign(io.github.scoresde.core.NdArrays.of(v, out.dataType(), out.shape()));
+    }
+
+    /**
      * out = c y + h sum_j a_j k_j, element-wise, in one pass; as
      * {@link #linearCombination(INDArray, INDArray, double, double[], INDArray...)} with a factor on y.
      *
@@ -540,6 +571,8 @@ public final class Kernels {
         double meanRowNorm(float[] a, int rows, int per);
 
         void linearCombination(INDArray out, double c, INDArray y, double h, double[] a, INDArray[] k, int n);
+
+        void affine(INDArray out, double a, double[] x, double b, double[] s, int n);
 
         double scaledErrorRms(INDArray y, INDArray yNew, double rtol, double atol, double h, double[] e, INDArray[] k,
                 int n);

@@ -144,6 +144,47 @@ final class VectorKernels implements Kernels.VectorOps {
     }
 
     @Override
+    public void affine(INDArray out, double a, double[] x, double b, double[] s, int n) {
+        ByteBuffer ob = bytes(out);
+        int w = out.dataType().width();
+        int o0 = (int) out.offset() * w;
+        // one method per data type (see linearCombination)
+        if (w == 4) {
+            affineFloat(ob, o0, a, x, b, s, n);
+        } else {
+            affineDouble(ob, o0, a, x, b, s, n);
+        }
+    }
+
+    private static void affineDouble(ByteBuffer ob, int o0, double a, double[] x, double b, double[] s, int n) {
+        int step = D.length();
+        int bound = D.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += step) {
+            DoubleVector.fromArray(D, s, i).mul(b).add(DoubleVector.fromArray(D, x, i).mul(a))
+                    .intoByteBuffer(ob, o0 + i * 8, ORDER);
+        }
+        for (; i < n; i++) {
+            ob.putDouble(o0 + i * 8, s[i] * b + x[i] * a);
+        }
+    }
+
+    private static void affineFloat(ByteBuffer ob, int o0, double a, double[] x, double b, double[] s, int n) {
+        int step = D.length();
+        int bound = D.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += step) {
+            DoubleVector v = DoubleVector.fromArray(D, s, i).mul(b).add(DoubleVector.fromArray(D, x, i).mul(a));
+            for (int l = 0; l < step; l++) {
+                ob.putFloat(o0 + (i + l) * 4, (float) v.lane(l));
+            }
+        }
+        for (; i < n; i++) {
+            ob.putFloat(o0 + i * 4, (float) (s[i] * b + x[i] * a));
+        }
+    }
+
+    @Override
     public void linearCombination(INDArray out, double yScale, INDArray y, double h, double[] a, INDArray[] k, int n) {
         ByteBuffer yb = bytes(y);
         ByteBuffer ob = out == y ? yb : bytes(out);

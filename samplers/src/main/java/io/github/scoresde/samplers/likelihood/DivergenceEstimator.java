@@ -33,6 +33,24 @@ public interface DivergenceEstimator {
          */
         INDArray[] scoreAndDivergence(INDArray x, INDArray t);
 
+        /**
+         * The score written as {@code out = a x + b s(x, t)} (the probability-flow drift's form) and
+         * the divergence: what the likelihood solve asks for. The default takes
+         * {@link #scoreAndDivergence} and combines in one fused pass; sessions whose model writes
+         * the combination itself (the exact mixture score) spare the score's array.
+         *
+         * @param out receives a x + b s, the shape of x, not x itself
+         * @return the divergence {@code [batch]} (an estimate, for stochastic estimators)
+         */
+        default INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
+            INDArray[] sd = scoreAndDivergence(x, t);
+            io.github.scoresde.core.kernels.Kernels.scaledCombination(out, a, x, b, new double[] {1}, sd[0]);
+            if (sd[0] != x && sd[0] != out) {
+                io.github.scoresde.core.NdArrays.release(sd[0]);
+            }
+            return sd[1];
+        }
+
         /** Frees what the session holds; it is not used afterwards. The default holds nothing. */
         @Override
         default void close() {

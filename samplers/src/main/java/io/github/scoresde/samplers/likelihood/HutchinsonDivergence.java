@@ -78,6 +78,20 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
                 return new INDArray[] {first[0], NdArrays.of(div, x.dataType(), batch)};
             }
 
+            /** With one probe, the model writes a x + b s itself beside its quadratic form. */
+            @Override
+            public INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
+                if (probes != 1) {
+                    return Session.super.affineScoreAndDivergence(x, t, a, b, out);
+                }
+                INDArray form = ds.affineScoreAndJacobianQuadraticForm(x, t, v[0], a, b, out);
+                if (form.length() != batch) {
+                    throw new IllegalStateException("the Jacobian's quadratic form must hold one value per example ("
+                            + batch + "); got " + form.length());
+                }
+                return form;
+            }
+
             /** The probes, as large as the data: freed when the solve ends, not left to the collector. */
             @Override
             public void close() {

@@ -5,7 +5,6 @@ import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.OdeSystem;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
-import io.github.scoresde.core.kernels.Kernels;
 import io.github.scoresde.samplers.ode.DormandPrince45;
 import io.github.scoresde.samplers.ode.OdeSolution;
 import io.github.scoresde.samplers.ode.OdeSolver;
@@ -127,13 +126,28 @@ public final class Likelihood {
             OdeSystem augmented = (t, y) -> {
                 INDArray xt = y.get(NDArrayIndex.interval(0, n)).reshape(shape);
                 times.assign(t);
-                INDArray[] sd = session.scoreAndDivergence(xt, times);
                 double a = sde.driftCoefficient(t);
                 double g = sde.diffusion(t);
-                INDArray derivative = augmentedDerivative(xt, sd[0], sd[1], a, -0.5 * g * g, batch, d, tail);
-                // the score and divergence are read by now: freed at once, not when the collector gets to them
-                NdArrays.release(sd[0], sd[1]);
-                return derivative;
+                double half = -0.5 * g * g;
+                // [a x + half s | a D + half div]: the session writes the x part (the exact mixture
+                // score straight from its kernel, without an array of its own), the tail comes from
+                // the divergence through the solve's scratch array
+                INDArray out = Nd4j.createUninitialized(y.dataType(), n + batch);
+                INDArray div = session.affineScoreAndDivergence(xt, times, a, half,
+                        out.get(NDArrayIndex.interval(0, n)).reshape(shape));
+                if (div.length() != batch) {
+                    throw new IllegalStateException("the divergence must hold " + batch + " values; got "
+                            + div.length());
+                }
+                double[] dv = NdArrays.toDoubles(div);
+                // read by now: freed at once, not when the collector gets to it
+                NdArrays.release(div);
+                double constant = a * d;
+                for (int b = 0; b < batch; b++) {
+                    tail[b] = constant + half * dv[b];
+                }
+                NdArrays.write(out.get(NDArrayIndex.interval(n, n + batch)), tail);
+                return out;
             };
             sol = solver.solve(augmented, eps, sde.horizon(), y0);
         } finally {
@@ -153,30 +167,6 @@ public final class Likelihood {
         LOG.info("mean NLL {} +- {} nats ({} evaluations, {} ms)", r.meanNll(), r.standardError(), sol.evaluations(),
                 elapsed.toMillis());
         return r;
-    }
-
-    /**
-     * The derivative of the flat augmented state, [a x + half s | a D + half div]: the x part in one
-     * fused pass over native memory ({@link Kernels#scaledCombination}), the divergence part through
-     * the solve's scratch array {@code tail}.
-     */
-    private static INDArray augmentedDerivative(INDArray x, INDArray s, INDArray div, double a, double half,
-            int batch, int dim, double[] tail) {
-        if (s.length() != x.length() || div.length() != batch) {
-            throw new IllegalStateException("the score and divergence must hold " + x.length() + " and " + batch
-                    + " values; got " + s.length() + " and " + div.length());
-        }
-        long n = x.length();
-        INDArray out = Nd4j.createUninitialized(x.dataType(), n + batch);
-        Kernels.scaledCombination(out.get(NDArrayIndex.interval(0, n)).reshape(x.shape()), a, x, half,
-                new double[] {1}, s.reshape(x.shape()));
-        double[] dv = NdArrays.toDoubles(div);
-        double constant = a * dim;
-        for (int b = 0; b < batch; b++) {
-            tail[b] = constant + half * dv[b];
-        }
-        NdArrays.write(out.get(NDArrayIndex.interval(n, n + batch)), tail);
-        return out;
     }
 
     @Override
