@@ -72,8 +72,8 @@ public interface DifferentiableScore extends ScoreFunction {
     default INDArray affineScoreAndJacobianQuadraticForm(INDArray x, INDArray t, INDArray v, double a, double b,
             INDArray out) {
         INDArray[] both = scoreAndJacobianQuadraticForm(x, t, v);
-        io.github.scoresde.core.kernels.Kernels.scaledCombination(out, a, x, b, new double[] {1}, both[0]);
-        releaseUnlessArgument(both[0], x, v);
+        // a model that hands back the caller's v as its score keeps it: a copy is combined and freed
+        ScoreFunction.writeAffine(out, a, x, b, both[0] == v ? both[0].dup() : both[0]);
         return both[1];
     }
 

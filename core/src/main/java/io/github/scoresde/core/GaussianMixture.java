@@ -646,10 +646,6 @@ public final class GaussianMixture {
         return new Affine(a, b, out);
     }
 
-    private static void writeAffine(Affine f, INDArray x, INDArray score) {
-        Kernels.scaledCombination(f.out, f.a, x, f.b, new double[] {1}, score);
-        NdArrays.release(score);
-    }
 
     /**
      * The score written as {@code out = a x + b S(x)} (the probability-flow drift's form) and the
@@ -666,7 +662,7 @@ public final class GaussianMixture {
             return k.laplacian;
         }
         ScoreAndLaplacian sl = scoreAndLaplacian(x, m, s);
-        writeAffine(f, x, sl.score());
+        ScoreFunction.writeAffine(f.out, f.a, x, f.b, sl.score());
         return sl.laplacian();
     }
 
@@ -687,7 +683,7 @@ public final class GaussianMixture {
             return k.quadratic;
         }
         ScoreAndQuadraticForm sq = scoreAndHessianQuadraticForm(x, m, s, v);
-        writeAffine(f, x, sq.score());
+        ScoreFunction.writeAffine(f.out, f.a, x, f.b, sq.score());
         return sq.quadraticForm();
     }
 

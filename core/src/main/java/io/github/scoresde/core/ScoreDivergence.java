@@ -1,6 +1,5 @@
 package io.github.scoresde.core;
 
-import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -38,10 +37,7 @@ public interface ScoreDivergence extends ScoreFunction {
      */
     default INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
         INDArray[] sd = scoreAndDivergence(x, t);
-        Kernels.scaledCombination(out, a, x, b, new double[] {1}, sd[0]);
-        if (sd[0] != x && sd[0] != out) {
-            NdArrays.release(sd[0]);
-        }
+        ScoreFunction.writeAffine(out, a, x, b, sd[0]);
         return sd[1];
     }
 }

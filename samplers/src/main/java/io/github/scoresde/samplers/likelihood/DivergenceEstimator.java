@@ -44,10 +44,7 @@ public interface DivergenceEstimator {
          */
         default INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
             INDArray[] sd = scoreAndDivergence(x, t);
-            io.github.scoresde.core.kernels.Kernels.scaledCombination(out, a, x, b, new double[] {1}, sd[0]);
-            if (sd[0] != x && sd[0] != out) {
-                io.github.scoresde.core.NdArrays.release(sd[0]);
-            }
+            ScoreFunction.writeAffine(out, a, x, b, sd[0]);
             return sd[1];
         }
 
