@@ -634,7 +634,7 @@ public final class GaussianMixture {
     private record Affine(double a, double b, INDArray out) {
     }
 
-    /** The affine output after checking that it has x's shape; writes it from a score array when no kernel ran. */
+    /** The affine output, after checking that it has x's shape and that a and b are finite. */
     private static Affine affine(INDArray x, double a, double b, INDArray out) {
         Checks.notNull("out", out);
         if (!Arrays.equals(out.shape(), x.shape())) {
@@ -645,7 +645,6 @@ public final class GaussianMixture {
         Checks.finite("b", b);
         return new Affine(a, b, out);
     }
-
 
     /**
      * The score written as {@code out = a x + b S(x)} (the probability-flow drift's form) and the

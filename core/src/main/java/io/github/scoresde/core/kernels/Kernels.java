@@ -213,7 +213,10 @@ public final class Kernels {
         for (int i = 0; i < v.length; i++) {
             v[i] = s[i] * b + x[i] * a;
         }
-        return out.assign(io.github.scoresde.core.NdArrays.of(v, out.dataType(), out.shape()));
+        INDArray values = io.github.scoresde.core.NdArrays.of(v, out.dataType(), out.shape());
+        out.assign(values);
+        io.github.scoresde.core.NdArrays.release(values);
+        return out;
     }
 
     /**

@@ -64,11 +64,7 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
                 }
                 double[] div = new double[batch];
                 for (int p = 0; p < probes; p++) {
-                    INDArray form = p == 0 ? first[1] : ds.jacobianQuadraticForm(x, t, v[p]);
-                    if (form.length() != batch) {
-                        throw new IllegalStateException("the Jacobian's quadratic form must hold one value per "
-                                + "example (" + batch + "); got " + form.length());
-                    }
+                    INDArray form = checkedForm(p == 0 ? first[1] : ds.jacobianQuadraticForm(x, t, v[p]), batch);
                     double[] q = NdArrays.toDoubles(form);
                     NdArrays.release(form);
                     for (int b = 0; b < batch; b++) {
@@ -84,12 +80,7 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
                 if (probes != 1) {
                     return Session.super.affineScoreAndDivergence(x, t, a, b, out);
                 }
-                INDArray form = ds.affineScoreAndJacobianQuadraticForm(x, t, v[0], a, b, out);
-                if (form.length() != batch) {
-                    throw new IllegalStateException("the Jacobian's quadratic form must hold one value per example ("
-                            + batch + "); got " + form.length());
-                }
-                return form;
+                return checkedForm(ds.affineScoreAndJacobianQuadraticForm(x, t, v[0], a, b, out), batch);
             }
 
             /** The probes, as large as the data: freed when the solve ends, not left to the collector. */
@@ -98,6 +89,15 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
                 NdArrays.release(v);
             }
         };
+    }
+
+    /** A model's quadratic form, after checking that it holds one value per example. */
+    private static INDArray checkedForm(INDArray form, int batch) {
+        if (form.length() != batch) {
+            throw new IllegalStateException("the Jacobian's quadratic form must hold one value per example ("
+                    + batch + "); got " + form.length());
+        }
+        return form;
     }
 
     @Override

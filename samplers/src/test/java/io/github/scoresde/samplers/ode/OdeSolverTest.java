@@ -111,14 +111,19 @@ class OdeSolverTest {
         assertThrows(IllegalArgumentException.class, () -> classical.withStepControl(Double.NaN, 0));
     }
 
-    @Test
-    void dormandPrinceReleasesEveryDerivativeAndKeepsTheResult() {
-        java.util.List<INDArray> returned = new java.util.ArrayList<>();
-        OdeSystem recording = (t, y) -> {
+    /** The oscillator, adding every derivative it returns to {@code returned}. */
+    private static OdeSystem recording(java.util.List<INDArray> returned) {
+        return (t, y) -> {
             INDArray k = OSCILLATOR.derivative(t, y);
             returned.add(k);
             return k;
         };
+    }
+
+    @Test
+    void dormandPrinceReleasesEveryDerivativeAndKeepsTheResult() {
+        java.util.List<INDArray> returned = new java.util.ArrayList<>();
+        OdeSystem recording = recording(returned);
         INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 0}});
         OdeSolution sol = new DormandPrince45(1e-6, 1e-6).solve(recording, 0, 3, y0);
         assertTrue(error(sol.y(), oscillatorExact(3)) < 1e-4, "error " + error(sol.y(), oscillatorExact(3)));
@@ -135,11 +140,7 @@ class OdeSolverTest {
         for (FixedStepSolver solver : new FixedStepSolver[] {new EulerSolver(200), new HeunSolver(200),
                 new RungeKutta4Solver(200)}) {
             java.util.List<INDArray> returned = new java.util.ArrayList<>();
-            OdeSystem recording = (t, y) -> {
-                INDArray k = OSCILLATOR.derivative(t, y);
-                returned.add(k);
-                return k;
-            };
+            OdeSystem recording = recording(returned);
             INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 0}});
             OdeSolution sol = solver.solve(recording, 0, 1, y0);
             assertEquals(sol.evaluations(), returned.size(), solver.toString());
