@@ -1,6 +1,5 @@
 package io.github.scoresde.examples;
 
-import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.SamplingResult;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -31,7 +30,7 @@ public final class DecodeCommand implements Callable<Integer> {
     public Integer call() {
         ScoreSource.Resolved r = source.resolve();
         INDArray z = ArrayFiles.read(latent);
-        SamplingResult res = ProbabilityFlowSampler.builder().solver(tolerance.solver()).build()
+        SamplingResult res = tolerance.flowSampler()
                 .decode(r.sde(), r.score(), z);
         ArrayFiles.write(r.toData(res.samples()), out);
         spec.commandLine().getOut().printf("decoded %d codes into %s (%d evaluations)%n", z.size(0), out, res.scoreEvaluations());

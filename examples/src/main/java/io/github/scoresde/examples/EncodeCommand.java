@@ -1,6 +1,5 @@
 package io.github.scoresde.examples;
 
-import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.SamplingResult;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -31,7 +30,7 @@ public final class EncodeCommand implements Callable<Integer> {
     public Integer call() {
         ScoreSource.Resolved r = source.resolve();
         INDArray x = ArrayFiles.read(data);
-        SamplingResult res = ProbabilityFlowSampler.builder().solver(tolerance.solver()).build()
+        SamplingResult res = tolerance.flowSampler()
                 .encode(r.sde(), r.score(), r.toModel(x));
         ArrayFiles.write(res.samples(), out);
         spec.commandLine().getOut().printf("encoded %d points into %s (%d evaluations)%n", x.size(0), out, res.scoreEvaluations());

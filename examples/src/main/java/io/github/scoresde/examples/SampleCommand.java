@@ -62,7 +62,7 @@ public final class SampleCommand implements Callable<Integer> {
                 return PredictorCorrectorSampler.builder().predictor(io.github.scoresde.samplers.Predictor.ancestral())
                         .corrector(io.github.scoresde.samplers.Corrector.none()).steps(steps).listener(listener).build();
             case "ode":
-                return ProbabilityFlowSampler.builder().solver(tolerance.solver()).build();
+                return tolerance.flowSampler();
             default:
                 throw new IllegalArgumentException("Unknown sampler \"" + name + "\"; expected one of " + SAMPLERS);
         }

@@ -1,6 +1,7 @@
 package io.github.scoresde.examples;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.ode.DormandPrince45;
 import picocli.CommandLine.Option;
 
@@ -12,15 +13,29 @@ public final class ToleranceMixin {
     @Option(names = "--atol", defaultValue = "1e-5", description = "absolute tolerance (default ${DEFAULT-VALUE})")
     double atol;
 
-    @Option(names = "--ode-stabilization", defaultValue = "0", description = "the step controller's "
-            + "stabilization beta in [0, 0.1]: 0 is scipy's classical controller, 0.04 Hairer's PI control "
-            + "(default ${DEFAULT-VALUE})")
-    double stabilization;
+    @Option(names = "--ode-stabilization", description = "the step controller's stabilization beta in [0, 0.1]: "
+            + "0 is scipy's classical controller, 0.04 Hairer's PI control (default: 0.04 when sampling or "
+            + "decoding, 0 when encoding or computing likelihoods)")
+    Double stabilization;
 
-    /** Dormand-Prince with these tolerances and this step control. */
+    /** Dormand-Prince with these tolerances and this step control, the classical one if none is given. */
     DormandPrince45 solver() {
-        return new DormandPrince45(Checks.positive("--rtol", rtol), Checks.positive("--atol", atol))
-                .withStepControl(DormandPrince45.DEFAULT_SAFETY,
-                        Checks.inRange("--ode-stabilization", stabilization, 0, 0.1));
+        DormandPrince45 classical = new DormandPrince45(Checks.positive("--rtol", rtol), Checks.positive("--atol", atol));
+        return stabilization == null ? classical : classical.withStepControl(DormandPrince45.DEFAULT_SAFETY,
+                Checks.inRange("--ode-stabilization", stabilization, 0, 0.1));
+    }
+
+    /**
+     * The probability-flow sampler with these tolerances: the given step control in both directions,
+     * or the sampler's default pair (PI control down to the end time, classical up to T).
+     */
+    ProbabilityFlowSampler flowSampler() {
+        ProbabilityFlowSampler.Builder b = ProbabilityFlowSampler.builder();
+        if (stabilization == null) {
+            b.tolerances(Checks.positive("--rtol", rtol), Checks.positive("--atol", atol));
+        } else {
+            b.solver(solver());
+        }
+        return b.build();
     }
 }

@@ -27,9 +27,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * beta &gt; 0 the accepted-step factor becomes safety norm^-(0.2 - 0.75 beta) prev^beta, prev the
  * last accepted step's norm (at least 1e-4), the "PI" control of Gustafsson (1991) in the form of
  * Hairer's DOPRI5 (HNW section IV.2), which damps the accept/reject oscillation of a step size
- * held back by stability. Whether it saves evaluations depends on the problem (docs/performance.md
- * measures it on the probability flow: fewer when sampling VP, more when integrating the
- * likelihood), so the default stays the classical controller (beta = 0).
+ * held back by stability. Whether it saves evaluations depends on the problem and the direction
+ * (docs/performance.md measures it on the probability flow: fewer when sampling, more when
+ * integrating the likelihood), so this class's default stays the classical controller (beta = 0)
+ * and the probability-flow sampler chooses PI control ({@link #PI_STABILIZATION}) where it samples.
  *
  * <p>The error norm is taken over the <em>whole state</em>, i.e. over every value of every sample
  * of a batch together, as scipy's {@code solve_ivp} does on a flattened batch: all samples share
@@ -57,8 +58,10 @@ public final class DormandPrince45 implements OdeSolver {
             E6 = 22.0 / 525, E7 = -1.0 / 40;
     /** The default safety factor of the step controller. */
     public static final double DEFAULT_SAFETY = 0.9;
-    /** The default stabilization (beta) of the step controller. */
+    /** The default stabilization (beta) of the step controller: the classical controller. */
     public static final double DEFAULT_STABILIZATION = 0.0;
+    /** The stabilization (beta) of Hairer's DOPRI5 PI controller, 0.04. */
+    public static final double PI_STABILIZATION = 0.04;
     private static final double MIN_FACTOR = 0.2, MAX_FACTOR = 10;
     /** The error norm a step controller assumes before the first accepted step (Hairer's DOPRI5). */
     private static final double FIRST_PREVIOUS_NORM = 1e-4;
