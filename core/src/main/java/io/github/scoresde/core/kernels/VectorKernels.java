@@ -557,7 +557,7 @@ final class VectorKernels implements Kernels.VectorOps {
         double[] sq = new double[k * lanes];
         double[] max = new double[lanes];
         double[] c = new double[lanes];
-        double[] acc = new double[d * lanes];
+        double[] acc = new double[Math.max(d, k) * lanes];
         double[] outS = new double[d * lanes];
         double[] outH = probe ? new double[d * lanes] : null;
         double[] outL = laplacian != null ? new double[lanes] : null;
@@ -607,7 +607,7 @@ final class VectorKernels implements Kernels.VectorOps {
             }
             mixtureLogits(xs, ms, meansT, d, k, invVar, logNorm, w, sq, max);
             mixtureWeights(w, max, invVar, k, c);
-            mixtureScore(w, meansT, xs, ms, c, d, k, acc, outS);
+            mixtureScore(w, meansT, xs, ms, c, d, k, outS);
             if (outL != null) {
                 mixtureLaplacian(w, sq, invVar, c, outS, d, k, outL);
             }
@@ -1041,22 +1041,21 @@ final class VectorKernels implements Kernels.VectorOps {
         c.intoArray(cOut, 0);
     }
 
-    /** S = m sum_j w_j mu_j - c x (acc is scratch). */
+    /** S = m sum_j w_j mu_j - c x. */
     private static void mixtureScore(double[] w, double[] meansT, double[] xs, double[] ms, double[] c, int d, int k,
-            double[] acc, double[] outS) {
+            double[] outS) {
         int lanes = D.length();
-        java.util.Arrays.fill(acc, 0, d * lanes, 0.0);
-        for (int j = 0; j < k; j++) {
-            DoubleVector wj = DoubleVector.fromArray(D, w, j * lanes);
-            for (int q = 0; q < d; q++) {
-                wj.mul(meansT[q * k + j]).add(DoubleVector.fromArray(D, acc, q * lanes)).intoArray(acc, q * lanes);
-            }
-        }
         DoubleVector mv = DoubleVector.fromArray(D, ms, 0);
         DoubleVector cv = DoubleVector.fromArray(D, c, 0);
+        // one coordinate at a time, its sum over the components in a register (the weights are
+        // reloaded from L1 for each coordinate; a sum kept in memory would chain every add
+        // through a store and a load)
         for (int q = 0; q < d; q++) {
-            DoubleVector.fromArray(D, acc, q * lanes).mul(mv).sub(cv.mul(DoubleVector.fromArray(D, xs, q * lanes)))
-                    .intoArray(outS, q * lanes);
+            DoubleVector sum = DoubleVector.zero(D);
+            for (int j = 0; j < k; j++) {
+                sum = DoubleVector.fromArray(D, w, j * lanes).mul(meansT[q * k + j]).add(sum);
+            }
+            sum.mul(mv).sub(cv.mul(DoubleVector.fromArray(D, xs, q * lanes))).intoArray(outS, q * lanes);
         }
     }
 
@@ -1079,7 +1078,7 @@ final class VectorKernels implements Kernels.VectorOps {
 
     /**
      * H v = m sum_j q_j mu_j - c v - x sum_j q_j - S (S . v), with
-     * q_j = r_j (u_j . v) / v_j = w_j (m mu_j . v - x . v) / v_j (acc is scratch).
+     * q_j = r_j (u_j . v) / v_j = w_j (m mu_j . v - x . v) / v_j (acc is scratch of k vectors).
      */
     private static void mixtureHv(double[] w, double[] invVar, double[] meansT, double[] xs, double[] vs, double[] ms,
             double[] c, double[] outS, int d, int k, double[] acc, double[] outH) {
@@ -1092,7 +1091,7 @@ final class VectorKernels implements Kernels.VectorOps {
             xDotV = DoubleVector.fromArray(D, xs, q * lanes).fma(vq, xDotV);
             sDotV = DoubleVector.fromArray(D, outS, q * lanes).fma(vq, sDotV);
         }
-        java.util.Arrays.fill(acc, 0, d * lanes, 0.0);
+        // q_j into acc (k vectors), then each coordinate's sum over the components in a register
         DoubleVector qSum = DoubleVector.zero(D);
         for (int j = 0; j < k; j++) {
             DoubleVector p = DoubleVector.zero(D);
@@ -1102,13 +1101,15 @@ final class VectorKernels implements Kernels.VectorOps {
             DoubleVector qj = mv.mul(p).sub(xDotV).mul(DoubleVector.fromArray(D, w, j * lanes))
                     .mul(DoubleVector.fromArray(D, invVar, j * lanes));
             qSum = qSum.add(qj);
-            for (int q = 0; q < d; q++) {
-                qj.mul(meansT[q * k + j]).add(DoubleVector.fromArray(D, acc, q * lanes)).intoArray(acc, q * lanes);
-            }
+            qj.intoArray(acc, j * lanes);
         }
         DoubleVector cv = DoubleVector.fromArray(D, c, 0);
         for (int q = 0; q < d; q++) {
-            DoubleVector.fromArray(D, acc, q * lanes).mul(mv)
+            DoubleVector sum = DoubleVector.zero(D);
+            for (int j = 0; j < k; j++) {
+                sum = DoubleVector.fromArray(D, acc, j * lanes).mul(meansT[q * k + j]).add(sum);
+            }
+            sum.mul(mv)
                     .sub(cv.mul(DoubleVector.fromArray(D, vs, q * lanes)))
                     .sub(qSum.mul(DoubleVector.fromArray(D, xs, q * lanes)))
                     .sub(sDotV.mul(DoubleVector.fromArray(D, outS, q * lanes)))
