@@ -738,7 +738,6 @@ public final class GaussianMixture {
         return all[slot];
     }
 
-    /** Shared per-component bookkeeping of one batch: variances, squared distances, responsibilities. */
     /** d K at or below which the small products are done in Java rather than by ND4J GEMM calls. */
     private static final int JAVA_PRODUCT_LIMIT = 512;
     /** Work (about K (d + 8) per example) above which the Java loops split over threads. */
@@ -844,6 +843,7 @@ public final class GaussianMixture {
         }
     }
 
+    /** Shared per-component bookkeeping of one batch: variances, squared distances, responsibilities. */
     private final class Evaluation {
         final INDArray x;
         final double[] xv;
