@@ -77,6 +77,21 @@ public interface DifferentiableScore extends ScoreFunction {
         return both[1];
     }
 
+    /**
+     * {@link #affineScoreAndJacobianQuadraticForm(INDArray, INDArray, INDArray, double, double, INDArray)}
+     * with one time shared by the batch, what a Hutchinson likelihood solve asks for at each
+     * evaluation. The default builds the times array ({@link ScoreFunction#atSharedTime}); the
+     * exact mixture score uses the scalar directly.
+     *
+     * @param t the time of every example
+     * @param out receives a x + b s, the shape of x, not x itself
+     * @return {@code v^T J v} per example, {@code [batch]}, data type of {@code x}
+     */
+    default INDArray affineScoreAndJacobianQuadraticForm(INDArray x, double t, INDArray v, double a, double b,
+            INDArray out) {
+        return ScoreFunction.atSharedTime(x, t, times -> affineScoreAndJacobianQuadraticForm(x, times, v, a, b, out));
+    }
+
     /** Per-example dot products of a and v (both shaped like x), in x's data type, accumulated in float64. */
     private static INDArray rowDots(INDArray a, INDArray v, INDArray x) {
         int batch = (int) x.size(0);

@@ -416,11 +416,69 @@ public final class GaussianMixture {
         if (floatScoreKernel(x)) {
             return floatScore(x, batch, new double[] {m}, new double[] {s});
         }
-        double[] ms = new double[batch];
-        double[] ss = new double[batch];
-        Arrays.fill(ms, m);
-        Arrays.fill(ss, s);
-        return score(x, ms, ss);
+        Shared c = shared(batch, m, s);
+        return score(x, c.m, c.s);
+    }
+
+    /**
+     * {@link #affineScoreAndLaplacian(INDArray, double[], double[], double, double, INDArray)} when
+     * every example shares one (m, s), as in a likelihood solve's evaluation: the same values,
+     * without materialising the coefficient arrays.
+     */
+    public double[] affineScoreAndLaplacian(INDArray x, double m, double s, double a, double b, INDArray out) {
+        int batch = Checks.batchOf("x", x, new long[] {d});
+        Shared c = shared(batch, m, s);
+        return affineScoreAndLaplacian(x, c.m, c.s, a, b, out);
+    }
+
+    /**
+     * {@link #affineScoreAndHessianQuadraticForm(INDArray, double[], double[], INDArray, double, double, INDArray)}
+     * when every example shares one (m, s): the same values, without materialising the coefficient
+     * arrays.
+     */
+    public double[] affineScoreAndHessianQuadraticForm(INDArray x, double m, double s, INDArray v, double a,
+            double b, INDArray out) {
+        int batch = Checks.batchOf("x", x, new long[] {d});
+        Shared c = shared(batch, m, s);
+        return affineScoreAndHessianQuadraticForm(x, c.m, c.s, v, a, b, out);
+    }
+
+    /** A thread's constant coefficient arrays, m and s repeated per example (read, never kept, by the calls above). */
+    private record Shared(double[] m, double[] s) {
+    }
+
+    /** Per-thread {@link Shared} arrays, refilled when the batch or the values change. */
+    private static final ThreadLocal<Shared[]> SHARED = ThreadLocal.withInitial(() -> new Shared[1]);
+
+    /**
+     * m and s repeated for a batch, checked, in the thread's arrays: an evaluation of a sampler
+     * step or an ODE solve makes no garbage for them. New arrays above {@link #SCRATCH_MAX}
+     * examples, and on fork-join workers, which may run another task (and another call) while they
+     * wait on the kernel's own.
+     */
+    private Shared shared(int batch, double m, double s) {
+        checkCoefficients(1, new double[] {m}, new double[] {s});
+        if (batch > SCRATCH_MAX || Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread) {
+            Shared c = new Shared(new double[batch], new double[batch]);
+            Arrays.fill(c.m, m);
+            Arrays.fill(c.s, s);
+            return c;
+        }
+        Shared[] slot = SHARED.get();
+        Shared c = slot[0];
+        if (c == null || c.m.length != batch) {
+            c = new Shared(new double[batch], new double[batch]);
+            c.m[0] = Double.NaN;
+            slot[0] = c;
+        }
+        // compared by bits: a NaN never reaches here (checked above), -0.0 and 0.0 refill
+        if (Double.doubleToLongBits(c.m[0]) != Double.doubleToLongBits(m)
+                || Double.doubleToLongBits(c.s[0]) != Double.doubleToLongBits(s)
+                || c.m[batch - 1] != m || c.s[batch - 1] != s) {
+            Arrays.fill(c.m, m);
+            Arrays.fill(c.s, s);
+        }
+        return c;
     }
 
     /** The score grad_x ln p(x; m, s), shape and data type of x. */

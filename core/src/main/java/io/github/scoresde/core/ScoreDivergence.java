@@ -40,4 +40,18 @@ public interface ScoreDivergence extends ScoreFunction {
         ScoreFunction.writeAffine(out, a, x, b, sd[0]);
         return sd[1];
     }
+
+    /**
+     * {@link #affineScoreAndDivergence(INDArray, INDArray, double, double, INDArray)} with one time
+     * shared by the batch, what a likelihood solve asks for at each evaluation. The default builds
+     * the times array ({@link ScoreFunction#atSharedTime}); the exact mixture score uses the scalar
+     * directly and reads no times array.
+     *
+     * @param t the time of every example
+     * @param out receives a x + b s, the shape of x, not x itself
+     * @return the divergence per example, shape {@code [batch]}, data type of {@code x}
+     */
+    default INDArray affineScoreAndDivergence(INDArray x, double t, double a, double b, INDArray out) {
+        return ScoreFunction.atSharedTime(x, t, times -> affineScoreAndDivergence(x, times, a, b, out));
+    }
 }

@@ -49,6 +49,18 @@ public interface ScoreFunction {
      *     form does for a bad time
      */
     default INDArray score(INDArray x, double t) {
+        return atSharedTime(x, t, times -> score(x, times));
+    }
+
+    /**
+     * Calls {@code call} with t repeated for each example of x, as a times array {@code [batch]}
+     * (float32, or float64 when x is float64) that is freed when the call returns: how the
+     * shared-time defaults ({@link #score(INDArray, double)} and its siblings) reach the forms
+     * that take one time per example. The call must not keep the array.
+     *
+     * @throws IllegalArgumentException when x is null or has no batch dimension
+     */
+    static <R> R atSharedTime(INDArray x, double t, java.util.function.Function<INDArray, R> call) {
         Checks.notNull("x", x);
         if (x.rank() < 1) {
             throw new IllegalArgumentException("x must have a batch dimension; got a scalar");
@@ -56,9 +68,8 @@ public interface ScoreFunction {
         DataType type = x.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
         INDArray times = Nd4j.valueArrayOf(new long[] {x.size(0)}, t, type);
         try {
-            return score(x, times);
+            return call.apply(times);
         } finally {
-            // the contract: implementations do not keep t
             NdArrays.release(times);
         }
     }

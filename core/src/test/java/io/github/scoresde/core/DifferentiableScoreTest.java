@@ -98,6 +98,13 @@ class DifferentiableScoreTest {
         INDArray div = new LinearWithTrace().affineScoreAndDivergence(x, t, a, b, out2);
         io.github.scoresde.core.testing.NdAssert.assertClose(expected, out2, 1e-12, 1e-12);
         assertEquals(2.0, div.getDouble(4), 1e-12);
+        // the shared-time defaults: the same through a times array they build and free
+        INDArray out3 = Nd4j.create(DataType.DOUBLE, 5, 3);
+        assertEquals(q, new Linear().affineScoreAndJacobianQuadraticForm(x, 0.0, v, a, b, out3));
+        assertEquals(out, out3);
+        INDArray out4 = Nd4j.create(DataType.DOUBLE, 5, 3);
+        assertEquals(div, new LinearWithTrace().affineScoreAndDivergence(x, 0.0, a, b, out4));
+        assertEquals(out2, out4);
         assertFalse(x.wasClosed() || v.wasClosed());
     }
 

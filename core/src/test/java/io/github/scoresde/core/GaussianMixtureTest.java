@@ -2,6 +2,7 @@ package io.github.scoresde.core;
 
 import static io.github.scoresde.core.testing.NdAssert.assertClose;
 import static io.github.scoresde.core.testing.NdAssert.assertRejects;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -169,6 +170,41 @@ class GaussianMixtureTest {
                 Nd4j.zeros(DataType.DOUBLE, 2, 2)), "v must have the shape of x");
         assertRejects(() -> m.scoreAndHessianQuadraticForm(Nd4j.zeros(DataType.DOUBLE, 2, 3), fill(2, 1), fill(2, 0),
                 null), "v");
+    }
+
+    /**
+     * The shared-coefficient forms (one (m, s) for the batch, from the thread's reused arrays) equal
+     * the forms with constant per-example arrays, value for value, as (m, s) and the batch change
+     * from call to call: the reused arrays are refilled, never stale. Both kernels, and the row of
+     * the score alone.
+     */
+    @Test
+    void sharedCoefficientFormsAreTheArrayFormsWithConstantArrays() {
+        for (GaussianMixture m : new GaussianMixture[] {GaussianMixture.eightGaussians(), GaussianMixture.gmm64()}) {
+            int d = m.dimension();
+            double[][] cases = {{0.9, 0.3}, {0.9, 0.3}, {0.5, 0.3}, {0.5, 0.8}, {1.0, 0.0}, {-0.0, 1.2}};
+            int[] batches = {11, 11, 11, 7, 7, 16};
+            for (int c = 0; c < cases.length; c++) {
+                int n = batches[c];
+                double mc = cases[c][0];
+                double sc = cases[c][1];
+                INDArray x = points(n, d, 20 + c).mul(2);
+                INDArray v = RandomSource.of(30 + c).rademacher(DataType.DOUBLE, 0, n, d);
+                double[] ms = fill(n, mc);
+                double[] ss = fill(n, sc);
+                INDArray out = x.ulike();
+                INDArray outShared = x.ulike();
+                assertArrayEquals(m.affineScoreAndLaplacian(x, ms, ss, 0.4, -1.5, out),
+                        m.affineScoreAndLaplacian(x, mc, sc, 0.4, -1.5, outShared), "case " + c);
+                assertEquals(out, outShared);
+                assertArrayEquals(m.affineScoreAndHessianQuadraticForm(x, ms, ss, v, 0.4, -1.5, out),
+                        m.affineScoreAndHessianQuadraticForm(x, mc, sc, v, 0.4, -1.5, outShared), "case " + c);
+                assertEquals(out, outShared);
+                assertEquals(m.score(x, ms, ss), m.score(x, mc, sc));
+            }
+        }
+        assertRejects(() -> uneven().affineScoreAndLaplacian(Nd4j.zeros(DataType.DOUBLE, 2, 3), Double.NaN, 1, 1, 1,
+                Nd4j.zeros(DataType.DOUBLE, 2, 3)), "m must be finite");
     }
 
     @Test

@@ -96,6 +96,15 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
                 mixture.affineScoreAndHessianQuadraticForm(x, c.m, c.s, v, a, b, out), x);
     }
 
+    /** The same at one time shared by the batch: m(t) and s(t) once, no times array read. */
+    @Override
+    public INDArray affineScoreAndJacobianQuadraticForm(INDArray x, double t, INDArray v, double a, double b,
+            INDArray out) {
+        sde.checkTime(t);
+        return io.github.scoresde.core.Broadcast.vector(mixture.affineScoreAndHessianQuadraticForm(x,
+                sde.meanCoefficient(t), sde.marginalStd(t), v, a, b, out), x);
+    }
+
     /** The score's Jacobian-vector product; the same as the vector-Jacobian product here. */
     public INDArray jacobianVectorProduct(INDArray x, INDArray t, INDArray v) {
         return vectorJacobianProduct(x, t, v);
@@ -120,6 +129,14 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
     public INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
         Coefficients c = coefficients(x, t);
         return io.github.scoresde.core.Broadcast.vector(mixture.affineScoreAndLaplacian(x, c.m, c.s, a, b, out), x);
+    }
+
+    /** The same at one time shared by the batch: m(t) and s(t) once, no times array read. */
+    @Override
+    public INDArray affineScoreAndDivergence(INDArray x, double t, double a, double b, INDArray out) {
+        sde.checkTime(t);
+        return io.github.scoresde.core.Broadcast.vector(
+                mixture.affineScoreAndLaplacian(x, sde.meanCoefficient(t), sde.marginalStd(t), a, b, out), x);
     }
 
     /** The noisy responsibilities p_t(k | x), shape {@code [batch, K]}: the exact time-dependent classifier. */

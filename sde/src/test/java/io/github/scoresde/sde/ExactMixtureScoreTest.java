@@ -130,7 +130,17 @@ class ExactMixtureScoreTest {
                     assertClose(expected, outQ.castTo(DataType.DOUBLE), outTol, outTol);
                     assertClose(oracle.jacobianQuadraticForm(x, t, v).castTo(DataType.DOUBLE),
                             q.castTo(DataType.DOUBLE), tol, tol);
+                    // at one shared time given as a scalar (the time the array holds): the same values
+                    double shared = t.getDouble(0);
+                    INDArray outShared = Nd4j.create(outType, x.shape());
+                    assertEquals(div, oracle.affineScoreAndDivergence(x, shared, a, b, outShared));
+                    assertEquals(out, outShared);
+                    INDArray outSharedQ = Nd4j.create(outType, x.shape());
+                    assertEquals(q, oracle.affineScoreAndJacobianQuadraticForm(x, shared, v, a, b, outSharedQ));
+                    assertEquals(outQ, outSharedQ);
                 }
+                NdAssert.assertRejects(() -> oracle.affineScoreAndDivergence(x, 1.5, a, b, x.ulike()),
+                        "t must lie in [0.0, 1.0]; got 1.5");
                 NdAssert.assertRejects(() -> oracle.affineScoreAndDivergence(x, t, a, b, Nd4j.create(type, n, 3)),
                         "out must have the shape of x");
             }

@@ -48,6 +48,20 @@ public interface DivergenceEstimator {
             return sd[1];
         }
 
+        /**
+         * {@link #affineScoreAndDivergence(INDArray, INDArray, double, double, INDArray)} with one
+         * time shared by the batch, what the likelihood solve asks for. The default builds the times
+         * array ({@link ScoreFunction#atSharedTime}); the built-in sessions hand the scalar to
+         * models that take it (the exact mixture score reads no times array).
+         *
+         * @param t the time of every example
+         * @param out receives a x + b s, the shape of x, not x itself
+         * @return the divergence {@code [batch]} (an estimate, for stochastic estimators)
+         */
+        default INDArray affineScoreAndDivergence(INDArray x, double t, double a, double b, INDArray out) {
+            return ScoreFunction.atSharedTime(x, t, times -> affineScoreAndDivergence(x, times, a, b, out));
+        }
+
         /** Frees what the session holds; it is not used afterwards. The default holds nothing. */
         @Override
         default void close() {

@@ -33,6 +33,11 @@ public final class ExactDivergence implements DivergenceEstimator {
                 public INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
                     return sd.affineScoreAndDivergence(x, t, a, b, out);
                 }
+
+                @Override
+                public INDArray affineScoreAndDivergence(INDArray x, double t, double a, double b, INDArray out) {
+                    return sd.affineScoreAndDivergence(x, t, a, b, out);
+                }
             };
         }
         if (score instanceof DifferentiableScore ds) {

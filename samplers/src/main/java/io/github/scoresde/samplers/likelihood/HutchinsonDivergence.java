@@ -83,6 +83,15 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
                 return checkedForm(ds.affineScoreAndJacobianQuadraticForm(x, t, v[0], a, b, out), batch);
             }
 
+            /** The same at one shared time, handed to the model as a scalar. */
+            @Override
+            public INDArray affineScoreAndDivergence(INDArray x, double t, double a, double b, INDArray out) {
+                if (probes != 1) {
+                    return Session.super.affineScoreAndDivergence(x, t, a, b, out);
+                }
+                return checkedForm(ds.affineScoreAndJacobianQuadraticForm(x, t, v[0], a, b, out), batch);
+            }
+
             /** The probes, as large as the data: freed when the solve ends, not left to the collector. */
             @Override
             public void close() {

@@ -111,11 +111,11 @@ public final class Likelihood {
         INDArray flat = x.dup('c');
         y0.get(NDArrayIndex.interval(0, n)).assign(flat.reshape(n));
         NdArrays.release(flat);
-        INDArray times = Nd4j.create(dataType, batch);
         // the augmented state is one flat vector, [x (row-major) | delta]: x is a contiguous prefix,
         // lent to the score as a view with no copy, and the derivative's x part is one fused pass
         // over native memory (the solver's error norm is over all values, in any order)
         double[] tail = new double[batch];
+        double[] dv = new double[batch];
         long start = System.nanoTime();
         LOG.info("likelihood of {} examples with {} and {} from t = {} to {} under {}", batch, solver, divergence, eps,
                 sde.horizon(), sde);
@@ -125,7 +125,6 @@ public final class Likelihood {
         try (DivergenceEstimator.Session session = divergence.start(score, batch, dataType, rng)) {
             OdeSystem augmented = (t, y) -> {
                 INDArray xt = y.get(NDArrayIndex.interval(0, n)).reshape(shape);
-                times.assign(t);
                 double a = sde.driftCoefficient(t);
                 double g = sde.diffusion(t);
                 double half = -0.5 * g * g;
@@ -133,13 +132,13 @@ public final class Likelihood {
                 // score straight from its kernel, without an array of its own), the tail comes from
                 // the divergence through the solve's scratch array
                 INDArray out = Nd4j.createUninitialized(y.dataType(), n + batch);
-                INDArray div = session.affineScoreAndDivergence(xt, times, a, half,
+                INDArray div = session.affineScoreAndDivergence(xt, t, a, half,
                         out.get(NDArrayIndex.interval(0, n)).reshape(shape));
                 if (div.length() != batch) {
                     throw new IllegalStateException("the divergence must hold " + batch + " values; got "
                             + div.length());
                 }
-                double[] dv = NdArrays.toDoubles(div);
+                NdArrays.toDoubles(div, dv);
                 // read by now: freed at once, not when the collector gets to it
                 NdArrays.release(div);
                 double constant = a * d;
@@ -150,8 +149,6 @@ public final class Likelihood {
                 return out;
             };
             sol = solver.solve(augmented, eps, sde.horizon(), y0);
-        } finally {
-            NdArrays.release(times);
         }
         INDArray z = sol.y().get(NDArrayIndex.interval(0, n)).dup('c').reshape(shape);
         double[] delta = NdArrays.toDoubles(sol.y().get(NDArrayIndex.interval(n, n + batch)));
