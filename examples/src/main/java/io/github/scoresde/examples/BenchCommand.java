@@ -60,8 +60,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "workloads to run, of b1,b2,b3,b4,b5 (default ${DEFAULT-VALUE})")
     List<String> only;
 
-    @Option(names = "--repeats", defaultValue = "3", description = "timed repeats after the warm-up (default ${DEFAULT-VALUE})")
-    int repeats;
+    @Option(names = "--repeats", description = "timed repeats after the warm-up, for every workload (default: the "
+            + "reference's, 5 for B2 with the exact score, 3 otherwise)")
+    Integer repeats;
+
+    /** The reference's timed runs of B2 with the exact score (sampler-bound, short runs); 3 elsewhere. */
+    static final int EXACT_B2_REPEATS = 5;
+    /** The reference's timed runs of the other workloads. */
+    static final int DEFAULT_REPEATS = 3;
 
     @Option(names = "--b1-runs", defaultValue = "5",
             description = "independent B1 training runs in this JVM, reported as their median, as the reference "
@@ -160,11 +166,14 @@ public final class BenchCommand implements Callable<Integer> {
         figures.put(key, v);
     }
 
-    /** Median seconds of {@code repeats} runs after one warm-up; returns the first timed result. */
-    private <T> T timed(String key, Supplier<T> run, double[] seconds) {
+    /**
+     * Median seconds of {@code --repeats} runs (else {@code defaultRepeats}, the reference's count
+     * for the workload) after the warm-up; returns the first timed result.
+     */
+    private <T> T timed(String key, Supplier<T> run, double[] seconds, int defaultRepeats) {
         // short workloads until the JIT has compiled their kernels
         warmUp(run, warmupSeconds, WARMUP_LIMIT * warmupSeconds);
-        double[] s = new double[Math.max(1, repeats)];
+        double[] s = new double[Math.max(1, repeats != null ? repeats : defaultRepeats)];
         T first = null;
         for (int i = 0; i < s.length; i++) {
             long t0 = System.nanoTime();
@@ -224,7 +233,9 @@ public final class BenchCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("Unknown workload \"" + w + "\"; expected some of [b1, b2, b3, b4, b5]");
             }
         }
-        io.github.scoresde.core.Checks.positive("--repeats", repeats);
+        if (repeats != null) {
+            io.github.scoresde.core.Checks.positive("--repeats", repeats);
+        }
         io.github.scoresde.core.Checks.nonNegative("--warmup-seconds", warmupSeconds);
         io.github.scoresde.core.Checks.nonNegative("--b1-warmup-seconds", b1WarmupSeconds);
         io.github.scoresde.core.Checks.positive("--b1-runs", b1Runs);
@@ -361,7 +372,8 @@ public final class BenchCommand implements Callable<Integer> {
         for (Map.Entry<String, Sampler> e : samplers.entrySet()) {
             double[] sec = new double[1];
             String key = "b2." + label.replace(' ', '_') + "." + e.getKey();
-            SamplingResult r = timed(key, () -> e.getValue().sample(sde, score, 4096, 7), sec);
+            SamplingResult r = timed(key, () -> e.getValue().sample(sde, score, 4096, 7), sec,
+                    score instanceof ExactMixtureScore ? EXACT_B2_REPEATS : DEFAULT_REPEATS);
             figure(key + ".nfe", r.scoreEvaluations());
             ours.put(label + "/" + e.getKey(), new double[] {sec[0], r.scoreEvaluations()});
         }
@@ -404,7 +416,8 @@ public final class BenchCommand implements Callable<Integer> {
                 double[] sec = new double[1];
                 String key = "b4." + name + "." + div;
                 Likelihood.Result r = timed(key, () -> Likelihood.builder().divergence(est).build()
-                        .logLikelihood(sde, new ExactMixtureScore(mix, sde), x, RandomSource.of(5)), sec);
+                        .logLikelihood(sde, new ExactMixtureScore(mix, sde), x, RandomSource.of(5)), sec,
+                        DEFAULT_REPEATS);
                 double err = Math.abs(r.meanNll() - truth);
                 figure(key + ".abs_nll_error", err);
                 ours.add(new Object[] {name, div, sec[0], err, r.scoreEvaluations()});
@@ -466,7 +479,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     private void writeJson() {
         StringBuilder b = new StringBuilder("{\n  \"date\": \"" + java.time.LocalDate.now() + "\",\n  \"cores\": "
-                + Runtime.getRuntime().availableProcessors() + ",\n  \"repeats\": " + repeats
+                + Runtime.getRuntime().availableProcessors() + ",\n  \"repeats\": " + (repeats != null ? repeats : DEFAULT_REPEATS)
+                + ",\n  \"repeats_b2_exact\": " + (repeats != null ? repeats : EXACT_B2_REPEATS)
                 + ",\n  \"openblas_core\": \"" + ourCore()
                 + "\",\n  \"reference_openblas_core\": \""
                 + (reference == null ? "" : reference.openblasCore().orElse("unset")) + "\",\n  \"figures\": {\n");

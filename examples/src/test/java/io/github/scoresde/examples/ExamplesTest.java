@@ -89,11 +89,18 @@ class ExamplesTest {
                     1e-9 * (11 / hutchinson));
         }
         assertTrue(text.toString().contains("gmm-64, exact divergence vs PyTorch's closed form"), text.toString());
+        // --repeats, given, holds for every workload (else each takes the reference's count)
+        org.nd4j.shade.jackson.databind.JsonNode root = new org.nd4j.shade.jackson.databind.ObjectMapper()
+                .readTree(out.toFile());
+        assertEquals(1, root.get("repeats").asInt());
+        assertEquals(1, root.get("repeats_b2_exact").asInt());
     }
 
     @Test
     void benchRejectsUnknownWorkloads(@TempDir Path dir) {
         ForwardDiffusionExampleTest.assertError(1, "Unknown workload \"b9\"", "bench", "--only", "b9", "--out",
                 dir.resolve("b.json").toString());
+        ForwardDiffusionExampleTest.assertError(1, "--repeats must be positive", "bench", "--only", "b4", "--repeats",
+                "0", "--no-reference", "--out", dir.resolve("b.json").toString());
     }
 }
