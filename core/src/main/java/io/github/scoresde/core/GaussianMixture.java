@@ -458,7 +458,8 @@ public final class GaussianMixture {
      */
     private Shared shared(int batch, double m, double s) {
         checkCoefficients(1, new double[] {m}, new double[] {s});
-        if (batch > SCRATCH_MAX || Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread) {
+        if (batch == 0 || batch > SCRATCH_MAX
+                || Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread) {
             Shared c = new Shared(new double[batch], new double[batch]);
             Arrays.fill(c.m, m);
             Arrays.fill(c.s, s);
@@ -471,10 +472,10 @@ public final class GaussianMixture {
             c.m[0] = Double.NaN;
             slot[0] = c;
         }
-        // compared by bits: a NaN never reaches here (checked above), -0.0 and 0.0 refill
+        // the arrays are always filled whole: their first values say what they hold (compared by
+        // bits, so that -0.0 and 0.0 refill; a new pair starts with NaN, which no m can equal)
         if (Double.doubleToLongBits(c.m[0]) != Double.doubleToLongBits(m)
-                || Double.doubleToLongBits(c.s[0]) != Double.doubleToLongBits(s)
-                || c.m[batch - 1] != m || c.s[batch - 1] != s) {
+                || Double.doubleToLongBits(c.s[0]) != Double.doubleToLongBits(s)) {
             Arrays.fill(c.m, m);
             Arrays.fill(c.s, s);
         }

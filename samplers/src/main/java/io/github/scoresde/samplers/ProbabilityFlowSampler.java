@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * ({@link DormandPrince45#PI_STABILIZATION}): near the end time the flow's step size is held back by
  * stability and the classical controller alternates accepted and rejected steps; PI control damps
  * that, for fewer evaluations at the same tolerances and accuracy (docs/performance.md, "Eleventh
- * round": 570 against 542 evaluations over five mixtures and SDEs, errors against a tight solve
+ * round": 542 against 572 evaluations over five mixtures and SDEs, errors against a tight solve
  * equal within their spread). Up to T ({@link #encode}), where steps grow from small ones, it is
  * the classical controller, which makes fewer evaluations there. A solver given to
  * {@link Builder#solver} serves both directions.
