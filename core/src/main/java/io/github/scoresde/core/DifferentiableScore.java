@@ -92,6 +92,39 @@ public interface DifferentiableScore extends ScoreFunction {
         return ScoreFunction.atSharedTime(x, t, times -> affineScoreAndJacobianQuadraticForm(x, times, v, a, b, out));
     }
 
+    /**
+     * A probe direction held fixed over many evaluations at one shared time each (a Hutchinson
+     * likelihood solve's), for {@link #fixedProbe}.
+     */
+    interface FixedProbe extends AutoCloseable {
+        /**
+         * {@link DifferentiableScore#affineScoreAndJacobianQuadraticForm(INDArray, double, INDArray, double, double, INDArray)}
+         * with this probe as v.
+         *
+         * @param out receives a x + b s, the shape of x, not x itself
+         * @return {@code v^T J v} per example, {@code [batch]}, data type of {@code x}
+         */
+        INDArray affineScoreAndJacobianQuadraticForm(INDArray x, double t, double a, double b, INDArray out);
+
+        /** Frees what the probe holds. The default holds nothing. */
+        @Override
+        default void close() {
+        }
+    }
+
+    /**
+     * Prepares v for quadratic forms at many points and times. The default hands v to
+     * {@link #affineScoreAndJacobianQuadraticForm(INDArray, double, INDArray, double, double, INDArray)}
+     * at each call, so v must not change while the probe is used; the exact mixture score copies v
+     * once and forms its products with the component means once.
+     *
+     * @param v the probe, shaped like the points it will meet, not modified
+     */
+    default FixedProbe fixedProbe(INDArray v) {
+        Checks.notNull("v", v);
+        return (x, t, a, b, out) -> affineScoreAndJacobianQuadraticForm(x, t, v, a, b, out);
+    }
+
     /** Per-example dot products of a and v (both shaped like x), in x's data type, accumulated in float64. */
     private static INDArray rowDots(INDArray a, INDArray v, INDArray x) {
         int batch = (int) x.size(0);

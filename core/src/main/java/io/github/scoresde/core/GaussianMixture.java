@@ -443,6 +443,74 @@ public final class GaussianMixture {
         return affineScoreAndHessianQuadraticForm(x, c.m, c.s, v, a, b, out);
     }
 
+    /**
+     * A probe direction v {@code [batch, d]} prepared for many quadratic forms v . H v at different
+     * points, as a Hutchinson likelihood solve asks for with one probe: its values are copied once
+     * (later changes to the array do not reach the probe) and, for the row kernel (d of at least a
+     * vector's lanes), its products with the component means are formed once rather than at every
+     * call.
+     *
+     * @param v the probe, {@code [batch, d]}, float32 or float64, finite
+     */
+    public Probe probe(INDArray v) {
+        int rows = Checks.batchOf("v", v, new long[] {d});
+        Checks.allFinite("v", v);
+        double[] values = NdArrays.toDoubles(v);
+        double[] products = Kernels.vectorized() && d <= KERNEL_MAX_DIMENSION
+                ? Kernels.mixtureProbeProducts(values, rows, d, means.length, meansT) : null;
+        return new Probe(this, rows, values, products, v.dataType());
+    }
+
+    /** A probe prepared by {@link #probe} for one mixture; immutable, safe to share between threads. */
+    public static final class Probe {
+        private final GaussianMixture mixture;
+        private final int rows;
+        private final double[] values;
+        private final double[] products;
+        private final DataType type;
+
+        private Probe(GaussianMixture mixture, int rows, double[] values, double[] products, DataType type) {
+            this.mixture = mixture;
+            this.rows = rows;
+            this.values = values;
+            this.products = products;
+            this.type = type;
+        }
+
+        /** The number of rows (examples) of the probe. */
+        public int rows() {
+            return rows;
+        }
+    }
+
+    /**
+     * {@link #affineScoreAndHessianQuadraticForm(INDArray, double, double, INDArray, double, double, INDArray)}
+     * with a prepared probe: the same values as with the probe's array, without copying it or forming
+     * its products with the means again.
+     *
+     * @param v a probe from this mixture's {@link #probe}, with as many rows as x
+     */
+    public double[] affineScoreAndHessianQuadraticForm(INDArray x, double m, double s, Probe v, double a, double b,
+            INDArray out) {
+        Checks.notNull("v", v);
+        if (v.mixture != this) {
+            throw new IllegalArgumentException("the probe was prepared for another mixture");
+        }
+        int batch = Checks.batchOf("x", x, new long[] {d});
+        Shared c = shared(batch, m, s);
+        Affine f = affine(x, a, b, out);
+        Derivatives k = kernelDerivatives(x, c.m, c.s, null, v, false, true, f);
+        if (k != null) {
+            return k.quadratic;
+        }
+        INDArray array = NdArrays.of(v.values, v.type, v.rows, d);
+        try {
+            return affineScoreAndHessianQuadraticForm(x, c.m, c.s, array, a, b, out);
+        } finally {
+            NdArrays.release(array);
+        }
+    }
+
     /** A thread's constant coefficient arrays, m and s repeated per example (read, never kept, by the calls above). */
     private record Shared(double[] m, double[] s) {
     }
@@ -656,11 +724,20 @@ public final class GaussianMixture {
      */
     private Derivatives kernelDerivatives(INDArray x, double[] m, double[] s, INDArray v, boolean laplacian,
             boolean quadratic, Affine affine) {
+        return kernelDerivatives(x, m, s, v, null, laplacian, quadratic, affine);
+    }
+
+    /** As above, with v given either as an array or as a {@link Probe} prepared for this mixture. */
+    private Derivatives kernelDerivatives(INDArray x, double[] m, double[] s, INDArray v, Probe probe,
+            boolean laplacian, boolean quadratic, Affine affine) {
         int batch = Checks.batchOf("x", x, new long[] {d});
         checkCoefficients(batch, m, s);
         if (v != null && !Arrays.equals(v.shape(), x.shape())) {
             throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
                     + Arrays.toString(v.shape()));
+        }
+        if (probe != null && probe.rows != batch) {
+            throw new IllegalArgumentException("the probe holds " + probe.rows + " rows but x has " + batch);
         }
         if (v == null && !laplacian && affine == null && floatScoreKernel(x)) {
             return new Derivatives(floatScore(x, batch, m, s), null, null, null);
@@ -673,13 +750,14 @@ public final class GaussianMixture {
         // the copies in and out live in per-thread scratch: a likelihood solve makes hundreds of
         // calls, and fresh arrays of this size cost their zeroing and the collector's time
         double[] xv = NdArrays.toDoubles(x, scratch(0, n));
-        double[] vv = v == null ? null : NdArrays.toDoubles(v, scratch(1, n));
+        double[] vv = probe != null ? probe.values : v == null ? null : NdArrays.toDoubles(v, scratch(1, n));
+        double[] products = probe != null ? probe.products : null;
         double[] score = scratch(2, n);
-        double[] hv = v == null || quadratic ? null : scratch(3, n);
+        double[] hv = vv == null || quadratic ? null : scratch(3, n);
         double[] lap = laplacian ? new double[batch] : null;
         double[] quad = quadratic ? new double[batch] : null;
         RowParallel.forRows(batch, (long) k * (d + 8), KERNEL_PARALLEL_WORK, (from, to) -> Kernels.mixtureDerivatives(xv, vv,
-                d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, lap, quad));
+                products, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, lap, quad));
         DataType type = x.dataType();
         if (affine != null) {
             Kernels.affine(affine.out, affine.a, xv, affine.b, score);

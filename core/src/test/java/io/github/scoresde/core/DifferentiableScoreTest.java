@@ -105,6 +105,12 @@ class DifferentiableScoreTest {
         INDArray out4 = Nd4j.create(DataType.DOUBLE, 5, 3);
         assertEquals(div, new LinearWithTrace().affineScoreAndDivergence(x, 0.0, a, b, out4));
         assertEquals(out2, out4);
+        // the default fixed probe: the same through the shared-time form at each call
+        INDArray out5 = Nd4j.create(DataType.DOUBLE, 5, 3);
+        try (DifferentiableScore.FixedProbe fixed = new Linear().fixedProbe(v)) {
+            assertEquals(q, fixed.affineScoreAndJacobianQuadraticForm(x, 0.0, a, b, out5));
+        }
+        assertEquals(out, out5);
         assertFalse(x.wasClosed() || v.wasClosed());
     }
 

@@ -207,6 +207,46 @@ class GaussianMixtureTest {
                 Nd4j.zeros(DataType.DOUBLE, 2, 3)), "m must be finite");
     }
 
+    /**
+     * A prepared probe gives the same a x + b S and v . H v as the probe's array, value for value
+     * (the row kernel reads its products with the means made once; the lanes kernel forms them
+     * anyway), holds the values it was prepared with, and belongs to its mixture.
+     */
+    @Test
+    void aPreparedProbeGivesTheArrayProbesValues() {
+        for (GaussianMixture m : new GaussianMixture[] {GaussianMixture.eightGaussians(), GaussianMixture.gmm64()}) {
+            int d = m.dimension();
+            for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+                int n = 13;
+                INDArray v = RandomSource.of(41).rademacher(type, 0, n, d);
+                GaussianMixture.Probe probe = m.probe(v);
+                assertEquals(n, probe.rows());
+                INDArray kept = v.dup();
+                v.assign(0);
+                for (double[] ms : new double[][] {{0.9, 0.3}, {0.4, 0.95}}) {
+                    INDArray x = points(n, d, 42).mul(2).castTo(type);
+                    INDArray out = x.ulike();
+                    INDArray outProbe = x.ulike();
+                    double[] expected = m.affineScoreAndHessianQuadraticForm(x, ms[0], ms[1], kept, 0.4, -1.5, out);
+                    assertArrayEquals(expected,
+                            m.affineScoreAndHessianQuadraticForm(x, ms[0], ms[1], probe, 0.4, -1.5, outProbe),
+                            "d=" + d + " " + type);
+                    assertEquals(out, outProbe);
+                }
+            }
+        }
+        GaussianMixture.Probe other = GaussianMixture.gmm64().probe(Nd4j.ones(DataType.DOUBLE, 3, 64));
+        INDArray x = Nd4j.zeros(DataType.DOUBLE, 3, 64);
+        assertRejects(() -> GaussianMixture.gmm64().affineScoreAndHessianQuadraticForm(x, 1, 0.5, other, 1, 1,
+                x.ulike()), "the probe was prepared for another mixture");
+        GaussianMixture g = GaussianMixture.eightGaussians();
+        GaussianMixture.Probe three = g.probe(Nd4j.ones(DataType.DOUBLE, 3, 2));
+        INDArray four = Nd4j.zeros(DataType.DOUBLE, 4, 2);
+        assertRejects(() -> g.affineScoreAndHessianQuadraticForm(four, 1, 0.5, three, 1, 1, four.ulike()),
+                "the probe holds 3 rows but x has 4");
+        assertRejects(() -> g.probe(Nd4j.createFromArray(new double[][] {{Double.NaN, 0}})), "v must be finite");
+    }
+
     @Test
     void laplacianIsTheTraceOfTheHessian() {
         GaussianMixture m = uneven();

@@ -105,6 +105,17 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
                 sde.meanCoefficient(t), sde.marginalStd(t), v, a, b, out), x);
     }
 
+    /** The probe copied once, its products with the component means formed once ({@link GaussianMixture#probe}). */
+    @Override
+    public FixedProbe fixedProbe(INDArray v) {
+        GaussianMixture.Probe probe = mixture.probe(v);
+        return (x, t, a, b, out) -> {
+            sde.checkTime(t);
+            return io.github.scoresde.core.Broadcast.vector(mixture.affineScoreAndHessianQuadraticForm(x,
+                    sde.meanCoefficient(t), sde.marginalStd(t), probe, a, b, out), x);
+        };
+    }
+
     /** The score's Jacobian-vector product; the same as the vector-Jacobian product here. */
     public INDArray jacobianVectorProduct(INDArray x, INDArray t, INDArray v) {
         return vectorJacobianProduct(x, t, v);

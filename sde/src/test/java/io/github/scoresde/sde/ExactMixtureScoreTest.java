@@ -138,6 +138,10 @@ class ExactMixtureScoreTest {
                     INDArray outSharedQ = Nd4j.create(outType, x.shape());
                     assertEquals(q, oracle.affineScoreAndJacobianQuadraticForm(x, shared, v, a, b, outSharedQ));
                     assertEquals(outQ, outSharedQ);
+                    // and through a probe prepared once (the Hutchinson solve's)
+                    INDArray outFixed = Nd4j.create(outType, x.shape());
+                    assertEquals(q, oracle.fixedProbe(v).affineScoreAndJacobianQuadraticForm(x, shared, a, b, outFixed));
+                    assertEquals(outQ, outFixed);
                 }
                 NdAssert.assertRejects(() -> oracle.affineScoreAndDivergence(x, 1.5, a, b, x.ulike()),
                         "t must lie in [0.0, 1.0]; got 1.5");

@@ -463,15 +463,36 @@ public final class Kernels {
     public static boolean mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
             double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
             double[] laplacian, double[] quadratic) {
+        return mixtureDerivatives(x, v, null, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian,
+                quadratic);
+    }
+
+    /**
+     * {@link #mixtureDerivatives(double[], double[], int, int, double[], double[], double[], double[], double[], int, int, double[], double[], double[], double[])}
+     * with the products v . mu_j made beforehand by {@link #mixtureProbeProducts} for the same v
+     * and means (a probe held fixed over many calls), or null to form them here.
+     */
+    public static boolean mixtureDerivatives(double[] x, double[] v, double[] probeProducts, int d, int k,
+            double[] meansT, double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to,
+            double[] score, double[] hv, double[] laplacian, double[] quadratic) {
         if (VECTOR == null) {
             return false;
         }
         if ((hv != null || quadratic != null) && v == null) {
             throw new IllegalArgumentException("v is required for the Hessian-vector product and its quadratic form");
         }
-        VECTOR.mixtureDerivatives(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian,
-                quadratic);
+        VECTOR.mixtureDerivatives(x, v, probeProducts, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv,
+                laplacian, quadratic);
         return true;
+    }
+
+    /**
+     * The products v_b . mu_j of every row of a probe v {@code [rows, d]} with the component means,
+     * in the layout the kernel reads them from, for a probe that many calls share; null where the
+     * kernel forms them in passing anyway (d below a vector's lanes, or no vector path).
+     */
+    public static double[] mixtureProbeProducts(double[] v, int rows, int d, int k, double[] meansT) {
+        return VECTOR == null ? null : VECTOR.mixtureProbeProducts(v, rows, d, k, meansT);
     }
 
     /**
@@ -584,9 +605,11 @@ public final class Kernels {
 
         void sinCos(double scale, double[] frequencies, float[] out, int sinAt, int cosAt);
 
-        void mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
-                double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
-                double[] laplacian, double[] quadratic);
+        void mixtureDerivatives(double[] x, double[] v, double[] probeProducts, int d, int k, double[] meansT,
+                double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to, double[] score,
+                double[] hv, double[] laplacian, double[] quadratic);
+
+        double[] mixtureProbeProducts(double[] v, int rows, int d, int k, double[] meansT);
 
         void mixtureScoreFloat(float[] x, int d, int k, float[] meansT, float[] stdSq, float[] logWeights,
                 double[] m, double[] s, int from, int to, float[] score);

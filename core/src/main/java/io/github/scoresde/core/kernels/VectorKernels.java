@@ -524,13 +524,13 @@ final class VectorKernels implements Kernels.VectorOps {
     // boxed vector is about ten times slower), and small loops reach C2 early.
 
     @Override
-    public void mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
-            double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
-            double[] laplacian, double[] quadratic) {
+    public void mixtureDerivatives(double[] x, double[] v, double[] probeProducts, int d, int k, double[] meansT,
+            double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to, double[] score,
+            double[] hv, double[] laplacian, double[] quadratic) {
         // two separate kernels behind a small dispatcher, each compiled on its own profile
         if (d >= D.length()) {
-            mixtureDerivativesRows(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian,
-                    quadratic);
+            mixtureDerivativesRows(x, v, probeProducts, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv,
+                    laplacian, quadratic);
         } else {
             mixtureDerivativesLanes(x, v, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian,
                     quadratic);
@@ -647,10 +647,35 @@ final class VectorKernels implements Kernels.VectorOps {
     // components, padded to whole vectors, for x . mu_j and v . mu_j; the coordinates for
     // sum_j w_j mu_j), with nothing gathered or transposed and the accumulators in registers.
 
+    /**
+     * v_b . mu_j for every row and the padded components, {@code [rows, kp]} (the layout
+     * {@link #mixtureDerivativesRows} reads); null for d below a vector's lanes, where the lanes
+     * kernel forms them in passing.
+     */
+    @Override
+    public double[] mixtureProbeProducts(double[] v, int rows, int d, int k, double[] meansT) {
+        int lanes = D.length();
+        if (d < lanes) {
+            return null;
+        }
+        int kp = (k + lanes - 1) / lanes * lanes;
+        double[] meansTP = rowLayout(meansT, d, k, kp).meansTP;
+        double[] out = new double[rows * kp];
+        double[] p0 = new double[kp];
+        double[] p1 = new double[kp];
+        for (int b = 0; b < rows; b += 2) {
+            int b1 = Math.min(b + 1, rows - 1);
+            rowProducts(v, b * d, b1 * d, d, meansTP, kp, p0, p1);
+            System.arraycopy(p0, 0, out, b * kp, kp);
+            System.arraycopy(p1, 0, out, b1 * kp, kp);
+        }
+        return out;
+    }
+
     /** {@link #mixtureDerivatives} one row at a time (d &gt;= lanes). */
-    private static void mixtureDerivativesRows(double[] x, double[] v, int d, int k, double[] meansT,
-            double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to, double[] score,
-            double[] hv, double[] laplacian, double[] quadratic) {
+    private static void mixtureDerivativesRows(double[] x, double[] v, double[] probeProducts, int d, int k,
+            double[] meansT, double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to,
+            double[] score, double[] hv, double[] laplacian, double[] quadratic) {
         int lanes = D.length();
         int kp = (k + lanes - 1) / lanes * lanes;
         RowLayout layout = rowLayout(meansT, d, k, kp);
@@ -704,7 +729,12 @@ final class VectorKernels implements Kernels.VectorOps {
                 }
             }
             if (hv != null || quadratic != null) {
-                rowProducts(v, at0, at1, d, meansTP, kp, p[0], p[1]);
+                if (probeProducts != null) {
+                    System.arraycopy(probeProducts, row[0] * kp, p[0], 0, kp);
+                    System.arraycopy(probeProducts, row[1] * kp, p[1], 0, kp);
+                } else {
+                    rowProducts(v, at0, at1, d, meansTP, kp, p[0], p[1]);
+                }
                 for (int r = 0; r < 2; r++) {
                     int at = row[r] * d;
                     double xv = rowDot(x, at, v, at, d);

@@ -53,7 +53,10 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
                     : r.gaussian(dataType, 0, batch, shape);
         }
         // each probe's estimate v^T J v per example comes from the model (in closed form for the
-        // exact mixture score, else from a vector-Jacobian product): only [batch] values to read
+        // exact mixture score, else from a vector-Jacobian product): only [batch] values to read.
+        // One probe, the default: prepared once for the whole solve (the exact mixture score copies
+        // it and forms its products with the means once, not at every evaluation)
+        DifferentiableScore.FixedProbe fixed = probes == 1 ? ds.fixedProbe(v[0]) : null;
         return new Session() {
             @Override
             public INDArray[] scoreAndDivergence(INDArray x, INDArray t) {
@@ -83,18 +86,21 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
                 return checkedForm(ds.affineScoreAndJacobianQuadraticForm(x, t, v[0], a, b, out), batch);
             }
 
-            /** The same at one shared time, handed to the model as a scalar. */
+            /** The same at one shared time, through the prepared probe. */
             @Override
             public INDArray affineScoreAndDivergence(INDArray x, double t, double a, double b, INDArray out) {
-                if (probes != 1) {
+                if (fixed == null) {
                     return Session.super.affineScoreAndDivergence(x, t, a, b, out);
                 }
-                return checkedForm(ds.affineScoreAndJacobianQuadraticForm(x, t, v[0], a, b, out), batch);
+                return checkedForm(fixed.affineScoreAndJacobianQuadraticForm(x, t, a, b, out), batch);
             }
 
             /** The probes, as large as the data: freed when the solve ends, not left to the collector. */
             @Override
             public void close() {
+                if (fixed != null) {
+                    fixed.close();
+                }
                 NdArrays.release(v);
             }
         };
