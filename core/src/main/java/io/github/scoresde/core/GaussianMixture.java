@@ -456,8 +456,8 @@ public final class GaussianMixture {
         int rows = Checks.batchOf("v", v, new long[] {d});
         Checks.allFinite("v", v);
         double[] values = NdArrays.toDoubles(v);
-        double[] products = Kernels.vectorized() && d <= KERNEL_MAX_DIMENSION
-                ? Kernels.mixtureProbeProducts(values, rows, d, means.length, meansT) : null;
+        double[] products = kernelApplies() ? Kernels.mixtureProbeProducts(values, rows, d, means.length, meansT)
+                : null;
         return new Probe(this, rows, values, products, v.dataType());
     }
 
@@ -742,7 +742,7 @@ public final class GaussianMixture {
         if (v == null && !laplacian && affine == null && floatScoreKernel(x)) {
             return new Derivatives(floatScore(x, batch, m, s), null, null, null);
         }
-        if (!Kernels.vectorized() || d > KERNEL_MAX_DIMENSION) {
+        if (!kernelApplies()) {
             return null;
         }
         int k = means.length;
@@ -840,9 +840,14 @@ public final class GaussianMixture {
         return all[slot];
     }
 
+    /** Whether the vector kernels serve this mixture: the Vector API is on and d is at most {@link #KERNEL_MAX_DIMENSION}. */
+    private boolean kernelApplies() {
+        return Kernels.vectorized() && d <= KERNEL_MAX_DIMENSION;
+    }
+
     /** Whether the score alone of x comes from the float32 kernel: float32 points on the vectorised path. */
     private boolean floatScoreKernel(INDArray x) {
-        return x.dataType() == DataType.FLOAT && Kernels.vectorized() && d <= KERNEL_MAX_DIMENSION;
+        return x.dataType() == DataType.FLOAT && kernelApplies();
     }
 
     /**

@@ -658,7 +658,7 @@ final class VectorKernels implements Kernels.VectorOps {
         if (d < lanes) {
             return null;
         }
-        int kp = (k + lanes - 1) / lanes * lanes;
+        int kp = paddedComponents(k);
         double[] meansTP = rowLayout(meansT, d, k, kp).meansTP;
         double[] out = new double[rows * kp];
         double[] p0 = new double[kp];
@@ -672,12 +672,18 @@ final class VectorKernels implements Kernels.VectorOps {
         return out;
     }
 
+    /** The components padded to whole vectors: the row kernel's per-component layout. */
+    private static int paddedComponents(int k) {
+        int lanes = D.length();
+        return (k + lanes - 1) / lanes * lanes;
+    }
+
     /** {@link #mixtureDerivatives} one row at a time (d &gt;= lanes). */
     private static void mixtureDerivativesRows(double[] x, double[] v, double[] probeProducts, int d, int k,
             double[] meansT, double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to,
             double[] score, double[] hv, double[] laplacian, double[] quadratic) {
         int lanes = D.length();
-        int kp = (k + lanes - 1) / lanes * lanes;
+        int kp = paddedComponents(k);
         RowLayout layout = rowLayout(meansT, d, k, kp);
         double[] meansTP = layout.meansTP;
         double[] means = layout.means;
