@@ -721,11 +721,8 @@ final class VectorKernels implements Kernels.VectorOps {
             int at0 = row[0] * d;
             int at1 = row[1] * d;
             rowProducts(x, at0, at1, d, meansTP, kp, g[0], g[1]);
-            for (int r = 0; r < 2; r++) {
-                int at = row[r] * d;
-                double xx = rowDot(x, at, x, at, d);
-                c[r] = rowWeights(g[r], meanSq, invVar[r], logNorm[r], kp, m[row[r]], xx, w[r], sq[r]);
-            }
+            rowWeights(g, meanSq, invVar, logNorm, kp, m[row[0]], m[row[1]], rowDot(x, at0, x, at0, d),
+                    rowDot(x, at1, x, at1, d), w, sq, c);
             rowCombination(w[0], w[1], means, k, d, x, at0, at1, m[row[0]], m[row[1]], c[0], c[1], score);
             if (laplacian != null) {
                 for (int r = 0; r < 2; r++) {
@@ -862,39 +859,74 @@ final class VectorKernels implements Kernels.VectorOps {
     }
 
     /**
-     * sq_j = |x - m mu_j|^2 = |x|^2 - 2 m g_j + m^2 |mu_j|^2 (clamped at 0), the responsibilities
-     * r_j from the log-joints logNorm_j - sq_j / (2 v_j), and w_j = r_j / v_j; returns c = sum_j w_j.
+     * For a pair of rows r = 0, 1 (slot r of each array): sq_j = |x - m mu_j|^2 = |x|^2 - 2 m g_j +
+     * m^2 |mu_j|^2 (clamped at 0), the responsibilities r_j from the log-joints logNorm_j - sq_j /
+     * (2 v_j), and w_j = r_j / v_j into w; c[r] = sum_j w_j. The two rows go through each stage
+     * together, so that one row's reductions (the largest log-joint, the sums) overlap the other's
+     * rather than waiting on their own latency. The exponent of a component more than 700 below a
+     * row's largest is raised to -700 (e^-700 is about 1e-304 against the largest term's 1): the
+     * Vector API's EXP takes a slow path for arguments whose result underflows, which components far
+     * apart (gmm-64) hit in most lanes, and at 4 to 5 times the cost of the fast path.
      */
-    private static double rowWeights(double[] g, double[] meanSq, double[] invVar, double[] logNorm, int kp,
-            double mb, double xx, double[] w, double[] sq) {
+    private static void rowWeights(double[][] g, double[] meanSq, double[][] invVar, double[][] logNorm, int kp,
+            double m0, double m1, double xx0, double xx1, double[][] w, double[][] sq, double[] c) {
         int lanes = D.length();
         DoubleVector zero = DoubleVector.zero(D);
-        DoubleVector max = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
-        for (int c = 0; c < kp; c += lanes) {
-            DoubleVector dist = DoubleVector.fromArray(D, meanSq, c).mul(mb * mb)
-                    .sub(DoubleVector.fromArray(D, g, c).mul(2 * mb)).add(xx).max(zero);
-            dist.intoArray(sq, c);
-            DoubleVector l = DoubleVector.fromArray(D, logNorm, c)
-                    .sub(dist.mul(DoubleVector.fromArray(D, invVar, c)).mul(0.5));
-            l.intoArray(w, c);
-            max = max.max(l);
+        DoubleVector max0 = DoubleVector.broadcast(D, Double.NEGATIVE_INFINITY);
+        DoubleVector max1 = max0;
+        double[] g0 = g[0];
+        double[] g1 = g[1];
+        double[] w0 = w[0];
+        double[] w1 = w[1];
+        for (int j = 0; j < kp; j += lanes) {
+            DoubleVector msq = DoubleVector.fromArray(D, meanSq, j);
+            DoubleVector dist0 = msq.mul(m0 * m0).sub(DoubleVector.fromArray(D, g0, j).mul(2 * m0)).add(xx0).max(zero);
+            DoubleVector dist1 = msq.mul(m1 * m1).sub(DoubleVector.fromArray(D, g1, j).mul(2 * m1)).add(xx1).max(zero);
+            dist0.intoArray(sq[0], j);
+            dist1.intoArray(sq[1], j);
+            DoubleVector l0 = DoubleVector.fromArray(D, logNorm[0], j)
+                    .sub(dist0.mul(DoubleVector.fromArray(D, invVar[0], j)).mul(0.5));
+            DoubleVector l1 = DoubleVector.fromArray(D, logNorm[1], j)
+                    .sub(dist1.mul(DoubleVector.fromArray(D, invVar[1], j)).mul(0.5));
+            l0.intoArray(w0, j);
+            l1.intoArray(w1, j);
+            max0 = max0.max(l0);
+            max1 = max1.max(l1);
         }
-        double top = max.reduceLanes(VectorOperators.MAX);
-        DoubleVector sum = DoubleVector.zero(D);
-        for (int c = 0; c < kp; c += lanes) {
-            DoubleVector e = DoubleVector.fromArray(D, w, c).sub(top).lanewise(VectorOperators.EXP);
-            e.intoArray(w, c);
-            sum = sum.add(e);
+        double top0 = max0.reduceLanes(VectorOperators.MAX);
+        double top1 = max1.reduceLanes(VectorOperators.MAX);
+        DoubleVector sum0 = DoubleVector.zero(D);
+        DoubleVector sum1 = DoubleVector.zero(D);
+        for (int j = 0; j < kp; j += lanes) {
+            DoubleVector e0 = DoubleVector.fromArray(D, w0, j).sub(top0).max(EXP_FLOOR).lanewise(VectorOperators.EXP);
+            DoubleVector e1 = DoubleVector.fromArray(D, w1, j).sub(top1).max(EXP_FLOOR).lanewise(VectorOperators.EXP);
+            e0.intoArray(w0, j);
+            e1.intoArray(w1, j);
+            sum0 = sum0.add(e0);
+            sum1 = sum1.add(e1);
         }
-        double inv = 1 / sum.reduceLanes(VectorOperators.ADD);
-        DoubleVector cAcc = DoubleVector.zero(D);
-        for (int c = 0; c < kp; c += lanes) {
-            DoubleVector wj = DoubleVector.fromArray(D, w, c).mul(inv).mul(DoubleVector.fromArray(D, invVar, c));
-            wj.intoArray(w, c);
-            cAcc = cAcc.add(wj);
+        double inv0 = 1 / sum0.reduceLanes(VectorOperators.ADD);
+        double inv1 = 1 / sum1.reduceLanes(VectorOperators.ADD);
+        DoubleVector c0 = DoubleVector.zero(D);
+        DoubleVector c1 = DoubleVector.zero(D);
+        for (int j = 0; j < kp; j += lanes) {
+            DoubleVector wj0 = DoubleVector.fromArray(D, w0, j).mul(inv0).mul(DoubleVector.fromArray(D, invVar[0], j));
+            DoubleVector wj1 = DoubleVector.fromArray(D, w1, j).mul(inv1).mul(DoubleVector.fromArray(D, invVar[1], j));
+            wj0.intoArray(w0, j);
+            wj1.intoArray(w1, j);
+            c0 = c0.add(wj0);
+            c1 = c1.add(wj1);
         }
-        return cAcc.reduceLanes(VectorOperators.ADD);
+        c[0] = c0.reduceLanes(VectorOperators.ADD);
+        c[1] = c1.reduceLanes(VectorOperators.ADD);
     }
+
+    /**
+     * The floor of the mixture kernels' exponents (max-subtracted log-joints): e^-700 is about 1e-304,
+     * nothing against the largest term (1), and the Vector API's EXP is 4 to 5 times slower on
+     * arguments whose result underflows (docs/performance.md, twelfth round).
+     */
+    private static final double EXP_FLOOR = -700;
 
     /**
      * For the rows at {@code at0} and {@code at1}: out[at + q] = m sum_j w_j mu_j[q] - c y[at + q],
@@ -1062,7 +1094,8 @@ final class VectorKernels implements Kernels.VectorOps {
         DoubleVector max = DoubleVector.fromArray(D, maxIn, 0);
         DoubleVector sum = DoubleVector.zero(D);
         for (int j = 0; j < k; j++) {
-            DoubleVector e = DoubleVector.fromArray(D, lr, j * lanes).sub(max).lanewise(VectorOperators.EXP);
+            DoubleVector e = DoubleVector.fromArray(D, lr, j * lanes).sub(max).max(EXP_FLOOR)
+                    .lanewise(VectorOperators.EXP);
             e.intoArray(lr, j * lanes);
             sum = sum.add(e);
         }

@@ -207,6 +207,98 @@ class KernelsTest {
         }
     }
 
+    /**
+     * Components so far apart that most log-joints lie thousands of nats below a row's largest
+     * (where the kernels raise the exponent to their floor): the score and the Laplacian equal
+     * the closed forms computed with Math.exp in plain double arithmetic, including rows that sit
+     * between two components and so have two responsibilities of comparable size.
+     */
+    @Test
+    void farApartComponentsGiveTheClosedFormScoreAndLaplacian() {
+        java.util.Random rnd = new java.util.Random(11);
+        for (int[] dk : new int[][] {{2, 8}, {64, 16}, {9, 5}}) {
+            int d = dk[0];
+            int k = dk[1];
+            int rows = 21;
+            double[] meansT = new double[d * k];
+            double[] stdSq = new double[k];
+            double[] logW = new double[k];
+            for (int j = 0; j < k; j++) {
+                for (int q = 0; q < d; q++) {
+                    meansT[q * k + j] = 40 * rnd.nextGaussian();
+                }
+                stdSq[j] = 0.01 + 0.01 * j;
+                logW[j] = Math.log((j + 1.0) / (k * (k + 1) / 2.0));
+            }
+            double[] x = new double[rows * d];
+            double[] m = new double[rows];
+            double[] s = new double[rows];
+            for (int b = 0; b < rows; b++) {
+                m[b] = 0.9;
+                s[b] = 0.1 + 0.02 * b;
+                int j0 = b % k;
+                int j1 = (b + 1) % k;
+                // odd rows halfway between two components, even rows next to one
+                double f = b % 2 == 1 ? 0.5 : 0.02;
+                for (int q = 0; q < d; q++) {
+                    x[b * d + q] = m[b] * ((1 - f) * meansT[q * k + j0] + f * meansT[q * k + j1])
+                            + 0.05 * rnd.nextGaussian();
+                }
+            }
+            double[] score = new double[rows * d];
+            double[] lap = new double[rows];
+            if (!Kernels.mixtureDerivatives(x, null, d, k, meansT, stdSq, logW, m, s, 0, rows, score, null, lap,
+                    null)) {
+                assertTrue(!Kernels.vectorized(), "declined with the vector path on");
+                continue;
+            }
+            double farthest = 0;
+            for (int b = 0; b < rows; b++) {
+                double[] lr = new double[k];
+                double[] u2 = new double[k];
+                double[] vk = new double[k];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    vk[j] = m[b] * m[b] * stdSq[j] + s[b] * s[b];
+                    double sq = 0;
+                    for (int q = 0; q < d; q++) {
+                        double diff = x[b * d + q] - m[b] * meansT[q * k + j];
+                        sq += diff * diff;
+                    }
+                    u2[j] = sq / (vk[j] * vk[j]);
+                    lr[j] = logW[j] - 0.5 * d * Math.log(2 * Math.PI * vk[j]) - sq / (2 * vk[j]);
+                    max = Math.max(max, lr[j]);
+                }
+                double sum = 0;
+                double[] r = new double[k];
+                for (int j = 0; j < k; j++) {
+                    r[j] = Math.exp(lr[j] - max);
+                    sum += r[j];
+                    farthest = Math.min(farthest, lr[j] - max);
+                }
+                double c = 0;
+                double ru2 = 0;
+                double s2 = 0;
+                for (int j = 0; j < k; j++) {
+                    r[j] /= sum;
+                    c += r[j] / vk[j];
+                    ru2 += r[j] * u2[j];
+                }
+                for (int q = 0; q < d; q++) {
+                    double sq = 0;
+                    for (int j = 0; j < k; j++) {
+                        sq += r[j] * (m[b] * meansT[q * k + j] - x[b * d + q]) / vk[j];
+                    }
+                    s2 += sq * sq;
+                    assertEquals(sq, score[b * d + q], 1e-9 * (1 + Math.abs(sq)), "score " + d + "x" + k + " row " + b);
+                }
+                double expected = ru2 - d * c - s2;
+                assertEquals(expected, lap[b], 1e-9 * (1 + Math.abs(expected)), "Laplacian " + d + "x" + k + " row " + b);
+            }
+            assertTrue(farthest < -5000, "the test reaches the floor's regime: " + farthest);
+        }
+    }
+
     @Test
     void meanRowNormMatchesTheNormsOfTheRows() {
         long[][] shapes = {{37, 2}, {4096, 2}, {5, 40}, {3, 2, 3, 3}, {1, 1}, {70, 17}};
