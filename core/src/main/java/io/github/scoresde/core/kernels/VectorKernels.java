@@ -704,6 +704,7 @@ final class VectorKernels implements Kernels.VectorOps {
         double[] cachedS = {Double.NaN, Double.NaN};
         double[] c = new double[2];
         double[] qSum = new double[2];
+        double[] pairQuad = new double[2];
         double[] sv = new double[2];
         int[] row = new int[2];
         for (int b = from; b < to; b += 2) {
@@ -738,6 +739,13 @@ final class VectorKernels implements Kernels.VectorOps {
                 } else {
                     rowProducts(v, at0, at1, d, meansTP, kp, p[0], p[1]);
                 }
+                if (hv == null) {
+                    // v . H v alone, both rows of the pair at once
+                    rowQuadraticForms(x, score, v, at0, at1, d, w, p, invVar, kp, m[row[0]], m[row[1]], c, pairQuad);
+                    quadratic[row[0]] = pairQuad[0];
+                    quadratic[row[1]] = pairQuad[1];
+                    continue;
+                }
                 for (int r = 0; r < 2; r++) {
                     int at = row[r] * d;
                     double xv = rowDot(x, at, v, at, d);
@@ -749,12 +757,10 @@ final class VectorKernels implements Kernels.VectorOps {
                                 - c[r] * rowDot(v, at, v, at, d) - sv[r] * sv[r];
                     }
                 }
-                if (hv != null) {
-                    // H v = m sum_j q_j mu_j - c v - (sum_j q_j) x - (S . v) S
-                    rowCombination(qw[0], qw[1], means, k, d, v, at0, at1, m[row[0]], m[row[1]], c[0], c[1], hv);
-                    for (int r = 0; r < (row[1] != row[0] ? 2 : 1); r++) {
-                        rowSubtract(hv, row[r] * d, x, score, row[r] * d, d, qSum[r], sv[r]);
-                    }
+                // H v = m sum_j q_j mu_j - c v - (sum_j q_j) x - (S . v) S
+                rowCombination(qw[0], qw[1], means, k, d, v, at0, at1, m[row[0]], m[row[1]], c[0], c[1], hv);
+                for (int r = 0; r < (row[1] != row[0] ? 2 : 1); r++) {
+                    rowSubtract(hv, row[r] * d, x, score, row[r] * d, d, qSum[r], sv[r]);
                 }
             }
         }
@@ -983,6 +989,59 @@ final class VectorKernels implements Kernels.VectorOps {
                     .fma(DoubleVector.fromArray(D, invVar, j), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD) - d * c;
+    }
+
+    /**
+     * v . H v for the pair of rows at {@code at0} and {@code at1} (slot r of w, p, invVar and c):
+     * sum_j w_j (m p_j - x . v)^2 / v_j - c |v|^2 - (S . v)^2, the form {@link #rowQuadratic}
+     * gives with the weights q_j folded in. The three dot products of a row come from one pass over
+     * its v, and both rows' sums run side by side so that their reductions overlap.
+     */
+    private static void rowQuadraticForms(double[] x, double[] score, double[] v, int at0, int at1, int d,
+            double[][] w, double[][] p, double[][] invVar, int kp, double m0, double m1, double[] c, double[] out) {
+        int lanes = D.length();
+        int bound = D.loopBound(d);
+        DoubleVector xv0 = DoubleVector.zero(D);
+        DoubleVector sv0 = xv0;
+        DoubleVector vv0 = xv0;
+        DoubleVector xv1 = xv0;
+        DoubleVector sv1 = xv0;
+        DoubleVector vv1 = xv0;
+        int q = 0;
+        for (; q < bound; q += lanes) {
+            DoubleVector va = DoubleVector.fromArray(D, v, at0 + q);
+            DoubleVector vb = DoubleVector.fromArray(D, v, at1 + q);
+            xv0 = DoubleVector.fromArray(D, x, at0 + q).fma(va, xv0);
+            sv0 = DoubleVector.fromArray(D, score, at0 + q).fma(va, sv0);
+            vv0 = va.fma(va, vv0);
+            xv1 = DoubleVector.fromArray(D, x, at1 + q).fma(vb, xv1);
+            sv1 = DoubleVector.fromArray(D, score, at1 + q).fma(vb, sv1);
+            vv1 = vb.fma(vb, vv1);
+        }
+        double dxv0 = xv0.reduceLanes(VectorOperators.ADD);
+        double dsv0 = sv0.reduceLanes(VectorOperators.ADD);
+        double dvv0 = vv0.reduceLanes(VectorOperators.ADD);
+        double dxv1 = xv1.reduceLanes(VectorOperators.ADD);
+        double dsv1 = sv1.reduceLanes(VectorOperators.ADD);
+        double dvv1 = vv1.reduceLanes(VectorOperators.ADD);
+        for (; q < d; q++) {
+            dxv0 += x[at0 + q] * v[at0 + q];
+            dsv0 += score[at0 + q] * v[at0 + q];
+            dvv0 += v[at0 + q] * v[at0 + q];
+            dxv1 += x[at1 + q] * v[at1 + q];
+            dsv1 += score[at1 + q] * v[at1 + q];
+            dvv1 += v[at1 + q] * v[at1 + q];
+        }
+        DoubleVector f0 = DoubleVector.zero(D);
+        DoubleVector f1 = f0;
+        for (int j = 0; j < kp; j += lanes) {
+            DoubleVector u0 = DoubleVector.fromArray(D, p[0], j).mul(m0).sub(dxv0);
+            DoubleVector u1 = DoubleVector.fromArray(D, p[1], j).mul(m1).sub(dxv1);
+            f0 = u0.mul(u0).mul(DoubleVector.fromArray(D, invVar[0], j)).fma(DoubleVector.fromArray(D, w[0], j), f0);
+            f1 = u1.mul(u1).mul(DoubleVector.fromArray(D, invVar[1], j)).fma(DoubleVector.fromArray(D, w[1], j), f1);
+        }
+        out[0] = f0.reduceLanes(VectorOperators.ADD) - c[0] * dvv0 - dsv0 * dsv0;
+        out[1] = f1.reduceLanes(VectorOperators.ADD) - c[1] * dvv1 - dsv1 * dsv1;
     }
 
     /** q_j = w_j (m p_j - x . v) / v_j into qw; returns sum_j q_j. */
