@@ -705,6 +705,8 @@ final class VectorKernels implements Kernels.VectorOps {
         double[] c = new double[2];
         double[] qSum = new double[2];
         double[] pairQuad = new double[2];
+        double[] scoreSquares = new double[2];
+        double[] pairLaplacian = new double[2];
         double[] sv = new double[2];
         int[] row = new int[2];
         for (int b = from; b < to; b += 2) {
@@ -724,13 +726,12 @@ final class VectorKernels implements Kernels.VectorOps {
             rowProducts(x, at0, at1, d, meansTP, kp, g[0], g[1]);
             rowWeights(g, meanSq, invVar, logNorm, kp, m[row[0]], m[row[1]], rowDot(x, at0, x, at0, d),
                     rowDot(x, at1, x, at1, d), w, sq, c);
-            rowCombination(w[0], w[1], means, k, d, x, at0, at1, m[row[0]], m[row[1]], c[0], c[1], score);
+            rowCombination(w[0], w[1], means, k, d, x, at0, at1, m[row[0]], m[row[1]], c[0], c[1], score,
+                    laplacian != null ? scoreSquares : null);
             if (laplacian != null) {
-                for (int r = 0; r < 2; r++) {
-                    int at = row[r] * d;
-                    laplacian[row[r]] = rowLaplacian(w[r], sq[r], invVar[r], kp, c[r], d)
-                            - rowDot(score, at, score, at, d);
-                }
+                rowLaplacians(w, sq, invVar, kp, c, d, scoreSquares, pairLaplacian);
+                laplacian[row[0]] = pairLaplacian[0];
+                laplacian[row[1]] = pairLaplacian[1];
             }
             if (hv != null || quadratic != null) {
                 if (probeProducts != null) {
@@ -758,7 +759,8 @@ final class VectorKernels implements Kernels.VectorOps {
                     }
                 }
                 // H v = m sum_j q_j mu_j - c v - (sum_j q_j) x - (S . v) S
-                rowCombination(qw[0], qw[1], means, k, d, v, at0, at1, m[row[0]], m[row[1]], c[0], c[1], hv);
+                rowCombination(qw[0], qw[1], means, k, d, v, at0, at1, m[row[0]], m[row[1]], c[0], c[1], hv,
+                        null);
                 for (int r = 0; r < (row[1] != row[0] ? 2 : 1); r++) {
                     rowSubtract(hv, row[r] * d, x, score, row[r] * d, d, qSum[r], sv[r]);
                 }
@@ -937,13 +939,16 @@ final class VectorKernels implements Kernels.VectorOps {
     /**
      * For the rows at {@code at0} and {@code at1}: out[at + q] = m sum_j w_j mu_j[q] - c y[at + q],
      * with each row's w, m and c (rows of means [j d + q]); each means vector loaded serves both
-     * rows, four accumulators as in rowProducts.
+     * rows, four accumulators as in rowProducts. With {@code squares}, each row's |out|^2 into it
+     * (slot 0 and 1), summed as the values are made.
      */
     private static void rowCombination(double[] w0, double[] w1, double[] means, int k, int d, double[] y, int at0,
-            int at1, double m0, double m1, double c0, double c1, double[] out) {
+            int at1, double m0, double m1, double c0, double c1, double[] out, double[] squares) {
         int lanes = D.length();
         int bound = D.loopBound(d);
         int k2 = k & ~1;
+        DoubleVector sq0 = DoubleVector.zero(D);
+        DoubleVector sq1 = sq0;
         int q = 0;
         for (; q < bound; q += lanes) {
             DoubleVector a0 = DoubleVector.zero(D);
@@ -964,9 +969,15 @@ final class VectorKernels implements Kernels.VectorOps {
                 a0 = mu0.fma(DoubleVector.broadcast(D, w0[j]), a0);
                 b0 = mu0.fma(DoubleVector.broadcast(D, w1[j]), b0);
             }
-            a0.add(a1).mul(m0).sub(DoubleVector.fromArray(D, y, at0 + q).mul(c0)).intoArray(out, at0 + q);
-            b0.add(b1).mul(m1).sub(DoubleVector.fromArray(D, y, at1 + q).mul(c1)).intoArray(out, at1 + q);
+            DoubleVector o0 = a0.add(a1).mul(m0).sub(DoubleVector.fromArray(D, y, at0 + q).mul(c0));
+            DoubleVector o1 = b0.add(b1).mul(m1).sub(DoubleVector.fromArray(D, y, at1 + q).mul(c1));
+            o0.intoArray(out, at0 + q);
+            o1.intoArray(out, at1 + q);
+            sq0 = o0.fma(o0, sq0);
+            sq1 = o1.fma(o1, sq1);
         }
+        double s0 = 0;
+        double s1 = 0;
         for (; q < d; q++) {
             double acc0 = 0;
             double acc1 = 0;
@@ -975,20 +986,36 @@ final class VectorKernels implements Kernels.VectorOps {
                 acc0 += w0[j] * mu;
                 acc1 += w1[j] * mu;
             }
-            out[at0 + q] = m0 * acc0 - c0 * y[at0 + q];
-            out[at1 + q] = m1 * acc1 - c1 * y[at1 + q];
+            double o0 = m0 * acc0 - c0 * y[at0 + q];
+            double o1 = m1 * acc1 - c1 * y[at1 + q];
+            out[at0 + q] = o0;
+            out[at1 + q] = o1;
+            s0 += o0 * o0;
+            s1 += o1 * o1;
+        }
+        if (squares != null) {
+            squares[0] = sq0.reduceLanes(VectorOperators.ADD) + s0;
+            squares[1] = sq1.reduceLanes(VectorOperators.ADD) + s1;
         }
     }
 
-    /** sum_j r_j |u_j|^2 - d c with r_j |u_j|^2 = w_j sq_j / v_j (the caller subtracts |S|^2). */
-    private static double rowLaplacian(double[] w, double[] sq, double[] invVar, int kp, double c, int d) {
+    /**
+     * The Laplacians of a pair of rows (slot r of each array): sum_j r_j |u_j|^2 - d c - |S|^2 with
+     * r_j |u_j|^2 = w_j sq_j / v_j and |S|^2 from {@code scoreSquares}.
+     */
+    private static void rowLaplacians(double[][] w, double[][] sq, double[][] invVar, int kp, double[] c, int d,
+            double[] scoreSquares, double[] out) {
         int lanes = D.length();
-        DoubleVector acc = DoubleVector.zero(D);
+        DoubleVector acc0 = DoubleVector.zero(D);
+        DoubleVector acc1 = acc0;
         for (int j = 0; j < kp; j += lanes) {
-            acc = DoubleVector.fromArray(D, w, j).mul(DoubleVector.fromArray(D, sq, j))
-                    .fma(DoubleVector.fromArray(D, invVar, j), acc);
+            acc0 = DoubleVector.fromArray(D, w[0], j).mul(DoubleVector.fromArray(D, sq[0], j))
+                    .fma(DoubleVector.fromArray(D, invVar[0], j), acc0);
+            acc1 = DoubleVector.fromArray(D, w[1], j).mul(DoubleVector.fromArray(D, sq[1], j))
+                    .fma(DoubleVector.fromArray(D, invVar[1], j), acc1);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - d * c;
+        out[0] = acc0.reduceLanes(VectorOperators.ADD) - d * c[0] - scoreSquares[0];
+        out[1] = acc1.reduceLanes(VectorOperators.ADD) - d * c[1] - scoreSquares[1];
     }
 
     /**
