@@ -44,7 +44,9 @@ import picocli.CommandLine.Option;
  * <p>When the PyTorch reference (../shared/reference-pytorch) and a Python with torch are installed,
  * B1, B2 and B4 each run it right after this library's run of the same workload, in its "tuned"
  * configuration, and the table shows its figure and the speed-up beside ours
- * ({@link PyTorchReference}); {@code --no-reference} skips it.
+ * ({@link PyTorchReference}); {@code --no-reference} skips it. With {@code --rounds N} the short
+ * workloads (B2 with the exact score, B4) alternate with the reference's runs N times, and each
+ * speed-up is the median of the rounds' (each taken within its round).
  *
  * <p>Runtime on 2 cores: B1 + B2 + B4 (the default) about 5-10 minutes, as long again with the
  * reference; B3 (10,000 samples, every sampler, three SDEs, two mixtures) and B5 (10,000 training
@@ -68,6 +70,12 @@ public final class BenchCommand implements Callable<Integer> {
     static final int EXACT_B2_REPEATS = 5;
     /** The reference's timed runs of the other workloads. */
     static final int DEFAULT_REPEATS = 3;
+
+    @Option(names = "--rounds", defaultValue = "1",
+            description = "alternate this library's runs of the short workloads (B2 with the exact score, B4) with the "
+                    + "reference's this many times, and report the median of the rounds' speed-ups (default "
+                    + "${DEFAULT-VALUE})")
+    int rounds;
 
     @Option(names = "--b1-runs", defaultValue = "5",
             description = "independent B1 training runs in this JVM, reported as their median, as the reference "
@@ -128,6 +136,8 @@ public final class BenchCommand implements Callable<Integer> {
     private final List<String[]> rows = new ArrayList<>();
     private PyTorchReference reference;
     private final Map<String, Double> figures = new LinkedHashMap<>();
+    /** Each timed figure's medians, one per round. */
+    private final Map<String, List<Double>> roundSeconds = new LinkedHashMap<>();
 
     private void row(String workload, String what, String value, String note) {
         rows.add(new String[] {workload, what, value, "", "", note});
@@ -139,15 +149,57 @@ public final class BenchCommand implements Callable<Integer> {
      */
     private void compared(String workload, String what, String key, double value, double ref, boolean higherIsBetter,
             int digits, String note) {
-        if (Double.isNaN(ref)) {
+        compared(workload, what, key, new double[] {value}, new double[] {ref}, higherIsBetter, digits, note);
+    }
+
+    /**
+     * As above over alternating rounds (round i: {@code values[i]} and then the reference's
+     * {@code refs[i]}): the row shows the medians of both and the median of the rounds' speed-ups,
+     * each taken within its round, so that a minute in which this shared machine runs slow for
+     * one side moves one round rather than the figure; with more than one round the note gives
+     * their range and the JSON each round's speed-up.
+     */
+    private void compared(String workload, String what, String key, double[] values, double[] refs,
+            boolean higherIsBetter, int digits, String note) {
+        double value = median(values);
+        List<Double> ratios = new ArrayList<>();
+        List<Double> refSeen = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isNaN(refs[i])) {
+                ratios.add(higherIsBetter ? values[i] / refs[i] : refs[i] / values[i]);
+                refSeen.add(refs[i]);
+            }
+        }
+        if (ratios.isEmpty()) {
             row(workload, what, fmt(value, digits), note);
             return;
         }
-        double speedUp = higherIsBetter ? value / ref : ref / value;
+        double ref = median(refSeen.stream().mapToDouble(Double::doubleValue).toArray());
+        double[] r = ratios.stream().mapToDouble(Double::doubleValue).toArray();
+        double speedUp = median(r);
         figure("reference." + key, ref);
         figure("speedup." + key, speedUp);
+        String spread = "";
+        if (r.length > 1) {
+            for (int i = 0; i < r.length; i++) {
+                figure("reference." + key + ".round" + (i + 1), refSeen.get(i));
+                figure("speedup." + key + ".round" + (i + 1), r[i]);
+            }
+            double[] sorted = r.clone();
+            Arrays.sort(sorted);
+            spread = String.format(Locale.ROOT, "; %d rounds, speed-ups %.2f-%.2fx", r.length, sorted[0],
+                    sorted[sorted.length - 1]);
+        }
         rows.add(new String[] {workload, what, fmt(value, digits), fmt(ref, digits),
-                String.format(Locale.ROOT, "%.2fx", speedUp), note});
+                String.format(Locale.ROOT, "%.2fx", speedUp), note + spread});
+    }
+
+    /** The median (the mean of the middle two for an even count). */
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
     /** A number at a path of the reference's JSON, NaN when absent. */
@@ -185,7 +237,13 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Arrays.sort(s);
         seconds[0] = s[s.length / 2];
-        figure(key + ".seconds", seconds[0]);
+        // with --rounds, the figure is the median of the rounds' medians so far
+        List<Double> all = roundSeconds.computeIfAbsent(key, k -> new ArrayList<>());
+        all.add(seconds[0]);
+        figure(key + ".seconds", median(all.stream().mapToDouble(Double::doubleValue).toArray()));
+        if (rounds > 1) {
+            figure(key + ".seconds.round" + all.size(), seconds[0]);
+        }
         return first;
     }
 
@@ -236,6 +294,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (repeats != null) {
             io.github.scoresde.core.Checks.positive("--repeats", repeats);
         }
+        io.github.scoresde.core.Checks.positive("--rounds", rounds);
         io.github.scoresde.core.Checks.nonNegative("--warmup-seconds", warmupSeconds);
         io.github.scoresde.core.Checks.nonNegative("--b1-warmup-seconds", b1WarmupSeconds);
         io.github.scoresde.core.Checks.positive("--b1-runs", b1Runs);
@@ -254,25 +313,37 @@ public final class BenchCommand implements Callable<Integer> {
         // the workloads that need no trained model run first, in a JVM that has not trained yet: the
         // reference runs each workload in a process of its own, and after training in the same JVM
         // the exact score's kernels can run slower (performance.md, "Eighth round")
-        Map<String, double[]> b2Ours = new LinkedHashMap<>();
+        // each short workload alternates with the reference's run of it, --rounds times
+        List<Map<String, double[]>> b2ExactOurs = new ArrayList<>();
+        List<org.nd4j.shade.jackson.databind.JsonNode> b2ExactRefs = new ArrayList<>();
         Sde b2Sde = new VpSde();
-        if (only.contains("b2")) {
-            b2Row("exact", b2Sde, new ExactMixtureScore(GaussianMixture.eightGaussians(), b2Sde), b2Ours);
+        for (int round = 0; only.contains("b2") && round < rounds; round++) {
+            Map<String, double[]> ours = new LinkedHashMap<>();
+            b2Row("exact", b2Sde, new ExactMixtureScore(GaussianMixture.eightGaussians(), b2Sde), ours);
+            b2ExactOurs.add(ours);
+            b2ExactRefs.add(reference == null ? null : reference.b2("exact"));
         }
-        List<Object[]> b4Ours = only.contains("b4") ? b4Measure() : List.of();
+        List<List<Object[]>> b4Ours = new ArrayList<>();
+        List<org.nd4j.shade.jackson.databind.JsonNode> b4Refs = new ArrayList<>();
+        for (int round = 0; only.contains("b4") && round < rounds; round++) {
+            b4Ours.add(b4Measure());
+            b4Refs.add(reference == null ? null : reference.b4());
+        }
         ScoreModel trained = null;
         if (only.contains("b1") || only.contains("b2")) {
             trained = b1();
         }
         if (only.contains("b2")) {
-            b2Row("toy MLP", b2Sde, trained.score(), b2Ours);
-            b2Report(b2Ours);
+            b2Report(b2ExactOurs, b2ExactRefs);
+            Map<String, double[]> net = new LinkedHashMap<>();
+            b2Row("toy MLP", b2Sde, trained.score(), net);
+            b2Report(List.of(net), java.util.Collections.singletonList(reference == null ? null : reference.b2("net")));
         }
         if (only.contains("b3")) {
             b3();
         }
         if (only.contains("b4")) {
-            b4Report(b4Ours);
+            b4Report(b4Ours, b4Refs);
         }
         if (only.contains("b5")) {
             b5();
@@ -348,18 +419,24 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * B2's rows beside the reference's: EM, PC, PF-ODE on 4096 samples with the exact eight-gaussians
-     * score and with the B1 model, as measured by {@link #b2Row}.
+     * score and with the B1 model, as measured by {@link #b2Row}: one map of our figures and the
+     * reference's JSON (null without it) per round.
      */
-    private void b2Report(Map<String, double[]> ours) {
-        org.nd4j.shade.jackson.databind.JsonNode ref = reference == null ? null : reference.b2();
-        for (Map.Entry<String, double[]> e : ours.entrySet()) {
-            String[] part = e.getKey().split("/");
+    private void b2Report(List<Map<String, double[]>> perRound, List<org.nd4j.shade.jackson.databind.JsonNode> refs) {
+        for (String figure : perRound.get(0).keySet()) {
+            String[] part = figure.split("/");
             String refPart = part[0].equals("exact") ? "exact" : "net";
-            double refSeconds = ref == null ? Double.NaN : at(ref, refPart, "samplers", part[1], "timing", "median_s");
-            double refNfe = ref == null ? Double.NaN : at(ref, refPart, "samplers", part[1], "nfe");
+            double[] ours = new double[perRound.size()];
+            double[] refSeconds = new double[perRound.size()];
+            for (int i = 0; i < ours.length; i++) {
+                ours[i] = perRound.get(i).get(figure)[0];
+                refSeconds[i] = refs.get(i) == null ? Double.NaN
+                        : at(refs.get(i), refPart, "samplers", part[1], "timing", "median_s");
+            }
+            double refNfe = refs.get(0) == null ? Double.NaN : at(refs.get(0), refPart, "samplers", part[1], "nfe");
             String key = "b2." + part[0].replace(' ', '_') + "." + part[1];
             compared("B2", String.format("%s score, %s: seconds per 4096 samples", part[0], part[1]), key,
-                    e.getValue()[0], refSeconds, false, 3, "NFE " + (long) e.getValue()[1]
+                    ours, refSeconds, false, 3, "NFE " + (long) perRound.get(0).get(figure)[1]
                             + (Double.isNaN(refNfe) ? "" : " (PyTorch " + (long) refNfe + ")"));
         }
     }
@@ -426,30 +503,40 @@ public final class BenchCommand implements Callable<Integer> {
         return ours;
     }
 
-    /** B4's rows beside the reference's. */
-    private void b4Report(List<Object[]> ours) {
-        org.nd4j.shade.jackson.databind.JsonNode ref = reference == null ? null : reference.b4();
-        for (Object[] o : ours) {
+    /** B4's rows beside the reference's: our rows and the reference's JSON (null without it) per round. */
+    private void b4Report(List<List<Object[]>> perRound, List<org.nd4j.shade.jackson.databind.JsonNode> refs) {
+        List<Object[]> first = perRound.get(0);
+        for (int row = 0; row < first.size(); row++) {
+            Object[] o = first.get(row);
             String name = (String) o[0];
             String div = (String) o[1];
-            double refSeconds = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", div, "timing", "median_s");
+            double[] ours = new double[perRound.size()];
+            double[] refSeconds = new double[perRound.size()];
+            double[] closed = new double[perRound.size()];
+            for (int i = 0; i < ours.length; i++) {
+                ours[i] = (double) perRound.get(i).get(row)[2];
+                org.nd4j.shade.jackson.databind.JsonNode ref = refs.get(i);
+                refSeconds[i] = ref == null ? Double.NaN
+                        : at(ref, "datasets", name, "methods", div, "timing", "median_s");
+                closed[i] = ref == null ? Double.NaN
+                        : at(ref, "datasets", name, "methods", "analytic", "timing", "median_s");
+            }
+            org.nd4j.shade.jackson.databind.JsonNode ref = refs.get(0);
             double refErr = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", div, "abs_err_vs_p0");
             double refNfe = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", div, "nfe");
             compared("B4", String.format("%s, %s divergence: seconds per 2000", name, div), "b4." + name + "." + div,
-                    (double) o[2], refSeconds, false, 3, "|NLL error| " + String.format(Locale.ROOT, "%.5f",
+                    ours, refSeconds, false, 3, "|NLL error| " + String.format(Locale.ROOT, "%.5f",
                             (double) o[3]) + " nats, NFE " + o[4] + (Double.isNaN(refErr) ? ""
                                     : String.format(Locale.ROOT, " (PyTorch %.5f, NFE %d)", refErr, (long) refNfe)));
             if (div.equals("exact")) {
                 // the reference's "exact" differentiates its score by autograd, as it would a network;
                 // its closed-form divergence ("analytic", its cross-check) is the like-for-like
                 // comparison for this library's exact mixture divergence, so it is reported too
-                double closed = ref == null ? Double.NaN
-                        : at(ref, "datasets", name, "methods", "analytic", "timing", "median_s");
                 double closedErr = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", "analytic",
                         "abs_err_vs_p0");
-                if (!Double.isNaN(closed)) {
+                if (Arrays.stream(closed).anyMatch(c -> !Double.isNaN(c))) {
                     compared("B4", String.format("%s, exact divergence vs PyTorch's closed form", name),
-                            "b4." + name + ".exact_vs_closed_form", (double) o[2], closed, false, 3,
+                            "b4." + name + ".exact_vs_closed_form", ours, closed, false, 3,
                             String.format(Locale.ROOT, "|NLL error| %.5f nats (PyTorch %.5f, float32 score)",
                                     (double) o[3], closedErr));
                 }
@@ -481,6 +568,7 @@ public final class BenchCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder("{\n  \"date\": \"" + java.time.LocalDate.now() + "\",\n  \"cores\": "
                 + Runtime.getRuntime().availableProcessors() + ",\n  \"repeats\": " + (repeats != null ? repeats : DEFAULT_REPEATS)
                 + ",\n  \"repeats_b2_exact\": " + (repeats != null ? repeats : EXACT_B2_REPEATS)
+                + ",\n  \"rounds\": " + rounds
                 + ",\n  \"openblas_core\": \"" + ourCore()
                 + "\",\n  \"reference_openblas_core\": \""
                 + (reference == null ? "" : reference.openblasCore().orElse("unset")) + "\",\n  \"figures\": {\n");

@@ -121,7 +121,19 @@ final class PyTorchReference {
 
     /** B2, exact score and toy MLP: the JSON of {@code b2_sample.py all}. */
     JsonNode b2() {
-        return run("b2", "b2_sample.py", "all");
+        return b2("all");
+    }
+
+    /**
+     * One part of B2: {@code exact} (the exact score), {@code net} (the toy MLP, after {@link #b1}
+     * has saved its model) or {@code all}; the JSON of {@code b2_sample.py part}, which keeps the
+     * other part's figures from its last run.
+     */
+    JsonNode b2(String part) {
+        if (!List.of("exact", "net", "all").contains(part)) {
+            throw new IllegalArgumentException("B2 part must be exact, net or all, not '" + part + "'");
+        }
+        return run("b2", "b2_sample.py", part);
     }
 
     /** B4, eight-gaussians and gmm-64: the JSON of {@code b4_likelihood.py}. */

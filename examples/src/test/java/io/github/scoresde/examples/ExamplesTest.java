@@ -96,6 +96,70 @@ class ExamplesTest {
         assertEquals(1, root.get("repeats_b2_exact").asInt());
     }
 
+    /**
+     * {@code --rounds 3}: B4 and the reference alternate three times (the stand-in counts its runs
+     * and answers round n with 10 n + j seconds), and each speed-up is the median of the rounds'
+     * own speed-ups, with every round's figures in the JSON.
+     */
+    @Test
+    void benchAlternatesRoundsAndReportsTheMedianSpeedUp(@TempDir Path dir) throws Exception {
+        Path ref = Files.createDirectories(dir.resolve("ref"));
+        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
+        StringBuilder json = new StringBuilder("{\"workload\": \"B4\", \"datasets\": {");
+        String[] names = {"eight-gaussians", "gmm-64"};
+        for (int i = 0; i < 2; i++) {
+            json.append(i > 0 ? ", " : "").append('"').append(names[i]).append("\": {\"methods\": {");
+            String[] methods = {"exact", "hutchinson", "analytic"};
+            for (int j = 0; j < 3; j++) {
+                json.append(j > 0 ? ", " : "").append('"').append(methods[j]).append("\": {\"timing\": {\"median_s\": ROUND")
+                        .append(j).append("}, \"abs_err_vs_p0\": 0.5, \"nfe\": 116}");
+            }
+            json.append("}}");
+        }
+        json.append("}}");
+        Files.writeString(dir.resolve("b4.template"), json.toString());
+        Path count = dir.resolve("count");
+        Path py = PyTorchReferenceTest.fakePython(dir, "n=$(cat \"" + count + "\" 2>/dev/null || echo 0); n=$((n + 1)); "
+                + "echo $n > \"" + count + "\"; sed \"s/ROUND/$n/g\" \"" + dir.resolve("b4.template")
+                + "\" > \"$BENCH_RESULTS/b4.json\"\n");
+        Path out = dir.resolve("bench.json");
+        java.io.StringWriter text = new java.io.StringWriter();
+        int rc = Main.execute(new Main(), new java.io.PrintWriter(text), new java.io.PrintWriter(new java.io.StringWriter()),
+                "bench", "--only", "b4", "--rounds", "3", "--repeats", "1", "--warmup-seconds", "0", "--reference",
+                ref.toString(), "--python", py.toString(), "--reference-results", dir.resolve("results").toString(),
+                "--out", out.toString());
+        assertEquals(0, rc, text.toString());
+        assertEquals("3", Files.readString(count).trim());
+        org.nd4j.shade.jackson.databind.JsonNode root = new org.nd4j.shade.jackson.databind.ObjectMapper()
+                .readTree(out.toFile());
+        assertEquals(3, root.get("rounds").asInt());
+        org.nd4j.shade.jackson.databind.JsonNode figures = root.get("figures");
+        for (String name : names) {
+            String[] keys = {"exact", "hutchinson", "exact_vs_closed_form"};
+            int[] j = {0, 1, 2};
+            for (int m = 0; m < keys.length; m++) {
+                String key = "b4." + name + "." + keys[m];
+                String ours = "b4." + name + "." + (keys[m].equals("hutchinson") ? "hutchinson" : "exact");
+                double[] ratios = new double[3];
+                double[] seconds = new double[3];
+                for (int n = 1; n <= 3; n++) {
+                    seconds[n - 1] = figures.get(ours + ".seconds.round" + n).asDouble();
+                    ratios[n - 1] = (10.0 * n + j[m]) / seconds[n - 1];
+                    assertEquals(ratios[n - 1], figures.get("speedup." + key + ".round" + n).asDouble(),
+                            1e-9 * ratios[n - 1], key + " round " + n);
+                }
+                java.util.Arrays.sort(ratios);
+                assertEquals(ratios[1], figures.get("speedup." + key).asDouble(), 1e-9 * ratios[1], key);
+                assertEquals(20 + j[m], figures.get("reference." + key).asDouble(), 1e-12, key);
+                java.util.Arrays.sort(seconds);
+                assertEquals(seconds[1], figures.get(ours + ".seconds").asDouble(), 1e-12, key);
+            }
+        }
+        assertTrue(text.toString().contains("3 rounds, speed-ups"), text.toString());
+        ForwardDiffusionExampleTest.assertError(1, "--rounds must be positive", "bench", "--only", "b4", "--rounds",
+                "0", "--no-reference", "--out", dir.resolve("b.json").toString());
+    }
+
     @Test
     void benchRejectsUnknownWorkloads(@TempDir Path dir) {
         ForwardDiffusionExampleTest.assertError(1, "Unknown workload \"b9\"", "bench", "--only", "b9", "--out",

@@ -60,6 +60,21 @@ class PyTorchReferenceTest {
     }
 
     @Test
+    void runsOnePartOfB2(@TempDir Path dir) throws Exception {
+        Path ref = Files.createDirectories(dir.resolve("ref"));
+        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
+        Path py = fakePython(dir, "echo \"{\\\"script\\\": \\\"$1\\\", \\\"part\\\": \\\"$2\\\"}\" > \"$BENCH_RESULTS/b2.json\"\n");
+        PyTorchReference r = PyTorchReference.locate(ref, py.toString(), dir.resolve("results"), 3,
+                new PrintWriter(new StringWriter())).orElseThrow();
+        assertEquals("b2_sample.py", r.b2("exact").get("script").asText());
+        assertEquals("exact", r.b2("exact").get("part").asText());
+        assertEquals("net", r.b2("net").get("part").asText());
+        assertEquals("all", r.b2().get("part").asText());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.b2("both"));
+        assertTrue(e.getMessage().contains("exact, net or all"), e.getMessage());
+    }
+
+    @Test
     void aFailingReferenceNamesItsLog(@TempDir Path dir) throws Exception {
         Path ref = Files.createDirectories(dir.resolve("ref"));
         Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
