@@ -56,7 +56,14 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
         // exact mixture score, else from a vector-Jacobian product): only [batch] values to read.
         // One probe, the default: prepared once for the whole solve (the exact mixture score copies
         // it and forms its products with the means once, not at every evaluation)
-        DifferentiableScore.FixedProbe fixed = probes == 1 ? ds.fixedProbe(v[0]) : null;
+        DifferentiableScore.FixedProbe fixed;
+        try {
+            fixed = probes == 1 ? ds.fixedProbe(v[0]) : null;
+        } catch (RuntimeException e) {
+            // no session to close: the probes are freed here rather than left to the collector
+            NdArrays.release(v);
+            throw e;
+        }
         return new Session() {
             @Override
             public INDArray[] scoreAndDivergence(INDArray x, INDArray t) {

@@ -175,6 +175,44 @@ class LikelihoodTest {
         }
     }
 
+    /** A model whose probe preparation fails: the solve fails with its error and the probe is freed. */
+    @Test
+    void aProbeThatCannotBePreparedIsFreed() {
+        GaussianMixture mix = GaussianMixture.eightGaussians();
+        Sde sde = new VpSde();
+        ExactMixtureScore exact = new ExactMixtureScore(mix, sde);
+        INDArray[] seen = new INDArray[1];
+        io.github.scoresde.core.DifferentiableScore failing = new io.github.scoresde.core.DifferentiableScore() {
+            @Override
+            public long[] sampleShape() {
+                return exact.sampleShape();
+            }
+
+            @Override
+            public INDArray score(INDArray x, INDArray t) {
+                return exact.score(x, t);
+            }
+
+            @Override
+            public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
+                return exact.vectorJacobianProduct(x, t, v);
+            }
+
+            @Override
+            public FixedProbe fixedProbe(INDArray v) {
+                seen[0] = v;
+                throw new IllegalStateException("no room for the probe");
+            }
+        };
+        INDArray x = mix.sample(50, RandomSource.of(23)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Likelihood.builder().divergence(DivergenceEstimator.hutchinson()).build()
+                        .logLikelihood(sde, failing, x, RandomSource.of(5)));
+        assertEquals("no room for the probe", e.getMessage());
+        assertTrue(seen[0] != null && seen[0].wasClosed(), "the probe is freed");
+        assertTrue(!x.wasClosed());
+    }
+
     /**
      * Gaussian data N(0, sigma^2 I) with a sample shape of [2, 3]: the perturbed score -x / var(t)
      * (var = m^2 sigma^2 + s^2) is linear with J = -I / var, so a Rademacher probe's v^T J v is the
