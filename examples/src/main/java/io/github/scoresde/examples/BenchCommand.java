@@ -44,9 +44,9 @@ import picocli.CommandLine.Option;
  * <p>When the PyTorch reference (../shared/reference-pytorch) and a Python with torch are installed,
  * B1, B2 and B4 each run it right after this library's run of the same workload, in its "tuned"
  * configuration, and the table shows its figure and the speed-up beside ours
- * ({@link PyTorchReference}); {@code --no-reference} skips it. With {@code --rounds N} the short
- * workloads (B2 with the exact score, B4) alternate with the reference's runs N times, and each
- * speed-up is the median of the rounds' (each taken within its round).
+ * ({@link PyTorchReference}); {@code --no-reference} skips it. With {@code --rounds N} B1, B2 with
+ * the exact score and B4 alternate with the reference's runs N times, and each speed-up is the
+ * median of the rounds' (each taken within its round).
  *
  * <p>Runtime on 2 cores: B1 + B2 + B4 (the default) about 5-10 minutes, as long again with the
  * reference; B3 (10,000 samples, every sampler, three SDEs, two mixtures) and B5 (10,000 training
@@ -72,9 +72,8 @@ public final class BenchCommand implements Callable<Integer> {
     static final int DEFAULT_REPEATS = 3;
 
     @Option(names = "--rounds", defaultValue = "1",
-            description = "alternate this library's runs of the short workloads (B2 with the exact score, B4) with the "
-                    + "reference's this many times, and report the median of the rounds' speed-ups (default "
-                    + "${DEFAULT-VALUE})")
+            description = "alternate this library's runs of B1, B2 with the exact score and B4 with the reference's this "
+                    + "many times, and report the median of the rounds' speed-ups (default ${DEFAULT-VALUE})")
     int rounds;
 
     @Option(names = "--b1-runs", defaultValue = "5",
@@ -367,31 +366,45 @@ public final class BenchCommand implements Callable<Integer> {
      * each), steps/s over steps 50..550 of each, the median; the first timed run's model serves
      * B2. Like every workload, after a warm-up of whole runs (at least one, and at least
      * {@code --b1-warmup-seconds}), so the JIT has compiled the training step; the first (cold)
-     * run's rate is reported beside the median.
+     * run's rate is reported beside the median. With {@code --rounds N} the runs and the
+     * reference's alternate N times (one untimed run first in each later round) and the speed-up
+     * is the median of the rounds'.
      */
     private ScoreModel b1() {
         double cold = warmUp(BenchCommand::b1Run, b1WarmupSeconds, WARMUP_LIMIT * b1WarmupSeconds).rate();
-        double[] rates = new double[b1Runs];
+        double[] ours = new double[rounds];
+        double[] refs = new double[rounds];
+        double[] all = new double[rounds * b1Runs];
         ScoreModel first = null;
-        for (int run = 0; run < b1Runs; run++) {
-            B1Run r = b1Run();
-            rates[run] = r.rate();
-            if (first == null) {
-                first = r.model();
+        for (int round = 0; round < rounds; round++) {
+            if (round > 0) {
+                // the reference's run took the cores for half a minute: one run to settle again
+                b1Run();
             }
+            double[] rates = new double[b1Runs];
+            for (int run = 0; run < b1Runs; run++) {
+                B1Run r = b1Run();
+                rates[run] = r.rate();
+                all[round * b1Runs + run] = r.rate();
+                if (first == null) {
+                    first = r.model();
+                }
+            }
+            ours[round] = median(rates);
+            if (rounds > 1) {
+                figure("b1.steps_per_second.round" + (round + 1), ours[round]);
+            }
+            refs[round] = reference == null ? Double.NaN : at(reference.b1(), "steps_per_s_median");
         }
         figure("b1.steps_per_second_cold", cold);
-        double[] sorted = rates.clone();
-        Arrays.sort(sorted);
-        double perSecond = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
-                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        Arrays.sort(all);
+        double perSecond = median(ours);
         figure("b1.steps_per_second", perSecond);
-        figure("b1.steps_per_second_min", sorted[0]);
-        figure("b1.steps_per_second_max", sorted[sorted.length - 1]);
-        double ref = reference == null ? Double.NaN : at(reference.b1(), "steps_per_s_median");
-        compared("B1", "training steps/s (toy MLP, checkerboard, VP, batch 512)", "b1.steps_per_second", perSecond,
-                ref, true, 1, String.format(Locale.ROOT, "500 steps after 50, median of %d runs (%.1f-%.1f; "
-                        + "first cold run %.1f)", b1Runs, sorted[0], sorted[sorted.length - 1], cold));
+        figure("b1.steps_per_second_min", all[0]);
+        figure("b1.steps_per_second_max", all[all.length - 1]);
+        compared("B1", "training steps/s (toy MLP, checkerboard, VP, batch 512)", "b1.steps_per_second", ours, refs,
+                true, 1, String.format(Locale.ROOT, "500 steps after 50, median of %d runs (%.1f-%.1f; "
+                        + "first cold run %.1f)", b1Runs, all[0], all[all.length - 1], cold));
         return first;
     }
 

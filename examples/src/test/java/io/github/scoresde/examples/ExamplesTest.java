@@ -160,6 +160,32 @@ class ExamplesTest {
                 "0", "--no-reference", "--out", dir.resolve("b.json").toString());
     }
 
+    /** B1 with {@code --rounds 2}: each round's median rate against that round's reference rate. */
+    @Test
+    void benchAlternatesB1WithTheReference(@TempDir Path dir) throws Exception {
+        Path ref = Files.createDirectories(dir.resolve("ref"));
+        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
+        Path count = dir.resolve("count");
+        Path py = PyTorchReferenceTest.fakePython(dir, "n=$(cat \"" + count + "\" 2>/dev/null || echo 0); n=$((n + 1)); "
+                + "echo $n > \"" + count + "\"; echo \"{\\\"steps_per_s_median\\\": ${n}00}\" > \"$BENCH_RESULTS/b1.json\"\n");
+        Path out = dir.resolve("bench.json");
+        java.io.StringWriter text = new java.io.StringWriter();
+        int rc = Main.execute(new Main(), new java.io.PrintWriter(text), new java.io.PrintWriter(new java.io.StringWriter()),
+                "bench", "--only", "b1", "--rounds", "2", "--b1-runs", "1", "--b1-warmup-seconds", "0", "--reference",
+                ref.toString(), "--python", py.toString(), "--reference-results", dir.resolve("results").toString(),
+                "--out", out.toString());
+        assertEquals(0, rc, text.toString());
+        assertEquals("2", Files.readString(count).trim());
+        org.nd4j.shade.jackson.databind.JsonNode figures = new org.nd4j.shade.jackson.databind.ObjectMapper()
+                .readTree(out.toFile()).get("figures");
+        double r1 = figures.get("b1.steps_per_second.round1").asDouble() / 100;
+        double r2 = figures.get("b1.steps_per_second.round2").asDouble() / 200;
+        assertEquals(r1, figures.get("speedup.b1.steps_per_second.round1").asDouble(), 1e-9 * r1);
+        assertEquals(r2, figures.get("speedup.b1.steps_per_second.round2").asDouble(), 1e-9 * r2);
+        assertEquals((r1 + r2) / 2, figures.get("speedup.b1.steps_per_second").asDouble(), 1e-9 * r1);
+        assertEquals(150, figures.get("reference.b1.steps_per_second").asDouble(), 1e-9);
+    }
+
     @Test
     void benchRejectsUnknownWorkloads(@TempDir Path dir) {
         ForwardDiffusionExampleTest.assertError(1, "Unknown workload \"b9\"", "bench", "--only", "b9", "--out",
