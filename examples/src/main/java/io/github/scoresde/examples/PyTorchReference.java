@@ -119,11 +119,6 @@ final class PyTorchReference {
         return run("b1", "b1_train.py");
     }
 
-    /** B2, exact score and toy MLP: the JSON of {@code b2_sample.py all}. */
-    JsonNode b2() {
-        return b2("all");
-    }
-
     /**
      * One part of B2: {@code exact} (the exact score), {@code net} (the toy MLP, after {@link #b1}
      * has saved its model) or {@code all}; the JSON of {@code b2_sample.py part}, which keeps the

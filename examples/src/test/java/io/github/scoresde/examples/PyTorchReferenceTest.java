@@ -27,17 +27,26 @@ class PyTorchReferenceTest {
         return py;
     }
 
-    @Test
-    void runsAWorkloadInTheTunedConfigurationAndReadsItsJson(@TempDir Path dir) throws Exception {
+    /** A stand-in reference folder (its marker script only) under {@code dir}. */
+    static Path standInReference(Path dir) throws Exception {
         Path ref = Files.createDirectories(dir.resolve("ref"));
         Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
-        Path py = fakePython(dir, "echo \"{\\\"workload\\\": \\\"B4\\\", \\\"threads\\\": $BENCH_TORCH_THREADS, "
-                + "\\\"blas\\\": $OPENBLAS_NUM_THREADS, \\\"script\\\": \\\"$1\\\"}\" > \"$BENCH_RESULTS/b4.json\"\n");
-        StringWriter log = new StringWriter();
-        Optional<PyTorchReference> r = PyTorchReference.locate(ref, py.toString(), dir.resolve("results"), 3,
-                new PrintWriter(log, true));
+        return ref;
+    }
+
+    /** The stand-in reference run by a stand-in python that runs {@code body}, logging to {@code log}. */
+    private static PyTorchReference located(Path dir, String body, StringWriter log) throws Exception {
+        Optional<PyTorchReference> r = PyTorchReference.locate(standInReference(dir), fakePython(dir, body).toString(),
+                dir.resolve("results"), 3, new PrintWriter(log, true));
         assertTrue(r.isPresent(), log.toString());
-        JsonNode json = r.get().b4();
+        return r.get();
+    }
+
+    @Test
+    void runsAWorkloadInTheTunedConfigurationAndReadsItsJson(@TempDir Path dir) throws Exception {
+        JsonNode json = located(dir, "echo \"{\\\"workload\\\": \\\"B4\\\", \\\"threads\\\": $BENCH_TORCH_THREADS, "
+                + "\\\"blas\\\": $OPENBLAS_NUM_THREADS, \\\"script\\\": \\\"$1\\\"}\" > \"$BENCH_RESULTS/b4.json\"\n",
+                new StringWriter()).b4();
         assertEquals("B4", json.get("workload").asText());
         assertEquals(1, json.get("threads").asInt());
         assertEquals(2, json.get("blas").asInt());
@@ -47,12 +56,9 @@ class PyTorchReferenceTest {
 
     @Test
     void runsTheReferenceWithTheOpenBlasCoreItIsGiven(@TempDir Path dir) throws Exception {
-        Path ref = Files.createDirectories(dir.resolve("ref"));
-        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
-        Path py = fakePython(dir, "echo \"{\\\"core\\\": \\\"${OPENBLAS_CORETYPE-unset}\\\"}\" > \"$BENCH_RESULTS/b4.json\"\n");
         StringWriter log = new StringWriter();
-        PyTorchReference r = PyTorchReference.locate(ref, py.toString(), dir.resolve("results"), 3,
-                new PrintWriter(log, true)).orElseThrow();
+        PyTorchReference r = located(dir, "echo \"{\\\"core\\\": \\\"${OPENBLAS_CORETYPE-unset}\\\"}\" > \"$BENCH_RESULTS/b4.json\"\n",
+                log);
         assertEquals("HASWELL", r.withOpenblasCore("HASWELL").b4().get("core").asText());
         assertEquals("unset", r.withOpenblasCore("").b4().get("core").asText());
         assertEquals("unset", r.withOpenblasCore(null).b4().get("core").asText());
@@ -61,26 +67,20 @@ class PyTorchReferenceTest {
 
     @Test
     void runsOnePartOfB2(@TempDir Path dir) throws Exception {
-        Path ref = Files.createDirectories(dir.resolve("ref"));
-        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
-        Path py = fakePython(dir, "echo \"{\\\"script\\\": \\\"$1\\\", \\\"part\\\": \\\"$2\\\"}\" > \"$BENCH_RESULTS/b2.json\"\n");
-        PyTorchReference r = PyTorchReference.locate(ref, py.toString(), dir.resolve("results"), 3,
-                new PrintWriter(new StringWriter())).orElseThrow();
+        PyTorchReference r = located(dir,
+                "echo \"{\\\"script\\\": \\\"$1\\\", \\\"part\\\": \\\"$2\\\"}\" > \"$BENCH_RESULTS/b2.json\"\n",
+                new StringWriter());
         assertEquals("b2_sample.py", r.b2("exact").get("script").asText());
         assertEquals("exact", r.b2("exact").get("part").asText());
         assertEquals("net", r.b2("net").get("part").asText());
-        assertEquals("all", r.b2().get("part").asText());
+        assertEquals("all", r.b2("all").get("part").asText());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> r.b2("both"));
         assertTrue(e.getMessage().contains("exact, net or all"), e.getMessage());
     }
 
     @Test
     void aFailingReferenceNamesItsLog(@TempDir Path dir) throws Exception {
-        Path ref = Files.createDirectories(dir.resolve("ref"));
-        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
-        Path py = fakePython(dir, "echo boom; exit 3\n");
-        PyTorchReference r = PyTorchReference.locate(ref, py.toString(), dir.resolve("results"), 3,
-                new PrintWriter(new StringWriter())).orElseThrow();
+        PyTorchReference r = located(dir, "echo boom; exit 3\n", new StringWriter());
         IllegalStateException e = assertThrows(IllegalStateException.class, r::b1);
         assertTrue(e.getMessage().contains("exited with 3") && e.getMessage().contains("b1.log"), e.getMessage());
     }
@@ -90,8 +90,7 @@ class PyTorchReferenceTest {
         StringWriter log = new StringWriter();
         assertTrue(PyTorchReference.locate(dir.resolve("nowhere"), null, dir, 3, new PrintWriter(log, true)).isEmpty());
         assertTrue(log.toString().contains("not found"), log.toString());
-        Path ref = Files.createDirectories(dir.resolve("ref"));
-        Files.writeString(ref.resolve("scoresde_ref.py"), "# stand-in\n");
+        Path ref = standInReference(dir);
         StringWriter log2 = new StringWriter();
         assertTrue(PyTorchReference.locate(ref, dir.resolve("no-such-python").toString(), dir, 3,
                 new PrintWriter(log2, true)).isEmpty());
