@@ -130,6 +130,33 @@ class LikelihoodTest {
     }
 
     /**
+     * The exact score and its vector-Jacobian products, without the exact model's closed forms:
+     * every other capability comes from DifferentiableScore's defaults.
+     */
+    private static class WithoutClosedForms implements io.github.scoresde.core.DifferentiableScore {
+        private final ExactMixtureScore exact;
+
+        WithoutClosedForms(ExactMixtureScore exact) {
+            this.exact = exact;
+        }
+
+        @Override
+        public long[] sampleShape() {
+            return exact.sampleShape();
+        }
+
+        @Override
+        public INDArray score(INDArray x, INDArray t) {
+            return exact.score(x, t);
+        }
+
+        @Override
+        public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
+            return exact.vectorJacobianProduct(x, t, v);
+        }
+    }
+
+    /**
      * A solve frees what it made once it ends (the Hutchinson probe, the augmented states, the
      * stage derivatives), so that solves in a row reuse native memory; the caller's data and the
      * returned latent stay usable, and the values are those of a solve that frees nothing.
@@ -142,23 +169,13 @@ class LikelihoodTest {
         java.util.List<INDArray> probes = new java.util.ArrayList<>();
         // a wrapper without the exact model's closed forms: the default quadratic form, through
         // vector-Jacobian products, sees the probe the estimator drew
-        io.github.scoresde.core.DifferentiableScore recording = new io.github.scoresde.core.DifferentiableScore() {
-            @Override
-            public long[] sampleShape() {
-                return exact.sampleShape();
-            }
-
-            @Override
-            public INDArray score(INDArray x, INDArray t) {
-                return exact.score(x, t);
-            }
-
+        io.github.scoresde.core.DifferentiableScore recording = new WithoutClosedForms(exact) {
             @Override
             public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
                 if (probes.stream().noneMatch(p -> p == v)) {
                     probes.add(v);
                 }
-                return exact.vectorJacobianProduct(x, t, v);
+                return super.vectorJacobianProduct(x, t, v);
             }
         };
         INDArray x = mix.sample(200, RandomSource.of(23)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
@@ -182,22 +199,7 @@ class LikelihoodTest {
         Sde sde = new VpSde();
         ExactMixtureScore exact = new ExactMixtureScore(mix, sde);
         INDArray[] seen = new INDArray[1];
-        io.github.scoresde.core.DifferentiableScore failing = new io.github.scoresde.core.DifferentiableScore() {
-            @Override
-            public long[] sampleShape() {
-                return exact.sampleShape();
-            }
-
-            @Override
-            public INDArray score(INDArray x, INDArray t) {
-                return exact.score(x, t);
-            }
-
-            @Override
-            public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
-                return exact.vectorJacobianProduct(x, t, v);
-            }
-
+        io.github.scoresde.core.DifferentiableScore failing = new WithoutClosedForms(exact) {
             @Override
             public FixedProbe fixedProbe(INDArray v) {
                 seen[0] = v;
