@@ -740,23 +740,19 @@ final class VectorKernels implements Kernels.VectorOps {
                 } else {
                     rowProducts(v, at0, at1, d, meansTP, kp, p[0], p[1]);
                 }
-                if (hv == null) {
-                    // v . H v alone, both rows of the pair at once
+                if (quadratic != null) {
+                    // v . H v without forming H v, both rows of the pair at once
                     rowQuadraticForms(x, score, v, at0, at1, d, w, p, invVar, kp, m[row[0]], m[row[1]], c, pairQuad);
                     quadratic[row[0]] = pairQuad[0];
                     quadratic[row[1]] = pairQuad[1];
+                }
+                if (hv == null) {
                     continue;
                 }
                 for (int r = 0; r < 2; r++) {
                     int at = row[r] * d;
-                    double xv = rowDot(x, at, v, at, d);
                     sv[r] = rowDot(score, at, v, at, d);
-                    qSum[r] = rowHvWeights(w[r], p[r], invVar[r], kp, m[row[r]], xv, qw[r]);
-                    if (quadratic != null) {
-                        // v . H v = sum_j q_j (m p_j - x . v) - c |v|^2 - (S . v)^2, without forming H v
-                        quadratic[row[r]] = rowQuadratic(qw[r], p[r], kp, m[row[r]], xv)
-                                - c[r] * rowDot(v, at, v, at, d) - sv[r] * sv[r];
-                    }
+                    qSum[r] = rowHvWeights(w[r], p[r], invVar[r], kp, m[row[r]], rowDot(x, at, v, at, d), qw[r]);
                 }
                 // H v = m sum_j q_j mu_j - c v - (sum_j q_j) x - (S . v) S
                 rowCombination(qw[0], qw[1], means, k, d, v, at0, at1, m[row[0]], m[row[1]], c[0], c[1], hv,
@@ -1020,9 +1016,10 @@ final class VectorKernels implements Kernels.VectorOps {
 
     /**
      * v . H v for the pair of rows at {@code at0} and {@code at1} (slot r of w, p, invVar and c):
-     * sum_j w_j (m p_j - x . v)^2 / v_j - c |v|^2 - (S . v)^2, the form {@link #rowQuadratic}
-     * gives with the weights q_j folded in. The three dot products of a row come from one pass over
-     * its v, and both rows' sums run side by side so that their reductions overlap.
+     * sum_j w_j (m p_j - x . v)^2 / v_j - c |v|^2 - (S . v)^2, that is sum_j q_j (m p_j - x . v)
+     * with H v's weights q_j ({@link #rowHvWeights}) folded in, without forming H v. The three dot
+     * products of a row come from one pass over its v, and both rows' sums run side by side so that
+     * their reductions overlap.
      */
     private static void rowQuadraticForms(double[] x, double[] score, double[] v, int at0, int at1, int d,
             double[][] w, double[][] p, double[][] invVar, int kp, double m0, double m1, double[] c, double[] out) {
@@ -1083,16 +1080,6 @@ final class VectorKernels implements Kernels.VectorOps {
             sum = sum.add(qj);
         }
         return sum.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** sum_j q_j (m p_j - x . v) over the kp components (padding components have q_j = 0). */
-    private static double rowQuadratic(double[] qw, double[] p, int kp, double mb, double xv) {
-        int lanes = D.length();
-        DoubleVector acc = DoubleVector.zero(D);
-        for (int j = 0; j < kp; j += lanes) {
-            acc = DoubleVector.fromArray(D, p, j).mul(mb).sub(xv).fma(DoubleVector.fromArray(D, qw, j), acc);
-        }
-        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /** out[l] = sum_q a[q lanes + l] b[q lanes + l]: a dot product per lane (per row) of two row vectors. */
