@@ -3,7 +3,7 @@ package io.github.scoresde.experiments;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.examples.Workloads;
-import io.github.scoresde.samplers.metrics.MixtureQuality;
+import io.github.scoresde.oracle.MixtureQuality;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 

@@ -8,12 +8,12 @@ import java.util.stream.IntStream;
  * work (on 2 cores: the caller and one worker). For the Java loops of the exact mixture score and
  * the noise generator, which run while ND4J's pools are idle.
  */
-final class RowParallel {
+public final class RowParallel {
     private RowParallel() {
     }
 
     /** A loop body over rows [from, to). */
-    interface RowRange {
+    public interface RowRange {
         void run(int from, int to);
     }
 
@@ -23,7 +23,7 @@ final class RowParallel {
      * one runs alone while the other thread idles; on the gmm-64 kernel 17 ranges of 2000 rows took
      * 300-305 us against 330-395 us for 5).
      */
-    static void forRows(int rows, long perRow, long threshold, RowRange body) {
+    public static void forRows(int rows, long perRow, long threshold, RowRange body) {
         long total = rows * perRow;
         int tasks = (int) Math.min(Math.min(rows, total / threshold + 1),
                 16L * ForkJoinPool.getCommonPoolParallelism() + 1);

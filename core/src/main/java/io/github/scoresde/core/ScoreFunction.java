@@ -74,21 +74,6 @@ public interface ScoreFunction {
         }
     }
 
-    /**
-     * {@code out = a x + b score} in one fused pass, then frees {@code score} unless it is x or out:
-     * the step shared by the defaults that write the probability-flow drift's form beside a
-     * divergence ({@link ScoreDivergence#affineScoreAndDivergence} and its siblings), for a score
-     * they made and own.
-     *
-     * @param out receives the result, the shape of x
-     */
-    static void writeAffine(INDArray out, double a, INDArray x, double b, INDArray score) {
-        io.github.scoresde.core.kernels.Kernels.scaledCombination(out, a, x, b, new double[] {1}, score);
-        if (score != x && score != out) {
-            NdArrays.release(score);
-        }
-    }
-
     /** The number of values in one example (the product of {@link #sampleShape()}). */
     default long sampleSize() {
         long n = 1;

@@ -58,62 +58,6 @@ class DifferentiableScoreTest {
         }
     }
 
-    /**
-     * The defaults that write a x + b s beside the divergence-type figure: {@link DifferentiableScore}'s
-     * with the quadratic form v^T A v, {@link ScoreDivergence}'s with the trace of A, against the
-     * closed forms of the linear score s = A x.
-     */
-    @Test
-    void theAffineDefaultsWriteAxPlusBsBesideTheirFigure() {
-        final class LinearWithTrace implements ScoreDivergence {
-            private final Linear linear = new Linear();
-
-            @Override
-            public long[] sampleShape() {
-                return linear.sampleShape();
-            }
-
-            @Override
-            public INDArray score(INDArray x, INDArray t) {
-                return linear.score(x, t);
-            }
-
-            @Override
-            public INDArray divergence(INDArray x, INDArray t) {
-                return Nd4j.valueArrayOf(new long[] {x.size(0)}, A[0][0] + A[1][1] + A[2][2], x.dataType());
-            }
-        }
-        INDArray x = RandomSource.of(3).gaussian(DataType.DOUBLE, 0, 5, 3);
-        INDArray v = RandomSource.of(4).rademacher(DataType.DOUBLE, 0, 5, 3);
-        INDArray t = Nd4j.zeros(DataType.DOUBLE, 5);
-        double a = 0.5;
-        double b = -2;
-        INDArray expected = x.mul(a).addi(new Linear().score(x, t).muli(b));
-        INDArray out = Nd4j.create(DataType.DOUBLE, 5, 3);
-        INDArray q = new Linear().affineScoreAndJacobianQuadraticForm(x, t, v, a, b, out);
-        io.github.scoresde.core.testing.NdAssert.assertClose(expected, out, 1e-12, 1e-12);
-        io.github.scoresde.core.testing.NdAssert.assertClose(new Linear().jacobianQuadraticForm(x, t, v), q, 1e-12,
-                1e-12);
-        INDArray out2 = Nd4j.create(DataType.DOUBLE, 5, 3);
-        INDArray div = new LinearWithTrace().affineScoreAndDivergence(x, t, a, b, out2);
-        io.github.scoresde.core.testing.NdAssert.assertClose(expected, out2, 1e-12, 1e-12);
-        assertEquals(2.0, div.getDouble(4), 1e-12);
-        // the shared-time defaults: the same through a times array they build and free
-        INDArray out3 = Nd4j.create(DataType.DOUBLE, 5, 3);
-        assertEquals(q, new Linear().affineScoreAndJacobianQuadraticForm(x, 0.0, v, a, b, out3));
-        assertEquals(out, out3);
-        INDArray out4 = Nd4j.create(DataType.DOUBLE, 5, 3);
-        assertEquals(div, new LinearWithTrace().affineScoreAndDivergence(x, 0.0, a, b, out4));
-        assertEquals(out2, out4);
-        // the default fixed probe: the same through the shared-time form at each call
-        INDArray out5 = Nd4j.create(DataType.DOUBLE, 5, 3);
-        try (DifferentiableScore.FixedProbe fixed = new Linear().fixedProbe(v)) {
-            assertEquals(q, fixed.affineScoreAndJacobianQuadraticForm(x, 0.0, a, b, out5));
-        }
-        assertEquals(out, out5);
-        assertFalse(x.wasClosed() || v.wasClosed());
-    }
-
     @Test
     void aProductThatIsTheCallersArgumentIsNotFreed() {
         // J = I: a model may hand v itself back as v^T J; the default must not free the caller's v

@@ -1,17 +1,17 @@
 package io.github.scoresde.examples;
 
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
-import io.github.scoresde.core.nn.ScoreNetwork;
-import io.github.scoresde.core.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.ScoreNetworkConfig;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.Sampler;
 import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.samplers.likelihood.DivergenceEstimator;
 import io.github.scoresde.samplers.likelihood.Likelihood;
-import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.ScoreModel;
@@ -302,7 +302,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (!noReference && (only.contains("b1") || only.contains("b2") || only.contains("b4"))) {
             String refCore = referenceOpenblasCore == null ? Relaunch.originalCoreType().orElse("")
                     : referenceOpenblasCore.equalsIgnoreCase("unset") ? "" : referenceOpenblasCore;
-            if (!refCore.isEmpty() && !io.github.scoresde.core.OpenBlasCore.isCoreName(refCore)) {
+            if (!refCore.isEmpty() && !io.github.scoresde.cpu.OpenBlasCore.isCoreName(refCore)) {
                 throw new IllegalArgumentException("--reference-openblas-core must be an OpenBLAS core name or 'unset', not '"
                         + referenceOpenblasCore + "'");
             }
@@ -574,7 +574,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** The OpenBLAS core type this JVM runs with, "unset" when OpenBLAS detects it itself. */
     private static String ourCore() {
-        return io.github.scoresde.core.OpenBlasCore.current().orElse("unset");
+        return io.github.scoresde.cpu.OpenBlasCore.current().orElse("unset");
     }
 
     private void writeJson() {

@@ -1,7 +1,7 @@
 package io.github.scoresde.examples;
 
 import io.github.scoresde.core.Checks;
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.samplers.LangevinCorrector;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
@@ -9,8 +9,8 @@ import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.guidance.ClassifierGuidance;
 import io.github.scoresde.samplers.guidance.Inpainting;
 import io.github.scoresde.samplers.likelihood.Interpolation;
-import io.github.scoresde.sde.ExactMixtureClassifier;
-import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.oracle.ExactMixtureClassifier;
+import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VpSde;
 import java.awt.Color;

@@ -1,7 +1,7 @@
 package io.github.scoresde.examples;
 
 import io.github.scoresde.core.Broadcast;
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.sde.Sde;
 import java.awt.Color;

@@ -1,10 +1,10 @@
 package io.github.scoresde.examples;
 
 import io.github.scoresde.core.Checks;
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.core.nn.ScoreNetwork;
-import io.github.scoresde.core.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.ScoreNetworkConfig;
 import io.github.scoresde.samplers.likelihood.Likelihood;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VpSde;

@@ -58,7 +58,7 @@ public final class Main implements Runnable {
     public static int execute(Object command, PrintWriter out, PrintWriter err, String... args) {
         skipPhysicalMemoryChecks();
         Relaunch.logCoreChoice();
-        io.github.scoresde.core.NdThreads.applyDefault();
+        io.github.scoresde.cpu.NdThreads.applyDefault();
         CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);

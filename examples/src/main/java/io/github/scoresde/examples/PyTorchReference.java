@@ -51,7 +51,7 @@ final class PyTorchReference {
 
     /** The {@code OPENBLAS_CORETYPE} the reference runs with, empty when unset. */
     Optional<String> openblasCore() {
-        return io.github.scoresde.core.OpenBlasCore.currentOr(openblasCore);
+        return io.github.scoresde.cpu.OpenBlasCore.currentOr(openblasCore);
     }
 
     /**
@@ -153,9 +153,9 @@ final class PyTorchReference {
             env.put("B1_RUNS", Integer.toString(b1Runs));
             Optional<String> core = openblasCore();
             if (core.isPresent()) {
-                env.put(io.github.scoresde.core.OpenBlasCore.ENV, core.get());
+                env.put(io.github.scoresde.cpu.OpenBlasCore.ENV, core.get());
             } else {
-                env.remove(io.github.scoresde.core.OpenBlasCore.ENV);
+                env.remove(io.github.scoresde.cpu.OpenBlasCore.ENV);
             }
             log.println("running the PyTorch reference: " + String.join(" ", cmd) + " with OPENBLAS_CORETYPE="
                     + core.orElse("(unset)") + " (log " + logFile + ")");

@@ -2,8 +2,8 @@ package io.github.scoresde.examples;
 
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.core.nn.ScoreNetwork;
-import io.github.scoresde.core.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.ScoreNetworkConfig;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.sde.Sde;

@@ -1,6 +1,6 @@
 package io.github.scoresde.examples;
 
-import io.github.scoresde.core.OpenBlasCore;
+import io.github.scoresde.cpu.OpenBlasCore;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;

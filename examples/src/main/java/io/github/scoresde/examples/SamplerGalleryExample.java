@@ -1,11 +1,11 @@
 package io.github.scoresde.examples;
 
 import io.github.scoresde.core.Checks;
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.samplers.Sampler;
 import io.github.scoresde.samplers.SamplingResult;
-import io.github.scoresde.samplers.metrics.MixtureQuality;
-import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.oracle.MixtureQuality;
+import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import java.awt.Color;
 import java.nio.file.Path;

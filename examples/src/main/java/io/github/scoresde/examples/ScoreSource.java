@@ -1,8 +1,8 @@
 package io.github.scoresde.examples;
 
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.ScoreFunction;
-import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.ScoreModel;
 import java.nio.file.Path;

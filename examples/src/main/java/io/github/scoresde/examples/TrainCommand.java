@@ -1,7 +1,7 @@
 package io.github.scoresde.examples;
 
-import io.github.scoresde.core.nn.ScoreNetwork;
-import io.github.scoresde.core.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.ScoreNetworkConfig;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.CsvDataSource;

@@ -1,17 +1,17 @@
 package io.github.scoresde.examples;
 
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.core.nn.ScoreNetwork;
-import io.github.scoresde.core.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.ScoreNetworkConfig;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.Sampler;
 import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.samplers.likelihood.Likelihood;
-import io.github.scoresde.samplers.metrics.MixtureQuality;
+import io.github.scoresde.oracle.MixtureQuality;
 import io.github.scoresde.sde.AncestralSchedule;
-import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.SubVpSde;
 import io.github.scoresde.sde.VeSde;

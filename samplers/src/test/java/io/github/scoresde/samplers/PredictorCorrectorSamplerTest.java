@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
 import io.github.scoresde.samplers.ode.DormandPrince45;
 import io.github.scoresde.samplers.ode.RungeKutta4Solver;
-import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.SubVpSde;
 import io.github.scoresde.sde.VeSde;

@@ -2,9 +2,9 @@ package io.github.scoresde.samplers;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.scoresde.core.GaussianMixture;
-import io.github.scoresde.samplers.metrics.MixtureQuality;
-import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.oracle.GaussianMixture;
+import io.github.scoresde.oracle.MixtureQuality;
+import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.SubVpSde;
 import io.github.scoresde.sde.VeSde;

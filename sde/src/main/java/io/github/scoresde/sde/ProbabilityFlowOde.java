@@ -41,4 +41,19 @@ public record ProbabilityFlowOde(Sde sde, ScoreFunction score) implements OdeSys
         double g = sde.diffusion(t);
         return Kernels.scaledCombination(x.ulike(), sde.driftCoefficient(t), x, 1, new double[] {-0.5 * g * g}, s);
     }
+
+    /**
+     * The divergence of the flow's drift, div_x [a(t) x - g(t)^2 s / 2] = a(t) D - g(t)^2 div s / 2,
+     * for one example of {@code dimension} values whose score has divergence {@code scoreDivergence}:
+     * the rate of change of the log-density along the flow that the likelihood integrates
+     * (docs/math.md, "Likelihood").
+     *
+     * @param t the time
+     * @param dimension D, the number of values in one example
+     * @param scoreDivergence div_x s(x, t) at that example (exact or estimated)
+     */
+    public double driftDivergence(double t, long dimension, double scoreDivergence) {
+        double g = sde.diffusion(t);
+        return sde.driftCoefficient(t) * dimension - 0.5 * g * g * scoreDivergence;
+    }
 }

@@ -4,7 +4,7 @@
  * discretisations, the reverse-time SDE ({@link io.github.scoresde.sde.ReverseSde}) and the
  * probability-flow ODE ({@link io.github.scoresde.sde.ProbabilityFlowOde}) of a score model, and
  * the exact score of a Gaussian mixture under any of them
- * ({@link io.github.scoresde.sde.ExactMixtureScore}), the oracle every test is checked against.
+ * ({@link io.github.scoresde.oracle.ExactMixtureScore}), the oracle every test is checked against.
  *
  * <p>Units: time t in [0, T] with T = 1; all coefficients are computed in double precision and
  * applied to the arrays' own data type.

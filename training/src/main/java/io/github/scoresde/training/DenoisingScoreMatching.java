@@ -3,7 +3,7 @@ package io.github.scoresde.training;
 import io.github.scoresde.core.Broadcast;
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.ScoreFunction;
-import io.github.scoresde.core.nn.LossReduction;
+import io.github.scoresde.nn.LossReduction;
 import io.github.scoresde.sde.Sde;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -2,7 +2,7 @@ package io.github.scoresde.training;
 
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.core.nn.ScoreNetwork;
+import io.github.scoresde.nn.ScoreNetwork;
 import io.github.scoresde.sde.Sde;
 import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -13,7 +13,7 @@ import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
  * Turns a batch of clean data x0 into a denoising score-matching batch for DL4J's {@code fit}
  * (MATH.md section 7): draws t (and its loss weight) from the {@link LossWeighting}, z ~ N(0, I),
  * forms x_t = m(t) x0 + s(t) z, and sets features [x_t, emb(t)] and labels [-z | w] for the
- * network's {@link io.github.scoresde.core.nn.DenoisingScoreMatchingLoss}.
+ * network's {@link io.github.scoresde.nn.DenoisingScoreMatchingLoss}.
  *
  * <p>The randomness of batch k is {@code rng.stream(k)}: with a counter that restarts where a
  * checkpoint left off, resumed training sees the same batches as uninterrupted training. As a

@@ -1,10 +1,10 @@
 package io.github.scoresde.training;
 
 import io.github.scoresde.core.Checks;
-import io.github.scoresde.core.nn.FourierTimeEmbedding;
-import io.github.scoresde.core.nn.Parameterization;
-import io.github.scoresde.core.nn.ScoreNetwork;
-import io.github.scoresde.core.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.FourierTimeEmbedding;
+import io.github.scoresde.nn.Parameterization;
+import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.ScoreNetworkConfig;
 import io.github.scoresde.training.data.DataScaler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -212,7 +212,9 @@ public final class ModelFiles {
         FourierTimeEmbedding embedding = parseFourier(file, new String(partial.entry(FOURIER), StandardCharsets.UTF_8));
         MultiLayerNetwork net;
         try {
-            net = ModelSerializer.restoreMultiLayerNetwork(file.toFile(), withUpdater);
+            byte[] renamed = withCurrentLayerNames(file);
+            net = renamed == null ? ModelSerializer.restoreMultiLayerNetwork(file.toFile(), withUpdater)
+                    : ModelSerializer.restoreMultiLayerNetwork(new java.io.ByteArrayInputStream(renamed), withUpdater);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": the network cannot be restored ("
                     + e.getMessage() + ")");
@@ -224,6 +226,45 @@ public final class ModelFiles {
             throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
         }
         return new Contents(file, props, network, entries);
+    }
+
+    /** The package of the network's layer classes in files written before the nn module existed. */
+    private static final String OLD_LAYER_PACKAGE = "io.github.scoresde.core.nn.";
+    private static final String LAYER_PACKAGE = "io.github.scoresde.nn.";
+
+    /**
+     * A copy of the file, in memory, whose DL4J configuration names the layer classes by their
+     * current package, when the file names them by the package they had before (same classes, same
+     * format version); null when the file needs no change.
+     */
+    private static byte[] withCurrentLayerNames(Path file) throws IOException {
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry config = zip.getEntry(ModelSerializer.CONFIGURATION_JSON);
+            String json;
+            try (InputStream in = zip.getInputStream(config)) {
+                json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            if (!json.contains(OLD_LAYER_PACKAGE)) {
+                return null;
+            }
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
+                Enumeration<? extends ZipEntry> all = zip.entries();
+                while (all.hasMoreElements()) {
+                    ZipEntry e = all.nextElement();
+                    out.putNextEntry(new ZipEntry(e.getName()));
+                    if (e.getName().equals(ModelSerializer.CONFIGURATION_JSON)) {
+                        out.write(json.replace(OLD_LAYER_PACKAGE, LAYER_PACKAGE).getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        try (InputStream in = zip.getInputStream(e)) {
+                            in.transferTo(out);
+                        }
+                    }
+                    out.closeEntry();
+                }
+            }
+            return bytes.toByteArray();
+        }
     }
 
     private static FourierTimeEmbedding parseFourier(Path file, String text) {

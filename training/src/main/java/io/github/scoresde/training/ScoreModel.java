@@ -1,9 +1,9 @@
 package io.github.scoresde.training;
 
 import io.github.scoresde.core.Checks;
-import io.github.scoresde.core.nn.NetworkScore;
-import io.github.scoresde.core.nn.Parameterization;
-import io.github.scoresde.core.nn.ScoreNetwork;
+import io.github.scoresde.nn.NetworkScore;
+import io.github.scoresde.nn.Parameterization;
+import io.github.scoresde.nn.ScoreNetwork;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.data.DataScaler;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static io.github.scoresde.core.testing.NdAssert.assertClose;
 import static io.github.scoresde.core.testing.NdAssert.assertRejects;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VpSde;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.core.nn.ScoreNetwork;
-import io.github.scoresde.core.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.ScoreNetworkConfig;
 import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.data.DataScaler;

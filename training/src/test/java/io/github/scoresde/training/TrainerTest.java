@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.core.nn.ScoreNetwork;
-import io.github.scoresde.core.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.ScoreNetworkConfig;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
@@ -138,6 +138,40 @@ class TrainerTest {
         INDArray t = Nd4j.linspace(0.05, 1, 16, DataType.FLOAT);
         assertEquals(r.model().score().score(x, t), loaded.score().score(x, t));
         assertEquals(r.model().toData(x), loaded.toData(x));
+    }
+
+    /**
+     * A file written before the network classes moved to the nn module names its layers by their
+     * old package; it loads, with the same scores, and its other entries are kept.
+     */
+    @Test
+    void modelsWhoseLayersNameTheOldPackageStillLoad(@TempDir Path dir) throws IOException {
+        Trainer.Result r = new Trainer(settings(2)).train(small(), new VpSde(), ToyDatasets.named("moons"),
+                DataScaler.identity(2));
+        Path file = dir.resolve("model.zip");
+        r.model().save(file);
+        Path old = dir.resolve("old.zip");
+        int renamed = 0;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile());
+                ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(old))) {
+            for (ZipEntry e : java.util.Collections.list(zip.entries())) {
+                byte[] data = zip.getInputStream(e).readAllBytes();
+                if (e.getName().equals("configuration.json")) {
+                    String json = new String(data, java.nio.charset.StandardCharsets.UTF_8);
+                    renamed = json.split("io\\.github\\.scoresde\\.nn\\.", -1).length - 1;
+                    data = json.replace("io.github.scoresde.nn.", "io.github.scoresde.core.nn.")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                out.putNextEntry(new ZipEntry(e.getName()));
+                out.write(data);
+                out.closeEntry();
+            }
+        }
+        assertTrue(renamed > 0, "the configuration names the layer classes");
+        ScoreModel loaded = ScoreModel.load(old);
+        INDArray x = RandomSource.of(2).gaussian(DataType.FLOAT, 0, 16, 2);
+        INDArray t = Nd4j.linspace(0.05, 1, 16, DataType.FLOAT);
+        assertEquals(r.model().score().score(x, t), loaded.score().score(x, t));
     }
 
     @Test

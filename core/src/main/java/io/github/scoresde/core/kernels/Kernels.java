@@ -1,6 +1,7 @@
 package io.github.scoresde.core.kernels;
 
 import java.util.Arrays;
+import java.util.ServiceLoader;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
@@ -10,20 +11,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fused element-wise kernels on ND4J arrays.
+ * The array operations on the hot paths of training and sampling (bias + SiLU, Adam, linear
+ * combinations of solver stages, the EMA, norms, sin/cos features, counter-based Gaussian pairs),
+ * each in one place with a plain ND4J implementation.
  *
- * <p>libnd4j M2.1 evaluates sigmoid and SiLU one value at a time (about 7 ns per float32 value on
- * the project's machine, 0.9 ms for a [512, 256] activation, more than the matrix product that
- * produced it); the Java Vector API evaluates the same function in about 0.4 ns per value, directly
- * on the native memory of the array (no copy). The vectorised path is taken when all of these
- * hold: the JVM was started with {@code --add-modules jdk.incubator.vector}, the system property
- * {@code scoresde.vectorKernels} is not {@code false}, the backend is the CPU backend, and the
- * arrays are float32 in column-major ('f') order without gaps. Otherwise the same results come
- * from ND4J ops (bias broadcast, {@code Swish}, {@code SwishDerivative}, product and column sum),
- * so every caller works on every JVM and backend, only slower.
+ * <p>An optional module can supply faster implementations through {@link KernelProvider}
+ * ({@link ServiceLoader}); {@code scoresde-cpu} does, with Java Vector API loops over the native
+ * memory of float32 'f'-order arrays. Without a provider, or where a provider's layout conditions
+ * do not hold, the same results come from ND4J ops (bias broadcast, {@code Swish},
+ * {@code SwishDerivative}, products and sums), so every caller works on every JVM and backend.
+ * Nothing here is switched by a system property.
  *
  * <p>Numbers: SiLU(v) = v sigmoid(v) and SiLU'(v) = s (1 + v (1 - s)) with s = sigmoid(v); the
- * vector path agrees with ND4J's to a few float32 ulps.
+ * providers agree with ND4J to a few float32 ulps.
  */
 public final class Kernels {
     private static final Logger LOG = LoggerFactory.getLogger(Kernels.class);
@@ -32,19 +32,7 @@ public final class Kernels {
     private Kernels() {
     }
 
-    /**
-     * tanh(x) ~ x P(x^2) / Q(x^2) on |x| &lt;= TANH_CLAMP (beyond it tanh is +-1 in float32), the
-     * rational approximation of Eigen's float tanh (odd numerator of degree 13, even denominator of
-     * degree 6): absolute error below 4e-7 on the whole line (KernelsTest checks it); used by the
-     * vector SiLU kernel.
-     */
-    static final float[] TANH_A = {4.89352455891786e-03f, 6.37261928875436e-04f, 1.48572235717979e-05f,
-        5.12229709037114e-08f, -8.60467152213735e-11f, 2.00018790482477e-13f, -2.76076847742355e-16f};
-    static final float[] TANH_B = {4.89352518554385e-03f, 2.26843463243900e-03f, 1.18534705686654e-04f,
-        1.19825839466702e-06f};
-    static final float TANH_CLAMP = 7.90531110763549805f;
-
-    /** Whether the vectorised path is available in this JVM (see the class comment). */
+    /** Whether a provider's kernels serve this JVM (see the class comment). */
     public static boolean vectorized() {
         return VECTOR != null;
     }
@@ -183,40 +171,6 @@ public final class Kernels {
      */
     public static INDArray linearCombination(INDArray out, INDArray y, double h, double[] a, INDArray... k) {
         return scaledCombination(out, 1, y, h, a, k);
-    }
-
-    /**
-     * out = a x + b s, element-wise, from values held in Java arrays into an ND4J array in one pass
-     * (a score computed into scratch arrays, written out as the probability-flow drift's
-     * a(t) x - g(t)^2 s / 2 without a separate score array).
-     *
-     * @param out receives the result, float32 or float64, in row-major order; its first
-     *     {@code out.length()} values are written
-     * @param x float64 values, at least {@code out.length()}
-     * @param s float64 values, at least {@code out.length()}
-     * @return out
-     * @throws IllegalArgumentException when x or s hold fewer values than out
-     */
-    public static INDArray affine(INDArray out, double a, double[] x, double b, double[] s) {
-        long n = out.length();
-        if (x.length < n || s.length < n) {
-            throw new IllegalArgumentException("x and s must hold the " + n + " values of out; got " + x.length
-                    + " and " + s.length);
-        }
-        if (VECTOR != null && n > 0 && (out.dataType() == DataType.FLOAT || out.dataType() == DataType.DOUBLE)
-                && (out.rank() <= 1 || out.ordering() == 'c') && adjacent(out, out.ordering(), out.dataType())) {
-            VECTOR.affine(out, a, x, b, s, (int) n);
-            keepAlive(out);
-            return out;
-        }
-        double[] v = new double[(int) n];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = s[i] * b + x[i] * a;
-        }
-        INDArray values = io.github.scoresde.core.NdArrays.of(v, out.dataType(), out.shape());
-        out.assign(values);
-        io.github.scoresde.core.NdArrays.release(values);
-        return out;
     }
 
     /**
@@ -434,86 +388,6 @@ public final class Kernels {
     }
 
     /**
-     * The derivatives of the log-density of a Gaussian mixture with perturbed components, for rows
-     * [from, to) of x: component j is N(m_b mu_j, v_bj I) with v_bj = m_b^2 sigma_j^2 + s_b^2 and
-     * weight w_j. With the responsibilities r_j (log-sum-exp in float64) and
-     * u_j = (m_b mu_j - x) / v_bj:
-     * <ul>
-     *   <li>score S = sum_j r_j u_j</li>
-     *   <li>Hessian-vector product H v = sum_j r_j (u_j . v) u_j - (sum_j r_j / v_bj) v - S (S . v)</li>
-     *   <li>Laplacian sum_j r_j (|u_j|^2 - d / v_bj) - |S|^2</li>
-     *   <li>quadratic form v . H v = sum_j r_j ((u_j . v)^2 - |v|^2 / v_bj) - (S . v)^2 (the
-     *       Hutchinson probe's estimate; for d of at least a vector's lanes without forming H v)</li>
-     * </ul>
-     * Rows are processed a vector of rows at a time; float64 throughout; nothing is allocated per row.
-     *
-     * @param x {@code [rows, d]} row-major points
-     * @param v {@code [rows, d]} row-major directions, or null when {@code hv} and {@code quadratic} are null
-     * @param meansT {@code [d, k]} the component means, coordinate-major
-     * @param stdSq {@code [k]} sigma_j^2
-     * @param logWeights {@code [k]} log w_j (normalised weights)
-     * @param m {@code [rows]} mean scale per row
-     * @param s {@code [rows]} noise standard deviation per row
-     * @param score receives S, {@code [rows, d]} row-major
-     * @param hv receives H v, {@code [rows, d]}, or null to skip it
-     * @param laplacian receives the Laplacian per row, or null to skip it
-     * @param quadratic receives v . H v per row, or null to skip it
-     * @return false (nothing done) when the vector path is not available
-     */
-    public static boolean mixtureDerivatives(double[] x, double[] v, int d, int k, double[] meansT, double[] stdSq,
-            double[] logWeights, double[] m, double[] s, int from, int to, double[] score, double[] hv,
-            double[] laplacian, double[] quadratic) {
-        return mixtureDerivatives(x, v, null, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv, laplacian,
-                quadratic);
-    }
-
-    /**
-     * {@link #mixtureDerivatives(double[], double[], int, int, double[], double[], double[], double[], double[], int, int, double[], double[], double[], double[])}
-     * with the products v . mu_j made beforehand by {@link #mixtureProbeProducts} for the same v
-     * and means (a probe held fixed over many calls), or null to form them here.
-     */
-    public static boolean mixtureDerivatives(double[] x, double[] v, double[] probeProducts, int d, int k,
-            double[] meansT, double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to,
-            double[] score, double[] hv, double[] laplacian, double[] quadratic) {
-        if (VECTOR == null) {
-            return false;
-        }
-        if ((hv != null || quadratic != null) && v == null) {
-            throw new IllegalArgumentException("v is required for the Hessian-vector product and its quadratic form");
-        }
-        VECTOR.mixtureDerivatives(x, v, probeProducts, d, k, meansT, stdSq, logWeights, m, s, from, to, score, hv,
-                laplacian, quadratic);
-        return true;
-    }
-
-    /**
-     * The products v_b . mu_j of every row of a probe v {@code [rows, d]} with the component means,
-     * in the layout the kernel reads them from, for a probe that many calls share; null where the
-     * kernel forms them in passing anyway (d below a vector's lanes, or no vector path).
-     */
-    public static double[] mixtureProbeProducts(double[] v, int rows, int d, int k, double[] meansT) {
-        return VECTOR == null ? null : VECTOR.mixtureProbeProducts(v, rows, d, k, meansT);
-    }
-
-    /**
-     * The mixture score of rows [from, to) in float32 arithmetic (the arguments as in
-     * {@link #mixtureDerivatives}, in float32): S = sum_j w_j (m mu_j - x) with
-     * w_j = p(j | x) / v_j, summed without cancellation, so the relative error is a few float32
-     * ulps of the largest term. For float32 inputs whose score is returned in float32. {@code m}
-     * and {@code s} hold one value per row, or a single value that every row shares.
-     *
-     * @return false (nothing done) when the vector path is not available
-     */
-    public static boolean mixtureScoreFloat(float[] x, int d, int k, float[] meansT, float[] stdSq,
-            float[] logWeights, double[] m, double[] s, int from, int to, float[] score) {
-        if (VECTOR == null) {
-            return false;
-        }
-        VECTOR.mixtureScoreFloat(x, d, k, meansT, stdSq, logWeights, m, s, from, to, score);
-        return true;
-    }
-
-    /**
      * Standard normal pairs of rows [from, to) of a counter-based fill, by Marsaglia's polar method
      * on the hash scheme of {@code RandomSource}: row key mix(key ^ saltGauss ^ mix(index golden +
      * saltGauss)), pair base mix(rowKey + (p + 1) golden), attempt a's uniforms from
@@ -559,30 +433,36 @@ public final class Kernels {
     }
 
     private static VectorOps loadVectorOps() {
-        if (!Boolean.parseBoolean(System.getProperty("scoresde.vectorKernels", "true"))) {
-            LOG.info("vector kernels disabled by -Dscoresde.vectorKernels=false; using ND4J ops");
-            return null;
-        }
-        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            LOG.info("jdk.incubator.vector not loaded (start the JVM with --add-modules jdk.incubator.vector "
-                    + "for the fast SiLU kernels); using ND4J ops");
-            return null;
-        }
-        try {
-            if (!Nd4j.getEnvironment().isCPU()) {
-                LOG.info("non-CPU ND4J backend: element-wise kernels stay on ND4J ops");
-                return null;
+        for (KernelProvider provider : ServiceLoader.load(KernelProvider.class)) {
+            try {
+                VectorOps ops = provider.kernels();
+                if (ops != null) {
+                    return ops;
+                }
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("kernel provider {} unavailable ({}); using ND4J ops", provider.getClass().getName(),
+                        e.toString());
             }
-            return (VectorOps) Class.forName("io.github.scoresde.core.kernels.VectorKernels")
-                    .getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException | LinkageError e) {
-            LOG.warn("vector kernels unavailable ({}); using ND4J ops", e.toString());
-            return null;
         }
+        return null;
     }
 
-    /** The vectorised implementation, loaded only when its module is present. */
-    interface VectorOps {
+    /**
+     * The service through which an optional module (scoresde-cpu) supplies faster implementations
+     * of these kernels, found with {@link ServiceLoader}: without one on the class path every
+     * kernel runs as ND4J ops, with the same results to float32 rounding.
+     */
+    public interface KernelProvider {
+        /** The kernels, or null when they cannot run in this JVM (the provider says why in its log). */
+        VectorOps kernels();
+    }
+
+    /**
+     * Faster implementations of the kernels of this class, on arrays whose layout the caller has
+     * checked (float32 or float64 as each method states, dense, host memory); arguments are as in
+     * the public methods of {@link Kernels} with the sizes made explicit.
+     */
+    public interface VectorOps {
         void biasSilu(INDArray z, float[] bias, INDArray out, INDArray derivative, int rows, int cols);
 
         void addBias(INDArray z, float[] bias, int rows, int cols);
@@ -596,23 +476,12 @@ public final class Kernels {
 
         void linearCombination(INDArray out, double c, INDArray y, double h, double[] a, INDArray[] k, int n);
 
-        void affine(INDArray out, double a, double[] x, double b, double[] s, int n);
-
         double scaledErrorRms(INDArray y, INDArray yNew, double rtol, double atol, double h, double[] e, INDArray[] k,
                 int n);
 
         void movingAverage(INDArray average, INDArray params, float decay, int n);
 
         void sinCos(double scale, double[] frequencies, float[] out, int sinAt, int cosAt);
-
-        void mixtureDerivatives(double[] x, double[] v, double[] probeProducts, int d, int k, double[] meansT,
-                double[] stdSq, double[] logWeights, double[] m, double[] s, int from, int to, double[] score,
-                double[] hv, double[] laplacian, double[] quadratic);
-
-        double[] mixtureProbeProducts(double[] v, int rows, int d, int k, double[] meansT);
-
-        void mixtureScoreFloat(float[] x, int d, int k, float[] meansT, float[] stdSq, float[] logWeights,
-                double[] m, double[] s, int from, int to, float[] score);
 
         boolean gaussianPairs(long key, long golden, long saltGauss, long saltUniform, long saltStream,
                 long firstIndex, int perRow, int from, int to, double[] outD, float[] outF);

@@ -33,35 +33,6 @@ public interface DivergenceEstimator {
          */
         INDArray[] scoreAndDivergence(INDArray x, INDArray t);
 
-        /**
-         * The score written as {@code out = a x + b s(x, t)} (the probability-flow drift's form) and
-         * the divergence: what the likelihood solve asks for. The default takes
-         * {@link #scoreAndDivergence} and combines in one fused pass; sessions whose model writes
-         * the combination itself (the exact mixture score) spare the score's array.
-         *
-         * @param out receives a x + b s, the shape of x, not x itself
-         * @return the divergence {@code [batch]} (an estimate, for stochastic estimators)
-         */
-        default INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
-            INDArray[] sd = scoreAndDivergence(x, t);
-            ScoreFunction.writeAffine(out, a, x, b, sd[0]);
-            return sd[1];
-        }
-
-        /**
-         * {@link #affineScoreAndDivergence(INDArray, INDArray, double, double, INDArray)} with one
-         * time shared by the batch, what the likelihood solve asks for. The default builds the times
-         * array ({@link ScoreFunction#atSharedTime}); the built-in sessions hand the scalar to
-         * models that take it (the exact mixture score reads no times array).
-         *
-         * @param t the time of every example
-         * @param out receives a x + b s, the shape of x, not x itself
-         * @return the divergence {@code [batch]} (an estimate, for stochastic estimators)
-         */
-        default INDArray affineScoreAndDivergence(INDArray x, double t, double a, double b, INDArray out) {
-            return ScoreFunction.atSharedTime(x, t, times -> affineScoreAndDivergence(x, times, a, b, out));
-        }
-
         /** Frees what the session holds; it is not used afterwards. The default holds nothing. */
         @Override
         default void close() {

@@ -23,22 +23,7 @@ public final class ExactDivergence implements DivergenceEstimator {
     @Override
     public Session start(ScoreFunction score, int batch, DataType dataType, RandomSource rng) {
         if (score instanceof ScoreDivergence sd) {
-            return new Session() {
-                @Override
-                public INDArray[] scoreAndDivergence(INDArray x, INDArray t) {
-                    return sd.scoreAndDivergence(x, t);
-                }
-
-                @Override
-                public INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
-                    return sd.affineScoreAndDivergence(x, t, a, b, out);
-                }
-
-                @Override
-                public INDArray affineScoreAndDivergence(INDArray x, double t, double a, double b, INDArray out) {
-                    return sd.affineScoreAndDivergence(x, t, a, b, out);
-                }
-            };
+            return sd::scoreAndDivergence;
         }
         if (score instanceof DifferentiableScore ds) {
             long dim = ds.sampleSize();

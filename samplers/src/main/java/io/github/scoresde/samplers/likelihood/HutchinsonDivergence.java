@@ -52,18 +52,6 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
             v[p] = probe == Probe.RADEMACHER ? r.rademacher(dataType, 0, batch, shape)
                     : r.gaussian(dataType, 0, batch, shape);
         }
-        // each probe's estimate v^T J v per example comes from the model (in closed form for the
-        // exact mixture score, else from a vector-Jacobian product): only [batch] values to read.
-        // One probe, the default: prepared once for the whole solve (the exact mixture score copies
-        // it and forms its products with the means once, not at every evaluation)
-        DifferentiableScore.FixedProbe fixed;
-        try {
-            fixed = probes == 1 ? ds.fixedProbe(v[0]) : null;
-        } catch (RuntimeException e) {
-            // no session to close: the probes are freed here rather than left to the collector
-            NdArrays.release(v);
-            throw e;
-        }
         return new Session() {
             @Override
             public INDArray[] scoreAndDivergence(INDArray x, INDArray t) {
@@ -84,30 +72,9 @@ public final class HutchinsonDivergence implements DivergenceEstimator {
                 return new INDArray[] {first[0], NdArrays.of(div, x.dataType(), batch)};
             }
 
-            /** With one probe, the model writes a x + b s itself beside its quadratic form. */
-            @Override
-            public INDArray affineScoreAndDivergence(INDArray x, INDArray t, double a, double b, INDArray out) {
-                if (probes != 1) {
-                    return Session.super.affineScoreAndDivergence(x, t, a, b, out);
-                }
-                return checkedForm(ds.affineScoreAndJacobianQuadraticForm(x, t, v[0], a, b, out), batch);
-            }
-
-            /** The same at one shared time, through the prepared probe. */
-            @Override
-            public INDArray affineScoreAndDivergence(INDArray x, double t, double a, double b, INDArray out) {
-                if (fixed == null) {
-                    return Session.super.affineScoreAndDivergence(x, t, a, b, out);
-                }
-                return checkedForm(fixed.affineScoreAndJacobianQuadraticForm(x, t, a, b, out), batch);
-            }
-
             /** The probes, as large as the data: freed when the solve ends, not left to the collector. */
             @Override
             public void close() {
-                if (fixed != null) {
-                    fixed.close();
-                }
                 NdArrays.release(v);
             }
         };

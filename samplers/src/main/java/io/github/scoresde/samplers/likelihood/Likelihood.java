@@ -8,6 +8,7 @@ import io.github.scoresde.core.ScoreFunction;
 import io.github.scoresde.samplers.ode.DormandPrince45;
 import io.github.scoresde.samplers.ode.OdeSolution;
 import io.github.scoresde.samplers.ode.OdeSolver;
+import io.github.scoresde.sde.ProbabilityFlowOde;
 import io.github.scoresde.sde.Sde;
 import java.time.Duration;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -105,47 +106,39 @@ public final class Likelihood {
         double eps = io.github.scoresde.samplers.EndTime.resolve(endTime, sde);
         long dim = score.sampleSize();
         long[] shape = x.shape();
-        int d = (int) dim;
         long n = batch * dim;
         INDArray y0 = Nd4j.zeros(dataType, n + batch);
         INDArray flat = x.dup('c');
         y0.get(NDArrayIndex.interval(0, n)).assign(flat.reshape(n));
         NdArrays.release(flat);
         // the augmented state is one flat vector, [x (row-major) | delta]: x is a contiguous prefix,
-        // lent to the score as a view with no copy, and the derivative's x part is one fused pass
-        // over native memory (the solver's error norm is over all values, in any order)
+        // lent to the score as a view with no copy
         double[] tail = new double[batch];
         double[] dv = new double[batch];
         long start = System.nanoTime();
         LOG.info("likelihood of {} examples with {} and {} from t = {} to {} under {}", batch, solver, divergence, eps,
                 sde.horizon(), sde);
         OdeSolution sol;
-        // the session's and the solve's arrays are freed when it ends, so that solves in a row reuse
-        // native memory rather than leaving it to the collector (docs/performance.md, tenth round)
+        // the session's arrays (a Hutchinson estimator's probes) are freed when the solve ends
         try (DivergenceEstimator.Session session = divergence.start(score, batch, dataType, rng)) {
+            ProbabilityFlowOde flow = new ProbabilityFlowOde(sde, score);
             OdeSystem augmented = (t, y) -> {
                 INDArray xt = y.get(NDArrayIndex.interval(0, n)).reshape(shape);
-                double a = sde.driftCoefficient(t);
-                double g = sde.diffusion(t);
-                double half = -0.5 * g * g;
-                // [a x + half s | a D + half div]: the session writes the x part (the exact mixture
-                // score straight from its kernel, without an array of its own), the tail comes from
-                // the divergence through the solve's scratch array
-                INDArray out = Nd4j.createUninitialized(y.dataType(), n + batch);
-                INDArray div = session.affineScoreAndDivergence(xt, t, a, half,
-                        out.get(NDArrayIndex.interval(0, n)).reshape(shape));
-                if (div.length() != batch) {
+                INDArray[] sd = ScoreFunction.atSharedTime(xt, t, times -> session.scoreAndDivergence(xt, times));
+                if (sd[1].length() != batch) {
                     throw new IllegalStateException("the divergence must hold " + batch + " values; got "
-                            + div.length());
+                            + sd[1].length());
                 }
-                NdArrays.toDoubles(div, dv);
-                // read by now: freed at once, not when the collector gets to it
-                NdArrays.release(div);
-                double constant = a * d;
+                // [flow drift | its divergence], the drift and the divergence of the drift from the flow
+                INDArray drift = flow.drift(t, xt, sd[0]);
+                INDArray out = Nd4j.createUninitialized(y.dataType(), n + batch);
+                out.get(NDArrayIndex.interval(0, n)).assign(drift.reshape(n));
+                NdArrays.toDoubles(sd[1], dv);
                 for (int b = 0; b < batch; b++) {
-                    tail[b] = constant + half * dv[b];
+                    tail[b] = flow.driftDivergence(t, dim, dv[b]);
                 }
                 NdArrays.write(out.get(NDArrayIndex.interval(n, n + batch)), tail);
+                NdArrays.release(sd[0], sd[1], drift);
                 return out;
             };
             sol = solver.solve(augmented, eps, sde.horizon(), y0);

@@ -4,12 +4,12 @@ import static io.github.scoresde.core.testing.NdAssert.assertRejects;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
-import io.github.scoresde.samplers.metrics.SampleMetrics;
-import io.github.scoresde.sde.ExactMixtureClassifier;
-import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.oracle.SampleMetrics;
+import io.github.scoresde.oracle.ExactMixtureClassifier;
+import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;

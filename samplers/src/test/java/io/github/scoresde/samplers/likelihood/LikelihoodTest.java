@@ -4,10 +4,10 @@ import static io.github.scoresde.core.testing.NdAssert.assertRejects;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
-import io.github.scoresde.sde.ExactMixtureScore;
+import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.SubVpSde;
 import io.github.scoresde.sde.VeSde;
@@ -190,29 +190,6 @@ class LikelihoodTest {
         for (int b = 0; b < 200; b++) {
             assertEquals(closed.logLikelihood()[b], r.logLikelihood()[b], 1e-6);
         }
-    }
-
-    /** A model whose probe preparation fails: the solve fails with its error and the probe is freed. */
-    @Test
-    void aProbeThatCannotBePreparedIsFreed() {
-        GaussianMixture mix = GaussianMixture.eightGaussians();
-        Sde sde = new VpSde();
-        ExactMixtureScore exact = new ExactMixtureScore(mix, sde);
-        INDArray[] seen = new INDArray[1];
-        io.github.scoresde.core.DifferentiableScore failing = new WithoutClosedForms(exact) {
-            @Override
-            public FixedProbe fixedProbe(INDArray v) {
-                seen[0] = v;
-                throw new IllegalStateException("no room for the probe");
-            }
-        };
-        INDArray x = mix.sample(50, RandomSource.of(23)).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> Likelihood.builder().divergence(DivergenceEstimator.hutchinson()).build()
-                        .logLikelihood(sde, failing, x, RandomSource.of(5)));
-        assertEquals("no room for the probe", e.getMessage());
-        assertTrue(seen[0] != null && seen[0].wasClosed(), "the probe is freed");
-        assertTrue(!x.wasClosed());
     }
 
     /**

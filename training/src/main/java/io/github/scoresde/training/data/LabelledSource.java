@@ -1,6 +1,6 @@
 package io.github.scoresde.training.data;
 
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,7 +1,7 @@
 package io.github.scoresde.training.data;
 
 import io.github.scoresde.core.Checks;
-import io.github.scoresde.core.GaussianMixture;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,7 +1,0 @@
-/**
- * Time-dependent score networks built with DeepLearning4J: {@link io.github.scoresde.core.nn.ScoreNetwork}
- * (Gaussian Fourier time features concatenated with x, a stack of dense layers), its loss
- * functions, and {@link io.github.scoresde.core.nn.NetworkScore}, the adapter that makes a network
- * a {@link io.github.scoresde.core.DifferentiableScore}.
- */
-package io.github.scoresde.core.nn;

@@ -1,0 +1,194 @@
+package io.github.scoresde.nn;
+
+import static io.github.scoresde.core.testing.NdAssert.assertClose;
+import static io.github.scoresde.core.testing.NdAssert.assertRejects;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.scoresde.core.RandomSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ScoreNetworkTest {
+    private static ScoreNetworkConfig tiny(LossReduction r) {
+        return new ScoreNetworkConfig(3, 8, 2, Activation.SWISH, 4, 2.0, 7, 1e-3, 0, 0, r);
+    }
+
+    @Test
+    void toyMlpHasTheBenchmarkShape() {
+        ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0));
+        // (2 + 128) x 256 + 256, 2 x (256 x 256 + 256), 256 x 2 + 2
+        assertEquals(130 * 256 + 256 + 2 * (256 * 256 + 256) + 256 * 2 + 2, net.network().numParams());
+        INDArray out = net.output(Nd4j.zeros(DataType.FLOAT, 5, 2), Nd4j.linspace(0, 1, 5, DataType.FLOAT));
+        assertArrayEquals(new long[] {5, 2}, out.shape());
+        assertEquals(DataType.FLOAT, out.dataType());
+        assertEquals(128, net.embedding().size());
+        // one updater block over every parameter: FusedAdam's clipping is by the global norm
+        assertEquals(1, ((org.deeplearning4j.nn.updater.BaseMultiLayerUpdater<?>) net.network().getUpdater())
+                .getUpdaterBlocks().size());
+        assertEquals(1.0, ((FusedAdam) ((org.deeplearning4j.nn.conf.layers.BaseLayer) net.network()
+                .getLayerWiseConfigurations().getConf(0).getLayer()).getIUpdater()).getGradientClip());
+    }
+
+    @Test
+    void featuresFromJavaArraysEqualTheNdArrayVariant() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 5).withClasses(3), type);
+            INDArray x = RandomSource.of(3).gaussian(DataType.FLOAT, 0, 40, 2);
+            INDArray t = Nd4j.linspace(0.01, 1, 40, DataType.DOUBLE);
+            int[] labels = new int[40];
+            for (int i = 0; i < 40; i++) {
+                labels[i] = i % 4 - 1;
+            }
+            INDArray expected = net.features(x, t, labels);
+            INDArray fromArrays = net.features(x.data().asFloat(), t.toDoubleVector(), labels);
+            assertEquals(type, fromArrays.dataType());
+            assertArrayEquals(expected.shape(), fromArrays.shape());
+            assertEquals(expected, fromArrays);
+        }
+        ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 5));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> net.features(new float[7], new double[4], null));
+        assertTrue(e.getMessage().contains("4 rows of 2 values") && e.getMessage().contains("got 7"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> net.features(new float[8], new double[4], new int[] {0, 0, 0, 0}));
+    }
+
+    @Test
+    void sharedTimeOutputEqualsTheFullFeaturePath() {
+        for (int classes : new int[] {0, 3}) {
+            ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 5).withClasses(classes));
+            INDArray x = RandomSource.of(3).gaussian(DataType.FLOAT, 0, 300, 2);
+            INDArray t = Nd4j.valueArrayOf(new long[] {300}, 0.37f);
+            int[] labels = classes == 0 ? null : new int[300];
+            if (labels != null) {
+                java.util.Arrays.fill(labels, 1);
+            }
+            INDArray full = net.network().output(net.features(x, t, labels), false);
+            INDArray shared = net.output(x, t, labels);
+            assertClose(full, shared, 1e-4, 1e-5);
+            // distinct times take the full path and agree with it row by row
+            INDArray t2 = Nd4j.linspace(0.01, 1, 300, DataType.FLOAT);
+            INDArray one = net.output(x.getRow(7, true), t2.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(7, 8)),
+                    labels == null ? null : new int[] {1});
+            assertClose(net.output(x, t2, labels).getRow(7).toDoubleVector(), one.getRow(0).toDoubleVector(),
+                    1e-5, 1e-6);
+        }
+    }
+
+    @Test
+    void fourierFeaturesAreSinesAndCosinesOfTheFrequencies() {
+        FourierTimeEmbedding e = new FourierTimeEmbedding(new double[] {1.5, -3});
+        INDArray f = e.embed(Nd4j.createFromArray(0.2), DataType.DOUBLE);
+        assertClose(new double[] {Math.sin(2 * Math.PI * 0.3), Math.sin(-2 * Math.PI * 0.6),
+                Math.cos(2 * Math.PI * 0.3), Math.cos(2 * Math.PI * 0.6)}, f.toDoubleVector(), 1e-12, 1e-12);
+        double[] w = FourierTimeEmbedding.random(20_000, 16, 1).frequencies();
+        double var = 0;
+        for (double x : w) {
+            var += x * x / w.length;
+        }
+        assertEquals(256, var, 256 * 5 * Math.sqrt(2.0 / w.length));
+    }
+
+    @Test
+    void vectorJacobianProductMatchesFiniteDifferences() {
+        ScoreNetwork net = ScoreNetwork.create(tiny(LossReduction.HALF_SUM), DataType.DOUBLE);
+        INDArray x = RandomSource.of(1).gaussian(DataType.DOUBLE, 0, 4, 3);
+        INDArray t = Nd4j.createFromArray(0.1, 0.4, 0.7, 1.0);
+        INDArray v = RandomSource.of(2).gaussian(DataType.DOUBLE, 0, 4, 3);
+        INDArray vjp = net.vectorJacobianProduct(x, t, v);
+        INDArray fd = Nd4j.create(DataType.DOUBLE, 4, 3);
+        double h = 1e-6;
+        for (int j = 0; j < 3; j++) {
+            INDArray xp = x.dup();
+            INDArray xm = x.dup();
+            xp.getColumn(j).addi(h);
+            xm.getColumn(j).subi(h);
+            INDArray diff = net.output(xp, t).sub(net.output(xm, t)).muli(v).sum(1).divi(2 * h);
+            fd.getColumn(j).assign(diff);
+        }
+        assertClose(fd, vjp, 1e-6, 1e-8);
+        // the float32 network agrees with its own float64 twin's formula to float precision
+        ScoreNetwork f32 = ScoreNetwork.create(tiny(LossReduction.HALF_SUM));
+        assertEquals(DataType.FLOAT, f32.vectorJacobianProduct(x, t, v).dataType());
+    }
+
+    @Test
+    void lossAndItsGradientMatchTheFormulaAndFiniteDifferences() {
+        for (LossReduction r : LossReduction.values()) {
+            ScoreNetwork net = ScoreNetwork.create(tiny(r), DataType.DOUBLE);
+            INDArray x = RandomSource.of(3).gaussian(DataType.DOUBLE, 0, 5, 3);
+            INDArray t = Nd4j.createFromArray(0.1, 0.3, 0.5, 0.7, 0.9);
+            INDArray target = RandomSource.of(4).gaussian(DataType.DOUBLE, 0, 5, 3);
+            INDArray w = Nd4j.createFromArray(1.0, 0.5, 2.0, 1.0, 3.0).reshape(5, 1);
+            INDArray features = net.features(x, t);
+            DataSet ds = new DataSet(features, Nd4j.concat(1, target, w));
+            // the formula: mean over the batch of w c sum_d (out - target)^2
+            INDArray out = net.output(x, t);
+            INDArray per = out.sub(target);
+            double expected = per.muli(per).sum(1).muli(w.reshape(5)).sumNumber().doubleValue() * r.factor(3) / 5;
+            assertEquals(expected, net.network().score(ds), 1e-10);
+            // parameter gradients against central differences of the score; DL4J's gradient is that of
+            // the batch sum (its updater divides by the minibatch size), the score the batch mean
+            net.network().setInput(features);
+            net.network().setLabels(ds.getLabels());
+            net.network().computeGradientAndScore();
+            INDArray grad = net.network().gradient().gradient().dup();
+            INDArray params = net.network().params();
+            double h = 1e-6;
+            for (int p : new int[] {0, 5, 17, (int) params.length() / 2, (int) params.length() - 1}) {
+                double orig = params.getDouble(p);
+                params.putScalar(p, orig + h);
+                double plus = net.network().score(ds);
+                params.putScalar(p, orig - h);
+                double minus = net.network().score(ds);
+                params.putScalar(p, orig);
+                assertEquals(5 * (plus - minus) / (2 * h), grad.getDouble(p), 1e-6, "parameter " + p + " under " + r);
+            }
+        }
+    }
+
+    @Test
+    void networkScoreDividesByTheMarginalStd() {
+        ScoreNetwork net = ScoreNetwork.create(tiny(LossReduction.HALF_SUM));
+        NetworkScore score = new NetworkScore(net, Parameterization.DIVIDE_BY_MARGINAL_STD, t -> 0.5 + t, 1.0);
+        INDArray x = RandomSource.of(5).gaussian(DataType.FLOAT, 0, 2, 3);
+        INDArray t = Nd4j.createFromArray(0.5f, 1.0f);
+        INDArray s = score.score(x, t);
+        INDArray out = net.output(x, t);
+        assertClose(out.getRow(0).div(1.0), s.getRow(0), 1e-6, 1e-7);
+        assertClose(out.getRow(1).div(1.5), s.getRow(1), 1e-6, 1e-7);
+        INDArray v = Nd4j.ones(DataType.FLOAT, 2, 3);
+        assertClose(net.vectorJacobianProduct(x, t, v).getRow(1).div(1.5), score.vectorJacobianProduct(x, t, v).getRow(1),
+                1e-6, 1e-7);
+        NetworkScore direct = new NetworkScore(net, Parameterization.DIRECT, u -> 0.0, 1.0);
+        assertClose(out, direct.score(x, t), 0, 0);
+        assertRejects(() -> new NetworkScore(net, Parameterization.DIVIDE_BY_MARGINAL_STD, u -> 0.0, 1.0)
+                .score(x, t), "marginal std must be positive", "t = 0.5");
+        assertRejects(() -> score.score(Nd4j.zeros(DataType.FLOAT, 2, 2), t), "x must have shape [batch, 3]");
+        assertRejects(() -> score.score(x, Nd4j.createFromArray(0.5f, 2f)), "t must lie in [0, 1.0]", "2.0 at index 1");
+    }
+
+    @Test
+    void configRejectsBadValuesAndRoundTripsAsProperties() {
+        assertRejects(() -> new ScoreNetworkConfig(0, 8, 2, Activation.SWISH, 4, 2, 0, 1e-3, 0, 0,
+                LossReduction.MEAN), "dimension must be positive", "0");
+        assertRejects(() -> ScoreNetworkConfig.toyMlp(2, 0).withLearningRate(-1, 0), "learningRate must be positive");
+        assertRejects(() -> ScoreNetworkConfig.toyMlp(2, 0).withLayers(0, 3), "width must be positive");
+        ScoreNetworkConfig c = tiny(LossReduction.MEAN);
+        java.util.Map<String, String> map = new java.util.HashMap<>();
+        for (String line : c.toProperties().split("\\R")) {
+            String[] kv = line.split("=", 2);
+            map.put(kv[0], kv[1]);
+        }
+        assertEquals(c, ScoreNetworkConfig.parse(map));
+        map.remove("depth");
+        assertRejects(() -> ScoreNetworkConfig.parse(map), "missing \"depth\"");
+        assertTrue(c.toString().contains("width=8"));
+    }
+}
