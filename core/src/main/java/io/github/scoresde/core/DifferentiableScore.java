@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Capability of a score model that can differentiate itself with respect to its input: the
  * vector-Jacobian product v^T (d s / d x), per example. The Hutchinson-Skilling divergence
- * estimator (MATH.md section 8) and classifier guidance (section 9) need it; a DL4J network
+ * estimator (docs/math.md section 8) and classifier guidance (section 9) need it; a DL4J network
  * provides it by back-propagation, the exact mixture score in closed form.
  */
 public interface DifferentiableScore extends ScoreFunction {
@@ -32,7 +32,7 @@ public interface DifferentiableScore extends ScoreFunction {
 
     /**
      * The quadratic form {@code v_b^T J_b v_b} per example: the Hutchinson-Skilling estimate of the
-     * divergence with probe v (MATH.md section 8). The default takes the dot product of each
+     * divergence with probe v (docs/math.md section 8). The default takes the dot product of each
      * example's vector-Jacobian product with its v; a model that has the form more cheaply (the
      * exact mixture score, without forming v^T J) overrides it.
      *

@@ -4,7 +4,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A time-dependent (noise-conditional) classifier p_t(y | x) of perturbed data, as used for
- * class-conditional sampling by guidance (MATH.md section 9): what samplers need is the input
+ * class-conditional sampling by guidance (docs/math.md section 9): what samplers need is the input
  * gradient grad_x log p_t(y | x) of the requested class.
  */
 public interface NoisyClassifier {

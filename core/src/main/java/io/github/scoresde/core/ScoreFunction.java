@@ -5,7 +5,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A time-dependent score model s(x, t), an estimate of grad_x log p_t(x) (MATH.md sections 3 and 7).
+ * A time-dependent score model s(x, t), an estimate of grad_x log p_t(x) (docs/math.md sections 3 and 7).
  *
  * <p>The one interface that samplers, likelihood and guidance are written against: a trained
  * network (through an adapter) and the exact score of a Gaussian mixture both implement it. What

@@ -29,10 +29,11 @@ final class VectorKernels implements Kernels.VectorOps {
         1.19825839466702e-06f};
     static final float TANH_CLAMP = 7.90531110763549805f;
 
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
-    private static ByteBuffer bytes(INDArray a) {
+    /** The array's native memory as a buffer in the platform's byte order (not kept alive by the buffer). */
+    static ByteBuffer bytes(INDArray a) {
         return a.data().asNio().order(ORDER);
     }
 
@@ -140,280 +141,6 @@ final class VectorKernels implements Kernels.VectorOps {
         return total;
     }
 
-    private static ByteBuffer[] bytes(INDArray[] k) {
-        ByteBuffer[] out = new ByteBuffer[k.length];
-        for (int j = 0; j < k.length; j++) {
-            out[j] = bytes(k[j]);
-        }
-        return out;
-    }
-
-    private static int[] byteOffsets(INDArray[] k) {
-        int[] out = new int[k.length];
-        for (int j = 0; j < k.length; j++) {
-            out[j] = (int) (k[j].offset() * k[j].dataType().width());
-        }
-        return out;
-    }
-
-    @Override
-    public void linearCombination(INDArray out, double yScale, INDArray y, double h, double[] a, INDArray[] k, int n) {
-        ByteBuffer yb = bytes(y);
-        ByteBuffer ob = out == y ? yb : bytes(out);
-        ByteBuffer[] kb = bytes(k);
-        int[] k0 = byteOffsets(k);
-        int w = y.dataType().width();
-        int y0 = (int) y.offset() * w;
-        int o0 = (int) out.offset() * w;
-        // one method per data type: a single method holding both loops outgrew C2's inlining budget
-        // once both had run (a bench JVM that ran float32 sampling before float64 likelihoods), and
-        // its vectors were then boxed, ten times slower
-        if (w == 4) {
-            combinationFloat(ob, o0, yScale, yb, y0, h, a, kb, k0, n);
-        } else {
-            combinationDouble(ob, o0, yScale, yb, y0, h, a, kb, k0, n);
-        }
-    }
-
-    private static void combinationFloat(ByteBuffer ob, int o0, double yScale, ByteBuffer yb, int y0, double h,
-            double[] a, ByteBuffer[] kb, int[] k0, int n) {
-        int terms = kb.length;
-        float[] c = new float[terms];
-        for (int j = 0; j < terms; j++) {
-            c[j] = (float) (h * a[j]);
-        }
-        int step = S.length();
-        int bound = S.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += step) {
-            FloatVector acc = FloatVector.fromByteBuffer(S, yb, y0 + i * 4, ORDER);
-            if (yScale != 1) {
-                acc = acc.mul((float) yScale);
-            }
-            for (int j = 0; j < terms; j++) {
-                acc = FloatVector.fromByteBuffer(S, kb[j], k0[j] + i * 4, ORDER).mul(c[j]).add(acc);
-            }
-            acc.intoByteBuffer(ob, o0 + i * 4, ORDER);
-        }
-        for (; i < n; i++) {
-            float acc = yScale != 1 ? yb.getFloat(y0 + i * 4) * (float) yScale : yb.getFloat(y0 + i * 4);
-            for (int j = 0; j < terms; j++) {
-                acc += kb[j].getFloat(k0[j] + i * 4) * c[j];
-            }
-            ob.putFloat(o0 + i * 4, acc);
-        }
-    }
-
-    private static void combinationDouble(ByteBuffer ob, int o0, double yScale, ByteBuffer yb, int y0, double h,
-            double[] a, ByteBuffer[] kb, int[] k0, int n) {
-        int terms = kb.length;
-        double[] c = new double[terms];
-        for (int j = 0; j < terms; j++) {
-            c[j] = h * a[j];
-        }
-        int step = D.length();
-        int bound = D.loopBound(n);
-        int i = 0;
-        if (terms >= 4 && terms <= 6) {
-            combinationDouble6(ob, o0, yScale, yb, y0, c, kb, k0, bound);
-            i = bound;
-        }
-        for (; i < bound; i += step) {
-            DoubleVector acc = DoubleVector.fromByteBuffer(D, yb, y0 + i * 8, ORDER);
-            if (yScale != 1) {
-                acc = acc.mul(yScale);
-            }
-            for (int j = 0; j < terms; j++) {
-                acc = DoubleVector.fromByteBuffer(D, kb[j], k0[j] + i * 8, ORDER).mul(c[j]).add(acc);
-            }
-            acc.intoByteBuffer(ob, o0 + i * 8, ORDER);
-        }
-        for (; i < n; i++) {
-            double acc = yb.getDouble(y0 + i * 8) * yScale;
-            for (int j = 0; j < terms; j++) {
-                acc += kb[j].getDouble(k0[j] + i * 8) * c[j];
-            }
-            ob.putDouble(o0 + i * 8, acc);
-        }
-    }
-
-    /**
-     * The whole vectors [0, bound) of {@link #combinationDouble} for 4 to 6 terms (Dormand-Prince's
-     * later stages and its new state), the terms in six fixed slots: each slot's buffer, offset and
-     * coefficient are locals the loop does not reload, where the general loop reloads a term's
-     * buffer for every vector (200 against 127 us for six terms over 130,000 values). Missing slots
-     * repeat y with coefficient 0, adding zeros after the real terms in the same order: the same
-     * values, except that a non-finite y gives NaN where it gave an infinity.
-     */
-    private static void combinationDouble6(ByteBuffer ob, int o0, double yScale, ByteBuffer yb, int y0, double[] c,
-            ByteBuffer[] kb, int[] k0, int bound) {
-        int terms = kb.length;
-        ByteBuffer b0 = kb[0];
-        ByteBuffer b1 = kb[1];
-        ByteBuffer b2 = kb[2];
-        ByteBuffer b3 = kb[3];
-        ByteBuffer b4 = terms > 4 ? kb[4] : yb;
-        ByteBuffer b5 = terms > 5 ? kb[5] : yb;
-        int p0 = k0[0];
-        int p1 = k0[1];
-        int p2 = k0[2];
-        int p3 = k0[3];
-        int p4 = terms > 4 ? k0[4] : y0;
-        int p5 = terms > 5 ? k0[5] : y0;
-        double c0 = c[0];
-        double c1 = c[1];
-        double c2 = c[2];
-        double c3 = c[3];
-        double c4 = terms > 4 ? c[4] : 0;
-        double c5 = terms > 5 ? c[5] : 0;
-        int step = D.length();
-        for (int i = 0; i < bound; i += step) {
-            int at = i * 8;
-            DoubleVector acc = DoubleVector.fromByteBuffer(D, yb, y0 + at, ORDER);
-            if (yScale != 1) {
-                acc = acc.mul(yScale);
-            }
-            acc = DoubleVector.fromByteBuffer(D, b0, p0 + at, ORDER).mul(c0).add(acc);
-            acc = DoubleVector.fromByteBuffer(D, b1, p1 + at, ORDER).mul(c1).add(acc);
-            acc = DoubleVector.fromByteBuffer(D, b2, p2 + at, ORDER).mul(c2).add(acc);
-            acc = DoubleVector.fromByteBuffer(D, b3, p3 + at, ORDER).mul(c3).add(acc);
-            acc = DoubleVector.fromByteBuffer(D, b4, p4 + at, ORDER).mul(c4).add(acc);
-            acc = DoubleVector.fromByteBuffer(D, b5, p5 + at, ORDER).mul(c5).add(acc);
-            acc.intoByteBuffer(ob, o0 + at, ORDER);
-        }
-    }
-
-    /** sum of (err / scale)^2 over the whole float32 vectors of [0, n), in blocks of 1024 values. */
-    private static double errorSquaresFloat(ByteBuffer yb, int y0, ByteBuffer nb, int n0, double rtol, double atol,
-            double[] c, ByteBuffer[] kb, int[] k0, int n) {
-        int terms = kb.length;
-        int step = S.length();
-        int bound = S.loopBound(n);
-        float[] cf = new float[terms];
-        for (int j = 0; j < terms; j++) {
-            cf[j] = (float) c[j];
-        }
-        double total = 0;
-        int i = 0;
-        while (i < bound) {
-            FloatVector sum = FloatVector.zero(S);
-            int end = Math.min(bound, i + 1024);
-            for (; i < end; i += step) {
-                FloatVector err = FloatVector.zero(S);
-                for (int j = 0; j < terms; j++) {
-                    err = FloatVector.fromByteBuffer(S, kb[j], k0[j] + i * 4, ORDER).mul(cf[j]).add(err);
-                }
-                FloatVector scale = FloatVector.fromByteBuffer(S, yb, y0 + i * 4, ORDER).abs()
-                        .max(FloatVector.fromByteBuffer(S, nb, n0 + i * 4, ORDER).abs()).mul((float) rtol)
-                        .add((float) atol);
-                FloatVector r = err.div(scale);
-                sum = r.mul(r).add(sum);
-            }
-            total += sum.reduceLanes(VectorOperators.ADD);
-        }
-        return total;
-    }
-
-    /** sum of (err / scale)^2 over the whole float64 vectors of [0, n). */
-    private static double errorSquaresDouble(ByteBuffer yb, int y0, ByteBuffer nb, int n0, double rtol, double atol,
-            double[] c, ByteBuffer[] kb, int[] k0, int n) {
-        int terms = kb.length;
-        if (terms == 6) {
-            return errorSquaresDouble6(yb, y0, nb, n0, rtol, atol, c, kb, k0, n);
-        }
-        int step = D.length();
-        int bound = D.loopBound(n);
-        DoubleVector sum = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += step) {
-            DoubleVector err = DoubleVector.zero(D);
-            for (int j = 0; j < terms; j++) {
-                err = DoubleVector.fromByteBuffer(D, kb[j], k0[j] + i * 8, ORDER).mul(c[j]).add(err);
-            }
-            DoubleVector scale = DoubleVector.fromByteBuffer(D, yb, y0 + i * 8, ORDER).abs()
-                    .max(DoubleVector.fromByteBuffer(D, nb, n0 + i * 8, ORDER).abs()).mul(rtol).add(atol);
-            DoubleVector r = err.div(scale);
-            sum = r.fma(r, sum);
-        }
-        return sum.reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * {@link #errorSquaresDouble} for six terms (Dormand-Prince's error estimate), the terms' buffers,
-     * offsets and coefficients in locals (see {@link #combinationDouble6}); the same sums.
-     */
-    private static double errorSquaresDouble6(ByteBuffer yb, int y0, ByteBuffer nb, int n0, double rtol,
-            double atol, double[] c, ByteBuffer[] kb, int[] k0, int n) {
-        ByteBuffer b0 = kb[0];
-        ByteBuffer b1 = kb[1];
-        ByteBuffer b2 = kb[2];
-        ByteBuffer b3 = kb[3];
-        ByteBuffer b4 = kb[4];
-        ByteBuffer b5 = kb[5];
-        int p0 = k0[0];
-        int p1 = k0[1];
-        int p2 = k0[2];
-        int p3 = k0[3];
-        int p4 = k0[4];
-        int p5 = k0[5];
-        double c0 = c[0];
-        double c1 = c[1];
-        double c2 = c[2];
-        double c3 = c[3];
-        double c4 = c[4];
-        double c5 = c[5];
-        int step = D.length();
-        int bound = D.loopBound(n);
-        DoubleVector sum = DoubleVector.zero(D);
-        for (int i = 0; i < bound; i += step) {
-            int at = i * 8;
-            DoubleVector err = DoubleVector.fromByteBuffer(D, b0, p0 + at, ORDER).mul(c0);
-            err = DoubleVector.fromByteBuffer(D, b1, p1 + at, ORDER).mul(c1).add(err);
-            err = DoubleVector.fromByteBuffer(D, b2, p2 + at, ORDER).mul(c2).add(err);
-            err = DoubleVector.fromByteBuffer(D, b3, p3 + at, ORDER).mul(c3).add(err);
-            err = DoubleVector.fromByteBuffer(D, b4, p4 + at, ORDER).mul(c4).add(err);
-            err = DoubleVector.fromByteBuffer(D, b5, p5 + at, ORDER).mul(c5).add(err);
-            DoubleVector scale = DoubleVector.fromByteBuffer(D, yb, y0 + at, ORDER).abs()
-                    .max(DoubleVector.fromByteBuffer(D, nb, n0 + at, ORDER).abs()).mul(rtol).add(atol);
-            DoubleVector r = err.div(scale);
-            sum = r.fma(r, sum);
-        }
-        return sum.reduceLanes(VectorOperators.ADD);
-    }
-
-    @Override
-    public double scaledErrorRms(INDArray y, INDArray yNew, double rtol, double atol, double h, double[] e,
-            INDArray[] k, int n) {
-        ByteBuffer yb = bytes(y);
-        ByteBuffer nb = bytes(yNew);
-        ByteBuffer[] kb = bytes(k);
-        int[] k0 = byteOffsets(k);
-        int w = y.dataType().width();
-        int y0 = (int) y.offset() * w;
-        int n0 = (int) yNew.offset() * w;
-        int terms = k.length;
-        double[] c = new double[terms];
-        for (int j = 0; j < terms; j++) {
-            c[j] = h * e[j];
-        }
-        // in the arrays' precision, as the ND4J ops would; squares summed in float64; one method
-        // per data type (see linearCombination); the vector part returns the squares' sum and the
-        // scalar tail below covers the rest
-        double total = w == 4 ? errorSquaresFloat(yb, y0, nb, n0, rtol, atol, c, kb, k0, n)
-                : errorSquaresDouble(yb, y0, nb, n0, rtol, atol, c, kb, k0, n);
-        int i = w == 4 ? S.loopBound(n) : D.loopBound(n);
-        for (; i < n; i++) {
-            double err = 0;
-            for (int j = 0; j < terms; j++) {
-                err += (w == 8 ? kb[j].getDouble(k0[j] + i * 8) : kb[j].getFloat(k0[j] + i * 4)) * c[j];
-            }
-            double a = Math.abs(w == 8 ? yb.getDouble(y0 + i * 8) : yb.getFloat(y0 + i * 4));
-            double b = Math.abs(w == 8 ? nb.getDouble(n0 + i * 8) : nb.getFloat(n0 + i * 4));
-            double r = err / (atol + rtol * Math.max(a, b));
-            total += r * r;
-        }
-        return Math.sqrt(total / n);
-    }
-
     @Override
     public void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, float scale,
             int n) {
@@ -467,7 +194,7 @@ final class VectorKernels implements Kernels.VectorOps {
     }
 
     /** Doubles per vector matched to floats per half-width vector for the float64 -> float32 store. */
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
 
     @Override
     public void sinCos(double scale, double[] frequencies, float[] out, int sinAt, int cosAt) {
@@ -487,266 +214,6 @@ final class VectorKernels implements Kernels.VectorOps {
             out[sinAt + i] = (float) Math.sin(a);
             out[cosAt + i] = (float) Math.cos(a);
         }
-    }
-
-    @Override
-    public double meanRowNorm(float[] a, int rows, int per) {
-        int lanes = S.length();
-        double total = 0;
-        float[] lanesOut = new float[lanes];
-        if (per < lanes) {
-            // short rows: a vector of rows at a time, gathered per coordinate
-            int[] rowsApart = new int[lanes];
-            for (int l = 0; l < lanes; l++) {
-                rowsApart[l] = l * per;
-            }
-            int b = 0;
-            // float32 partial sums of at most 64 vectors of norms, added up in double precision
-            FloatVector norms = FloatVector.zero(S);
-            int pending = 0;
-            for (; b + lanes <= rows; b += lanes) {
-                FloatVector sq = FloatVector.zero(S);
-                for (int q = 0; q < per; q++) {
-                    FloatVector v = FloatVector.fromArray(S, a, b * per + q, rowsApart, 0);
-                    sq = v.fma(v, sq);
-                }
-                norms = norms.add(sq.lanewise(VectorOperators.SQRT));
-                if (++pending == 64) {
-                    norms.intoArray(lanesOut, 0);
-                    total += sumLanes(lanesOut);
-                    norms = FloatVector.zero(S);
-                    pending = 0;
-                }
-            }
-            norms.intoArray(lanesOut, 0);
-            total += sumLanes(lanesOut);
-            for (; b < rows; b++) {
-                double sq = 0;
-                for (int q = 0; q < per; q++) {
-                    double v = a[b * per + q];
-                    sq += v * v;
-                }
-                total += Math.sqrt(sq);
-            }
-            return total / rows;
-        }
-        for (int b = 0; b < rows; b++) {
-            int at = b * per;
-            int bound = at + S.loopBound(per);
-            FloatVector acc = FloatVector.zero(S);
-            int i = at;
-            for (; i < bound; i += lanes) {
-                FloatVector v = FloatVector.fromArray(S, a, i);
-                acc = v.fma(v, acc);
-            }
-            acc.intoArray(lanesOut, 0);
-            double sq = sumLanes(lanesOut);
-            for (; i < at + per; i++) {
-                sq += (double) a[i] * a[i];
-            }
-            total += Math.sqrt(sq);
-        }
-        return total / rows;
-    }
-
-    /** The lanes' sum in double precision, in lane order (values, not a vector: see biasSilu). */
-    private static double sumLanes(float[] lanes) {
-        double sum = 0;
-        for (float f : lanes) {
-            sum += f;
-        }
-        return sum;
-    }
-
-    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
-
-    // The hash stages below each take and return arrays, one round of SplitMix64's output function (RandomSource.mix) per method: C2 stops
-    // inlining vector operations into a method past a node budget (NodeCountInliningCutoff), and a
-    // vector passed between methods that were not inlined is boxed, about ten times slower.
-
-    /** dst = mix(((a mul) + add) ^ xor), lane-wise, for [0, n) (n a multiple of the lanes). */
-    private static void mixAffine(long[] a, long mul, long add, long xor, long[] dst, int n) {
-        for (int l = 0; l < n; l += L.length()) {
-            LongVector z = LongVector.fromArray(L, a, l).mul(mul).add(add).lanewise(VectorOperators.XOR, xor);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
-            z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31)).intoArray(dst, l);
-        }
-    }
-
-    /** dst = mix(a + (pos + 1) mul), lane-wise. */
-    private static void mixPosition(long[] a, long[] pos, long mul, long[] dst, int n) {
-        for (int l = 0; l < n; l += L.length()) {
-            LongVector z = LongVector.fromArray(L, a, l).add(LongVector.fromArray(L, pos, l).add(1).mul(mul));
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
-            z = z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 27)).mul(0x94D049BB133111EBL);
-            z.lanewise(VectorOperators.XOR, z.lanewise(VectorOperators.LSHR, 31)).intoArray(dst, l);
-        }
-    }
-
-    /** The polar transform of uniforms from the hashes h1, h2: u f, v f and s = u^2 + v^2. */
-    private static void polar(long[] h1, long[] h2, int n, double[] us, double[] vs, double[] ss) {
-        for (int l = 0; l < n; l += L.length()) {
-            DoubleVector u = ((DoubleVector) LongVector.fromArray(L, h1, l).lanewise(VectorOperators.LSHR, 11)
-                    .convert(VectorOperators.L2D, 0)).mul(0x1.0p-53).mul(2.0).sub(1.0);
-            DoubleVector v = ((DoubleVector) LongVector.fromArray(L, h2, l).lanewise(VectorOperators.LSHR, 11)
-                    .convert(VectorOperators.L2D, 0)).mul(0x1.0p-53).mul(2.0).sub(1.0);
-            DoubleVector sq = u.mul(u).add(v.mul(v));
-            DoubleVector f = sq.lanewise(VectorOperators.LOG).mul(-2.0).div(sq).lanewise(VectorOperators.SQRT);
-            u.mul(f).intoArray(us, l);
-            v.mul(f).intoArray(vs, l);
-            sq.intoArray(ss, l);
-        }
-    }
-
-    @Override
-    public boolean gaussianPairs(long key, long golden, long saltGauss, long saltUniform, long saltStream,
-            long firstIndex, int perRow, int from, int to, double[] outD, float[] outF) {
-        // 64-bit lane multiplies are single instructions only with AVX-512 (8 lanes); elsewhere the
-        // scalar loop is faster than the emulation
-        if (L.length() < 8 || L.length() != D.length()) {
-            return false;
-        }
-        int lanes = L.length();
-        int pairs = (perRow + 1) / 2;
-        long start = (long) from * pairs;
-        long end = (long) to * pairs;
-        // chunks of pair slots, each in passes over small arrays: positions (scalar), hashes and
-        // the polar transform (vector), write-back (scalar); the slots whose attempt was rejected
-        // are compacted and retried, all in the vector path, so a slot's value never depends on
-        // how the rows were split
-        int chunk = PairScratch.CHUNK;
-        PairScratch scratch = PAIR_SCRATCH.get();
-        long[] idx = scratch.idx;
-        long[] pos = scratch.pos;
-        int[] at = scratch.at;
-        boolean[] second = scratch.second;
-        long[] base = scratch.base;
-        long[] h1 = scratch.h1;
-        long[] h2 = scratch.h2;
-        int[] slots = scratch.slots;
-        double[] us = scratch.us;
-        double[] vs = scratch.vs;
-        double[] ss = scratch.ss;
-        long keySalt = key ^ saltGauss;
-        int r = from;
-        int p = 0;
-        for (long c0 = start; c0 < end; c0 += chunk) {
-            int n = (int) Math.min(chunk, end - c0);
-            for (int l = 0; l < n; l++) {
-                idx[l] = firstIndex + r;
-                pos[l] = p;
-                at[l] = r * perRow + 2 * p;
-                second[l] = 2 * p + 1 < perRow;
-                slots[l] = l;
-                if (++p == pairs) {
-                    p = 0;
-                    r++;
-                }
-            }
-            int padded = pad(n, lanes, idx, pos);
-            // row key, then the pair's base hash
-            mixAffine(idx, golden, saltGauss, 0, base, padded);
-            mixAffine(base, 1, 0, keySalt, base, padded);
-            mixPosition(base, pos, golden, base, padded);
-            int pending = n;
-            for (long attempt = 0; pending > 0; attempt++) {
-                padded = pad(pending, lanes, base, null);
-                mixAffine(base, 1, attempt * saltUniform, 0, h1, padded);
-                mixAffine(h1, 1, 0, saltStream, h2, padded);
-                polar(h1, h2, padded, us, vs, ss);
-                // write every pending slot (a rejected one is rewritten by a later attempt), then
-                // keep the rejected ones, without branches on the random outcome
-                int kept = 0;
-                if (attempt == 0 && perRow % 2 == 0) {
-                    // the first attempt of rows of whole pairs: the slots are in order and adjacent
-                    int o = at[0];
-                    if (outD != null) {
-                        for (int l = 0; l < pending; l++) {
-                            outD[o + 2 * l] = us[l];
-                            outD[o + 2 * l + 1] = vs[l];
-                        }
-                    } else {
-                        for (int l = 0; l < pending; l++) {
-                            outF[o + 2 * l] = (float) us[l];
-                            outF[o + 2 * l + 1] = (float) vs[l];
-                        }
-                    }
-                    for (int l = 0; l < pending; l++) {
-                        slots[kept] = l;
-                        base[kept] = base[l];
-                        kept += rejected(ss[l]);
-                    }
-                    pending = kept;
-                    continue;
-                }
-                for (int l = 0; l < pending; l++) {
-                    int slot = slots[l];
-                    int o = at[slot];
-                    if (outD != null) {
-                        outD[o] = us[l];
-                        if (second[slot]) {
-                            outD[o + 1] = vs[l];
-                        }
-                    } else {
-                        outF[o] = (float) us[l];
-                        if (second[slot]) {
-                            outF[o + 1] = (float) vs[l];
-                        }
-                    }
-                    slots[kept] = slot;
-                    base[kept] = base[l];
-                    kept += rejected(ss[l]);
-                }
-                pending = kept;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * The working arrays of {@link #gaussianPairs}, one set per thread: a sampler draws every step
-     * (on its own thread or the noise-ahead one), and 20 KB of fresh arrays per draw were most of
-     * what the garbage collector had to collect while sampling with the exact score.
-     */
-    private static final class PairScratch {
-        /** Pair slots per chunk: 32 vectors of longs. */
-        static final int CHUNK = 32 * L.length();
-        final long[] idx = new long[CHUNK];
-        final long[] pos = new long[CHUNK];
-        final int[] at = new int[CHUNK];
-        final boolean[] second = new boolean[CHUNK];
-        final long[] base = new long[CHUNK];
-        final long[] h1 = new long[CHUNK];
-        final long[] h2 = new long[CHUNK];
-        final int[] slots = new int[CHUNK];
-        final double[] us = new double[CHUNK];
-        final double[] vs = new double[CHUNK];
-        final double[] ss = new double[CHUNK];
-    }
-
-    private static final ThreadLocal<PairScratch> PAIR_SCRATCH = ThreadLocal.withInitial(PairScratch::new);
-
-    /**
-     * 1 when the polar method rejects the point (u, v) with u^2 + v^2 = s, that is unless
-     * 0 &lt; s &lt; 1, else 0: the sign bit of s - 1 rather than a comparison, as a rejection is
-     * random (about one point in five) and a branch on it is mispredicted that often; s = 0 (never
-     * seen in practice) takes a branch that is always predicted.
-     */
-    private static int rejected(double s) {
-        return (int) (Double.doubleToRawLongBits(s - 1) >>> 63 ^ 1) | (s == 0 ? 1 : 0);
-    }
-
-    /** Pads a[n..] (and b[n..] when given) to whole vectors with the last real value; the padded length. */
-    private static int pad(int n, int lanes, long[] a, long[] b) {
-        int padded = (n + lanes - 1) / lanes * lanes;
-        for (int l = n; l < padded; l++) {
-            a[l] = a[n - 1];
-            if (b != null) {
-                b[l] = b[n - 1];
-            }
-        }
-        return padded;
     }
 
     private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,
@@ -782,5 +249,28 @@ final class VectorKernels implements Kernels.VectorOps {
             sums[j] = sum;
         }
         return sums;
+    }
+
+    @Override
+    public void linearCombination(INDArray out, double yScale, INDArray y, double h, double[] a, INDArray[] k, int n) {
+        VectorSolverKernels.linearCombination(out, yScale, y, h, a, k, n);
+    }
+
+    @Override
+    public double scaledErrorRms(INDArray y, INDArray yNew, double rtol, double atol, double h, double[] e,
+            INDArray[] k, int n) {
+        return VectorSolverKernels.scaledErrorRms(y, yNew, rtol, atol, h, e, k, n);
+    }
+
+    @Override
+    public double meanRowNorm(float[] a, int rows, int per) {
+        return VectorSolverKernels.meanRowNorm(a, rows, per);
+    }
+
+    @Override
+    public boolean gaussianPairs(long key, long golden, long saltGauss, long saltUniform, long saltStream,
+            long firstIndex, int perRow, int from, int to, double[] outD, float[] outF) {
+        return VectorGaussianPairs.gaussianPairs(key, golden, saltGauss, saltUniform, saltStream, firstIndex, perRow,
+                from, to, outD, outF);
     }
 }

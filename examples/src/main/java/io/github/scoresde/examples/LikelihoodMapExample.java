@@ -11,6 +11,7 @@ import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.ScoreModel;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.DataScaler;
+import io.github.scoresde.training.data.ToyData;
 import io.github.scoresde.training.data.ToyDatasets;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,7 +87,7 @@ public final class LikelihoodMapExample implements Callable<Integer> {
             Sde sde = new VpSde();
             m = new Trainer(Trainer.Settings.defaults(o.steps(), o.seed()).withLogEvery(Math.max(1, o.steps() / 10)))
                     .train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, o.seed())), sde,
-                            ToyDatasets.named("eight-gaussians"), DataScaler.identity(2)).model();
+                            ToyData.EIGHT_GAUSSIANS.source(), DataScaler.identity(2)).model();
         }
         double lim = 3;
         double[] axis = new double[o.grid()];

@@ -7,7 +7,7 @@ import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.CsvDataSource;
 import io.github.scoresde.training.data.DataScaler;
 import io.github.scoresde.training.data.DataSource;
-import io.github.scoresde.training.data.ToyDatasets;
+import io.github.scoresde.training.data.ToyData;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,6 +98,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
             return CsvDataSource.read(Path.of(name));
         }
-        return ToyDatasets.named(name);
+        try {
+            return ToyData.fromId(name).source();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + " or a .csv file");
+        }
     }
 }

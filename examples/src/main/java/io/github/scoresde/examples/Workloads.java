@@ -18,6 +18,7 @@ import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.DataScaler;
+import io.github.scoresde.training.data.ToyData;
 import io.github.scoresde.training.data.ToyDatasets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,8 +68,8 @@ public final class Workloads {
     public static QualityGrid samplerQuality(int n) {
         Map<String, MixtureQuality.Floor> floors = new LinkedHashMap<>();
         List<QualityRow> rows = new ArrayList<>();
-        for (String name : GaussianMixture.NAMES) {
-            GaussianMixture mix = GaussianMixture.named(name);
+        for (String name : List.of("eight-gaussians", "gmm-64")) {
+            GaussianMixture mix = ScoreSource.mixture(name);
             floors.put(name, MixtureQuality.floor(mix, n, 4));
             INDArray ref = MixtureQuality.reference(mix, n);
             for (Sde sde : new Sde[] {new VpSde(), new SubVpSde(), new VeSde(0.01, mix.dimension() == 2 ? 10 : 50)}) {
@@ -106,7 +107,7 @@ public final class Workloads {
         Sde sde = new VpSde();
         GaussianMixture mix = GaussianMixture.eightGaussians();
         Trainer.Result t = new Trainer(Trainer.Settings.defaults(steps, 0).withLogEvery(logEvery))
-                .train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0)), sde, ToyDatasets.named("eight-gaussians"),
+                .train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0)), sde, ToyData.EIGHT_GAUSSIANS.source(),
                         DataScaler.identity(2));
         INDArray ref = MixtureQuality.reference(mix, 10_000);
         MixtureQuality.Floor floor = MixtureQuality.floor(mix, 10_000, 4);

@@ -18,6 +18,7 @@ import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.DataScaler;
+import io.github.scoresde.training.data.ToyData;
 import io.github.scoresde.training.data.ToyDatasets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ class ReadmeSnippetTest {
         ScoreFunction exact = new ExactMixtureScore(data, sde);
         Trainer.Result trained = new Trainer(Trainer.Settings.defaults(3, 0).withBatchSize(32))
                 .train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0)), sde,
-                        ToyDatasets.named("eight-gaussians"), DataScaler.identity(2));
+                        ToyData.EIGHT_GAUSSIANS.source(), DataScaler.identity(2));
         ScoreFunction learned = trained.model().score();
         Sampler pc = PredictorCorrectorSampler.reverseDiffusionLangevin(25, 0.16);
         SamplingResult r = pc.sample(sde, learned, 16, RandomSource.of(42));

@@ -8,7 +8,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * The weighted denoising score-matching loss as a DL4J loss function (MATH.md section 7). Labels
+ * The weighted denoising score-matching loss as a DL4J loss function (docs/math.md section 7). Labels
  * pack the target and a per-example weight: {@code [target_1 .. target_d | w]}, shape
  * {@code [batch, d + 1]}; the loss of example b is w_b c sum_j (out_bj - target_bj)^2 with c from
  * the {@link LossReduction}. With the output parameterised as s(t) * score, the target is -z and

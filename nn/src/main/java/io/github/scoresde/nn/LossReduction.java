@@ -1,6 +1,6 @@
 package io.github.scoresde.nn;
 
-/** How the squared error of one example is reduced over its dimensions (MATH.md section 7). */
+/** How the squared error of one example is reduced over its dimensions (docs/math.md section 7). */
 public enum LossReduction {
     /** 1/2 sum_d (paper and BENCHMARKS.md default). */
     HALF_SUM,

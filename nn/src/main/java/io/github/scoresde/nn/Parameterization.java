@@ -1,7 +1,7 @@
 package io.github.scoresde.nn;
 
 /**
- * How a network's output becomes a score (MATH.md section 7). A named choice rather than a
+ * How a network's output becomes a score (docs/math.md section 7). A named choice rather than a
  * magic division inside the adapter.
  */
 public enum Parameterization {

@@ -8,7 +8,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The exact noise-conditional classifier of a Gaussian mixture's components: p_t(k | x) are the
- * responsibilities of the perturbed mixture (MATH.md section 10), and
+ * responsibilities of the perturbed mixture (docs/math.md section 10), and
  * grad_x log p_t(k | x) = (m(t) mu_k - x) / v_k(t) - grad_x log p_t(x) in closed form.
  *
  * @param mixture the mixture whose components are the classes

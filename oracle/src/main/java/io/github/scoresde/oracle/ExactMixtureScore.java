@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The exact score grad_x log p_t(x) of a Gaussian mixture data distribution pushed through a
- * linear SDE (MATH.md section 10): p_t = sum_k w_k N(m(t) mu_k, (m(t)^2 sd_k^2 + s(t)^2) I).
+ * linear SDE (docs/math.md section 10): p_t = sum_k w_k N(m(t) mu_k, (m(t)^2 sd_k^2 + s(t)^2) I).
  * It knows its exact vector-Jacobian product (the Hessian of log p_t is symmetric, so it equals
  * the Jacobian-vector product), its exact divergence, the noisy responsibilities p_t(k | x) and
  * the exact log-density: the oracle against which samplers, likelihoods and guidance are tested.

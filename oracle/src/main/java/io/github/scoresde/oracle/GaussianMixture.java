@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Besides sampling and the exact log-density, it evaluates the <em>perturbed</em> mixture
  * p(x; m, s) = sum_k w_k N(x; m mu_k, (m^2 sd_k^2 + s^2) I), which is the marginal p_t of the
- * mixture pushed through any linear SDE with x(t) | x(0) ~ N(m(t) x(0), s(t)^2 I) (MATH.md
+ * mixture pushed through any linear SDE with x(t) | x(0) ~ N(m(t) x(0), s(t)^2 I) (docs/math.md
  * section 10): its score, the responsibilities p_t(k | x), the Hessian of log p_t applied to a
  * vector and its trace (the divergence of the score), all in closed form. The SDE module turns
  * these into the exact score oracle of every SDE; with m = 1, s = 0 they describe the mixture
@@ -129,25 +129,6 @@ public final class GaussianMixture {
             }
         }
         return equalWeights(mu, 0.3);
-    }
-
-    /** The names accepted by {@link #named(String)}. */
-    public static final java.util.List<String> NAMES = java.util.List.of("eight-gaussians", "gmm-64");
-
-    /**
-     * A canonical mixture by name ({@code eight-gaussians} or {@code gmm-64}).
-     *
-     * @throws IllegalArgumentException listing the valid names
-     */
-    public static GaussianMixture named(String name) {
-        switch (String.valueOf(name)) {
-            case "eight-gaussians":
-                return eightGaussians();
-            case "gmm-64":
-                return gmm64();
-            default:
-                throw new IllegalArgumentException("Unknown mixture \"" + name + "\"; expected one of " + NAMES);
-        }
     }
 
     /** The dimension d of the data. */
@@ -535,99 +516,12 @@ public final class GaussianMixture {
     }
 
     /** Work (about K d per example) above which the row loops split over the common pool's threads. */
-    private static final long PARALLEL_WORK = 1 << 16;
+    static final long PARALLEL_WORK = 1 << 16;
 
-    /** Responsibilities r_k, variances v_k, squared distances |x - m mu_k|^2 and c = sum_k r_k / v_k per row. */
     private Evaluation evaluate(INDArray x, double[] m, double[] s) {
         int batch = Checks.batchOf("x", x, new long[] {d});
         checkCoefficients(batch, m, s);
-        int k = means.length;
-        double[] xv = Checks.flat(x);
-        double[] v = new double[batch * k];
-        double[] dist2 = new double[batch * k];
-        double[] r = new double[batch * k];
-        double[] c = new double[batch];
-        RowParallel.forRows(batch, (long) k * d, PARALLEL_WORK, (from, to) -> {
-            for (int b = from; b < to; b++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < k; j++) {
-                    int i = b * k + j;
-                    double vk = m[b] * m[b] * stds[j] * stds[j] + s[b] * s[b];
-                    double sq = 0;
-                    for (int q = 0; q < d; q++) {
-                        double diff = xv[b * d + q] - m[b] * means[j][q];
-                        sq += diff * diff;
-                    }
-                    v[i] = vk;
-                    dist2[i] = sq;
-                    r[i] = logWeights[j] - sq / (2 * vk) - 0.5 * d * Math.log(2 * Math.PI * vk);
-                    max = Math.max(max, r[i]);
-                }
-                double sum = 0;
-                for (int j = 0; j < k; j++) {
-                    r[b * k + j] = Math.exp(r[b * k + j] - max);
-                    sum += r[b * k + j];
-                }
-                double cb = 0;
-                for (int j = 0; j < k; j++) {
-                    r[b * k + j] /= sum;
-                    cb += r[b * k + j] / v[b * k + j];
-                }
-                c[b] = cb;
-            }
-        });
-        return new Evaluation(x, xv, batch, m, v, dist2, r, c);
-    }
-
-    /** One batch's per-component bookkeeping, shared by the score and its derivatives. */
-    private final class Evaluation {
-        final INDArray x;
-        final double[] xv;
-        final int batch;
-        final double[] m;
-        final double[] v;
-        final double[] dist2;
-        final double[] r;
-        final double[] c;
-        private double[] score;
-
-        Evaluation(INDArray x, double[] xv, int batch, double[] m, double[] v, double[] dist2, double[] r,
-                double[] c) {
-            this.x = x;
-            this.xv = xv;
-            this.batch = batch;
-            this.m = m;
-            this.v = v;
-            this.dist2 = dist2;
-            this.r = r;
-            this.c = c;
-        }
-
-        /** S = sum_k r_k (m mu_k - x) / v_k, row-major {@code [batch * d]} in double precision. */
-        double[] scoreValues() {
-            if (score == null) {
-                int k = means.length;
-                double[] out = new double[batch * d];
-                RowParallel.forRows(batch, (long) k * d, PARALLEL_WORK, (from, to) -> {
-                    for (int b = from; b < to; b++) {
-                        for (int q = 0; q < d; q++) {
-                            double acc = -c[b] * xv[b * d + q];
-                            for (int j = 0; j < k; j++) {
-                                acc += r[b * k + j] * m[b] * means[j][q] / v[b * k + j];
-                            }
-                            out[b * d + q] = acc;
-                        }
-                    }
-                });
-                score = out;
-            }
-            return score;
-        }
-
-        /** The score as a new array of x's data type. */
-        INDArray score() {
-            return NdArrays.of(scoreValues(), x.dataType(), batch, d);
-        }
+        return new Evaluation(x, m, s, means, stds, logWeights);
     }
 
     @Override

@@ -343,7 +343,6 @@ class GaussianMixtureTest {
                 "one entry per component", "2, 1 and 2");
         assertRejects(() -> new GaussianMixture(new double[] {1}, new double[][] {{Double.NaN}}, new double[] {1}),
                 "means[0][0]", "NaN");
-        assertRejects(() -> GaussianMixture.named("nine-gaussians"), "nine-gaussians", "eight-gaussians", "gmm-64");
         GaussianMixture m = uneven();
         assertRejects(() -> m.logDensity(Nd4j.zeros(DataType.DOUBLE, 4, 2)), "x must have shape [batch, 3]",
                 "[4, 2]");

@@ -5,7 +5,7 @@ import io.github.scoresde.sde.Sde;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Ancestral sampling (MATH.md section 4): DDPM's sampler for the VP SDE,
+ * Ancestral sampling (docs/math.md section 4): DDPM's sampler for the VP SDE,
  * x_mean = (x + beta_i s) / sqrt(1 - beta_i), and its SMLD counterpart for the VE SDE,
  * x_mean = x + (sigma_i^2 - sigma_{i-1}^2) s; then x = x_mean + noiseStd_i z. Needs an SDE with
  * the {@link AncestralSchedule} capability.

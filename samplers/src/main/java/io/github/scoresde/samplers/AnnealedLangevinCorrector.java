@@ -4,7 +4,7 @@ import io.github.scoresde.core.Checks;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Annealed Langevin dynamics (Song and Ermon 2019; MATH.md section 5): at time t, n steps of
+ * Annealed Langevin dynamics (Song and Ermon 2019; docs/math.md section 5): at time t, n steps of
  * x_mean = x + eps s(x, t), x = x_mean + sqrt(2 eps) z with eps = 2 alpha_i (r s(t))^2, s(t) the
  * marginal standard deviation. With the predictor {@link Predictor#none()} on the SMLD levels this
  * is NCSN's sampler: its step a_i = e sigma_i^2 / sigma_min^2 with x + (a_i / 2) s is eps = a_i / 2,

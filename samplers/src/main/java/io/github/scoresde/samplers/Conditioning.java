@@ -5,7 +5,7 @@ import io.github.scoresde.sde.Sde;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The hook through which conditioning acts on the predictor-corrector loop (MATH.md section 9),
+ * The hook through which conditioning acts on the predictor-corrector loop (docs/math.md section 9),
  * so that no sampler loop is copied for a variant: it may change the starting state, wrap the
  * score (guidance), and rewrite the state after every corrector and predictor step (inpainting,
  * colorization, linear observations). The default methods do nothing.

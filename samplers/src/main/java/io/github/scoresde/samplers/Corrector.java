@@ -3,7 +3,7 @@ package io.github.scoresde.samplers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * MCMC steps at a fixed time t_k that move the state towards p_{t_k} (MATH.md section 5).
+ * MCMC steps at a fixed time t_k that move the state towards p_{t_k} (docs/math.md section 5).
  * Implementations are immutable and stateless.
  */
 public interface Corrector {

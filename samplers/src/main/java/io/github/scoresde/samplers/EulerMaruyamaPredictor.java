@@ -4,7 +4,7 @@ import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Euler-Maruyama on the reverse-time SDE (MATH.md section 4): with step size h,
+ * Euler-Maruyama on the reverse-time SDE (docs/math.md section 4): with step size h,
  * x_mean = x - [a(t) x - g(t)^2 s(x, t)] h and x = x_mean + g(t) sqrt(h) z. Works for every SDE.
  */
 public final class EulerMaruyamaPredictor implements Predictor {

@@ -8,7 +8,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Langevin MCMC with a step size set by a target signal-to-noise ratio r (Song et al. 2021,
- * Algorithm 4; MATH.md section 5). Each of n steps: g = s(x, t), z fresh,
+ * Algorithm 4; docs/math.md section 5). Each of n steps: g = s(x, t), z fresh,
  * eps = 2 alpha_i (r |z| / |g|)^2, x_mean = x + eps g, x = x_mean + sqrt(2 eps) z, with alpha_i the
  * discretisation's {@link io.github.scoresde.sde.Discretization#langevinAlpha Langevin alpha}
  * (DDPM alpha_i for VP and sub-VP, 1 for VE). r behaves like a temperature: larger steps mix faster

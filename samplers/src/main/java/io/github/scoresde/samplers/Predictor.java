@@ -4,7 +4,7 @@ import io.github.scoresde.sde.Sde;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * One step of a numerical solver of the reverse-time SDE, from t_k to t_k - h_k (MATH.md
+ * One step of a numerical solver of the reverse-time SDE, from t_k to t_k - h_k (docs/math.md
  * section 4). Implementations are immutable and stateless.
  */
 public interface Predictor {

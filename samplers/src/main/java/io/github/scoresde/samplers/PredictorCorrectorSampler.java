@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The predictor-corrector loop (Song et al. 2021, Algorithm 1; MATH.md section 6), the one sampling
+ * The predictor-corrector loop (Song et al. 2021, Algorithm 1; docs/math.md section 6), the one sampling
  * loop of the library: x ~ p_T; for each grid time t_k from T down to the end time, the corrector's
  * steps at t_k, then one predictor step from t_k. Predictor-only sampling (Euler-Maruyama, DDPM
  * ancestral) uses {@link Corrector#none()}, corrector-only sampling (NCSN's annealed Langevin
@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: on a machine with two or more processors, each step's noise for batches of at least
  * 4096 values is drawn two steps ahead on a background daemon thread ("scoresde-noise-ahead") while
- * the score is evaluated; the values are the same (they are keyed, not streamed). The system
- * property {@code scoresde.noiseAhead=false} keeps all work on the calling thread.
+ * the score is evaluated; the values are the same (they are keyed, not streamed).
+ * {@link Builder#noiseAhead(boolean)} turns this off (all work on the calling thread) or on.
  */
 public final class PredictorCorrectorSampler implements Sampler {
     private static final Logger LOG = LoggerFactory.getLogger(PredictorCorrectorSampler.class);
@@ -50,6 +50,7 @@ public final class PredictorCorrectorSampler implements Sampler {
     private final Double endTime;
     private final TimeGrid grid;
     private final boolean denoise;
+    private final Boolean noiseAhead;
     private final int chunkSize;
     private final SamplingListener listener;
     private final Conditioning conditioning;
@@ -61,6 +62,7 @@ public final class PredictorCorrectorSampler implements Sampler {
         this.endTime = b.endTime;
         this.grid = b.grid;
         this.denoise = b.denoise;
+        this.noiseAhead = b.noiseAhead;
         this.chunkSize = b.chunkSize;
         this.listener = b.listener;
         this.conditioning = b.conditioning;
@@ -145,7 +147,7 @@ public final class PredictorCorrectorSampler implements Sampler {
                 x);
         INDArray mean = x;
         int n = g.steps();
-        try (StepNoise noise = new StepNoise(rng.stream(STEP_STREAM), first, rows, shape, n)) {
+        try (StepNoise noise = new StepNoise(rng.stream(STEP_STREAM), first, rows, shape, n, noiseAhead)) {
             for (int k = 0; k < n; k++) {
                 double t = g.time(k);
                 INDArray before = x;
@@ -193,6 +195,7 @@ public final class PredictorCorrectorSampler implements Sampler {
         private Double endTime;
         private TimeGrid grid;
         private boolean denoise = true;
+        private Boolean noiseAhead;
         private int chunkSize;
         private SamplingListener listener = SamplingListener.none();
         private Conditioning conditioning = Conditioning.none();
@@ -233,6 +236,16 @@ public final class PredictorCorrectorSampler implements Sampler {
         /** An explicit time grid, replacing steps and endTime. */
         public Builder grid(TimeGrid g) {
             this.grid = Checks.notNull("grid", g);
+            return this;
+        }
+
+        /**
+         * Whether each step's noise is drawn ahead on a background thread while the score is
+         * evaluated (the same values either way). Default: when the machine has two or more
+         * processors and a draw holds at least 4096 values.
+         */
+        public Builder noiseAhead(boolean ahead) {
+            this.noiseAhead = ahead;
             return this;
         }
 

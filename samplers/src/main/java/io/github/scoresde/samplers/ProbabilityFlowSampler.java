@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sampling by the probability-flow ODE (MATH.md section 6): x(T) ~ p_T, integrated from T down to
+ * Sampling by the probability-flow ODE (docs/math.md section 6): x(T) ~ p_T, integrated from T down to
  * the end time with any {@link OdeSolver} (Dormand-Prince 5(4), rtol = atol = 1e-5 by default, as
  * in the reference). Deterministic given x(T): {@link #decode} maps a latent code to data.
  *
@@ -122,7 +122,7 @@ public final class ProbabilityFlowSampler implements Sampler {
     }
 
     /**
-     * Encodes data into latent codes: integrates the flow from the end time up to T (MATH.md
+     * Encodes data into latent codes: integrates the flow from the end time up to T (docs/math.md
      * section 6). The code is fixed by the data and the SDE (with the true score), not by the
      * network's parameters. No denoising step applies.
      *

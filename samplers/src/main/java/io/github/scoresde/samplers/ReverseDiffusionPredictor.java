@@ -5,7 +5,7 @@ import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Reverse diffusion (MATH.md section 4): the SDE's own discretisation run backwards,
+ * Reverse diffusion (docs/math.md section 4): the SDE's own discretisation run backwards,
  * x_mean = x - [f_i(x) - G_i^2 s(x, t)] and x = x_mean + G_i z, with f_i and G_i from
  * {@link io.github.scoresde.sde.Sde#discretize(int)} at the step's discrete index (DDPM for VP,
  * SMLD for VE, Euler-Maruyama for sub-VP).

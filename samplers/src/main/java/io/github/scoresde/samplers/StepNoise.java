@@ -24,8 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * not depend on it. It pays where the noise is a sizeable part of a step (the exact score's
  * samplers: a 4096 x 2 draw is about a third of an Euler-Maruyama step) and there is a second core
  * for it: it is on when the machine has at least two processors and a draw holds at least
- * {@value #AHEAD_MIN_VALUES} values, unless the system property {@code scoresde.noiseAhead} is
- * {@code false} ({@code true} forces it on).
+ * {@value #AHEAD_MIN_VALUES} values, unless the sampler says otherwise.
  *
  * <p>Not thread-safe: one run, one thread (the background thread only makes new arrays, outside
  * any workspace).
@@ -33,8 +32,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class StepNoise implements AutoCloseable {
     /** Values per draw below which drawing ahead costs more than it saves. */
     static final int AHEAD_MIN_VALUES = 4096;
-    /** The system property that turns drawing ahead off ({@code false}) or on ({@code true}). */
-    static final String PROPERTY = "scoresde.noiseAhead";
 
     /** How long the background thread keeps looking for the next draw before it sleeps. */
     static final long SPIN_NANOS = 300_000;
@@ -89,10 +86,6 @@ final class StepNoise implements AutoCloseable {
 
     /** Whether a run whose draws hold this many values draws ahead by default (see the class comment). */
     static boolean aheadByDefault(long values) {
-        String p = System.getProperty(PROPERTY);
-        if (p != null && !p.isBlank()) {
-            return Boolean.parseBoolean(p.trim());
-        }
         return Runtime.getRuntime().availableProcessors() >= 2 && values >= AHEAD_MIN_VALUES;
     }
 

@@ -2,7 +2,7 @@ package io.github.scoresde.sde;
 
 /**
  * Capability of an SDE whose discretisation is a Markov chain with a known posterior, so that
- * ancestral sampling applies (MATH.md section 4): DDPM for {@link VpSde}, SMLD for {@link VeSde}.
+ * ancestral sampling applies (docs/math.md section 4): DDPM for {@link VpSde}, SMLD for {@link VeSde}.
  * Samplers ask for this interface rather than switching on SDE classes.
  */
 public interface AncestralSchedule {

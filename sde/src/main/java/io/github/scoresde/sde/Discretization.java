@@ -1,7 +1,7 @@
 package io.github.scoresde.sde;
 
 /**
- * An SDE discretised into N steps, x_{i+1} = x_i + f_i(x_i) + G_i z_i (MATH.md section 2), with
+ * An SDE discretised into N steps, x_{i+1} = x_i + f_i(x_i) + G_i z_i (docs/math.md section 2), with
  * f_i(x) = {@link #driftFactor(int, double)} * x. Step index i runs from 0 (near t = 0) to
  * N - 1 (t = T); the time t is passed as well, for discretisations that need it (the generic
  * Euler-Maruyama one). Samplers pass the index of the step they take rather than recomputing it
@@ -19,7 +19,7 @@ public interface Discretization {
     double noiseScale(int i, double t);
 
     /**
-     * The Langevin corrector's alpha at step i (MATH.md section 5): the DDPM alpha_i = 1 - beta_i
+     * The Langevin corrector's alpha at step i (docs/math.md section 5): the DDPM alpha_i = 1 - beta_i
      * for VP and sub-VP, 1 for VE.
      */
     double langevinAlpha(int i);

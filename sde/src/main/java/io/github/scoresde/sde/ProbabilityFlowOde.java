@@ -7,7 +7,7 @@ import io.github.scoresde.core.ScoreFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The probability-flow ODE of a forward SDE and a score model (MATH.md section 3):
+ * The probability-flow ODE of a forward SDE and a score model (docs/math.md section 3):
  * dx/dt = f(x, t) - g(t)^2 s(x, t) / 2, deterministic, with the same marginals p_t as the SDE
  * when s is the true score. As an {@link OdeSystem} its state is the batch x, shape
  * {@code [batch, sampleShape...]}, and the time is shared by the whole batch.

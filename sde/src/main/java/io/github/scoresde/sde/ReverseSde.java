@@ -6,7 +6,7 @@ import io.github.scoresde.core.ScoreFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The reverse-time SDE of a forward SDE and a score model (Anderson 1982; MATH.md section 3):
+ * The reverse-time SDE of a forward SDE and a score model (Anderson 1982; docs/math.md section 3):
  * dx = [f(x, t) - g(t)^2 s(x, t)] dt + g(t) dw_bar, run from t = T down to the end time.
  *
  * @param sde the forward SDE

@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A forward SDE dx = f(x, t) dt + g(t) dw on t in [0, T] whose drift is linear in x,
- * f(x, t) = {@link #driftCoefficient(double) a(t)} x, with a scalar diffusion g(t) (MATH.md
+ * f(x, t) = {@link #driftCoefficient(double) a(t)} x, with a scalar diffusion g(t) (docs/math.md
  * section 1). All three SDEs of Song et al. (2021) are of this kind, so the perturbation kernel
  * is Gaussian in closed form: x(t) | x(0) ~ N(m(t) x(0), s(t)^2 I).
  *
@@ -44,7 +44,7 @@ public interface Sde {
      */
     double defaultEndTime();
 
-    /** The discretisation of this SDE into {@code steps} steps (MATH.md section 2). */
+    /** The discretisation of this SDE into {@code steps} steps (docs/math.md section 2). */
     Discretization discretize(int steps);
 
     /** The drift f(x, t) = a(t) x for per-example times t ({@code [batch]}); a new array. */
@@ -110,12 +110,12 @@ public interface Sde {
         return out;
     }
 
-    /** The reverse-time SDE driven by {@code score} (MATH.md section 3). */
+    /** The reverse-time SDE driven by {@code score} (docs/math.md section 3). */
     default ReverseSde reverse(ScoreFunction score) {
         return new ReverseSde(this, score);
     }
 
-    /** The probability-flow ODE of {@code score} (MATH.md section 3). */
+    /** The probability-flow ODE of {@code score} (docs/math.md section 3). */
     default ProbabilityFlowOde probabilityFlow(ScoreFunction score) {
         return new ProbabilityFlowOde(this, score);
     }

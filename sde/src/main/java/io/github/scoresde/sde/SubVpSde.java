@@ -3,7 +3,7 @@ package io.github.scoresde.sde;
 /**
  * The sub-VP SDE of Song et al. (2021): dx = -beta(t) x / 2 dt + sqrt(beta(t) (1 - exp(-2 B(t)))) dw,
  * with m(t) = exp(a(t)) and s(t) = 1 - exp(2 a(t)) (the standard deviation itself, without a
- * square root: its variance is bounded by the VP SDE's), prior N(0, I) (MATH.md section 1).
+ * square root: its variance is bounded by the VP SDE's), prior N(0, I) (docs/math.md section 1).
  *
  * <p>Discretisation: the generic Euler-Maruyama one, f_i = a(t) x / N, G_i = g(t) sqrt(T / N),
  * as in the reference code. Unlike the reference code, whose sub-VP SDE has no alphas and so

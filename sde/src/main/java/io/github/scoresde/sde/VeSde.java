@@ -5,7 +5,7 @@ import io.github.scoresde.core.Checks;
 /**
  * The variance-exploding SDE, the continuous limit of SMLD / NCSN (Song and Ermon 2019):
  * dx = sigma(t) sqrt(2 ln(sigma_max / sigma_min)) dw with sigma(t) = sigma_min (sigma_max /
- * sigma_min)^t, m(t) = 1 and prior N(0, sigma_max^2 I) (MATH.md section 1).
+ * sigma_min)^t, m(t) = 1 and prior N(0, sigma_max^2 I) (docs/math.md section 1).
  *
  * <p>The perturbation kernel is a named choice ({@link Kernel}): the exact variance
  * sigma(t)^2 - sigma_min^2 (the default here), or sigma(t)^2, the approximation the reference code

@@ -4,7 +4,7 @@ package io.github.scoresde.sde;
 /**
  * The variance-preserving SDE, the continuous limit of DDPM (Ho et al. 2020):
  * dx = -beta(t) x / 2 dt + sqrt(beta(t)) dw, with m(t) = exp(a(t)), s(t) = sqrt(1 - exp(2 a(t)))
- * and prior N(0, I) (MATH.md section 1). Discretised as DDPM: f_i = (sqrt(alpha_i) - 1) x,
+ * and prior N(0, I) (docs/math.md section 1). Discretised as DDPM: f_i = (sqrt(alpha_i) - 1) x,
  * G_i = sqrt(beta_i); ancestral sampling is DDPM's sampler.
  */
 public final class VpSde extends LinearBetaSde implements AncestralSchedule {

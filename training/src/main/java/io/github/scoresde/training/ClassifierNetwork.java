@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A time-dependent classifier p_t(y | x) of perturbed vector data trained with DL4J (MATH.md
+ * A time-dependent classifier p_t(y | x) of perturbed vector data trained with DL4J (docs/math.md
  * section 9): the same input as the score network ([x, Gaussian Fourier features of t]), dense
  * SiLU layers, a softmax over the classes and cross-entropy, trained on x_t = m(t) x0 + s(t) z with
  * t ~ U(t_min, T). Its input gradient grad_x log p_t(y | x) comes from DL4J's

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The weighted denoising score-matching loss evaluated for any {@link ScoreFunction} (MATH.md
+ * The weighted denoising score-matching loss evaluated for any {@link ScoreFunction} (docs/math.md
  * section 7), for held-out evaluation and tests: per example
  * lambda(t) c |s_theta(x_t, t) + z / s(t)|^2 with x_t = m(t) x0 + s(t) z. With lambda = s^2 this is
  * c |s(t) s_theta + z|^2, the quantity the network's DL4J loss computes during training.

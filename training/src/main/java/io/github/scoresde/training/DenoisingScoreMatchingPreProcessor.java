@@ -11,7 +11,7 @@ import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 
 /**
  * Turns a batch of clean data x0 into a denoising score-matching batch for DL4J's {@code fit}
- * (MATH.md section 7): draws t (and its loss weight) from the {@link LossWeighting}, z ~ N(0, I),
+ * (docs/math.md section 7): draws t (and its loss weight) from the {@link LossWeighting}, z ~ N(0, I),
  * forms x_t = m(t) x0 + s(t) z, and sets features [x_t, emb(t)] and labels [-z | w] for the
  * network's {@link io.github.scoresde.nn.DenoisingScoreMatchingLoss}.
  *

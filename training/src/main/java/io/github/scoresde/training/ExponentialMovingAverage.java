@@ -5,7 +5,7 @@ import io.github.scoresde.core.kernels.Kernels;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * An exponential moving average of the network's weights, used for sampling (MATH.md section 7):
+ * An exponential moving average of the network's weights, used for sampling (docs/math.md section 7):
  * ema = d ema + (1 - d) params after every step, with the warm-up d_k = min(decay, (1 + k) / (10 + k))
  * at step k so that early averages are not dominated by the random initialisation (set warm-up off
  * for the reference code's plain decay).

@@ -6,7 +6,7 @@ import io.github.scoresde.sde.Sde;
 
 /**
  * The weighting lambda(t) of the denoising score-matching loss and how training times are drawn
- * (MATH.md section 7). With the output parameterised as s(t) * score, the loss of an example is
+ * (docs/math.md section 7). With the output parameterised as s(t) * score, the loss of an example is
  * w(t) c sum_d (net + z)^2 with w(t) = lambda(t) / s(t)^2.
  */
 public sealed interface LossWeighting permits LossWeighting.MarginalVariance, LossWeighting.Likelihood,
@@ -30,7 +30,7 @@ public sealed interface LossWeighting permits LossWeighting.MarginalVariance, Lo
     }
 
     /**
-     * The discrete SMLD objective of NCSN (Song and Ermon 2019; MATH.md section 7) for a
+     * The discrete SMLD objective of NCSN (Song and Ermon 2019; docs/math.md section 7) for a
      * {@link io.github.scoresde.sde.VeSde}: a noise level i uniform in {0, ..., N - 1}, x0 + sigma_i z,
      * target -z / sigma_i with weight sigma_i^2. The network sees t_i = i / (N - 1), where
      * sigma(t_i) = sigma_i; the perturbation uses s = sigma_i itself, which is the VE SDE's
@@ -44,7 +44,7 @@ public sealed interface LossWeighting permits LossWeighting.MarginalVariance, Lo
     }
 
     /**
-     * The discrete DDPM objective (Ho et al. 2020; MATH.md section 7) for a
+     * The discrete DDPM objective (Ho et al. 2020; docs/math.md section 7) for a
      * {@link io.github.scoresde.sde.VpSde}: a step i uniform in {0, ..., N - 1},
      * x_i = sqrt(alphabar_i) x0 + sqrt(1 - alphabar_i) z, the network predicting -z with a plain
      * squared error (score = -eps / sqrt(1 - alphabar_i), i.e. net / s). The network sees

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a {@link ScoreNetwork} by weighted denoising score matching (MATH.md section 7) with
+ * Trains a {@link ScoreNetwork} by weighted denoising score matching (docs/math.md section 7) with
  * DL4J's {@code fit}: every step draws a clean batch from the {@link DataSource}, scales it, turns
  * it into a perturbed batch with the {@link DenoisingScoreMatchingPreProcessor}, fits it (Adam,
  * warm-up, clipping come from the network's configuration), folds the weights into the EMA and

@@ -10,6 +10,7 @@ import io.github.scoresde.nn.ScoreNetworkConfig;
 import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.data.DataScaler;
+import io.github.scoresde.training.data.ToyData;
 import io.github.scoresde.training.data.ToyDatasets;
 import java.util.HashSet;
 import java.util.Set;
@@ -60,14 +61,14 @@ class DiscreteObjectiveTest {
         ScoreNetworkConfig c = ScoreNetworkConfig.toyMlp(2, 1).withLayers(16, 1);
         Trainer.Result ddpm = new Trainer(Trainer.Settings.defaults(5, 0).withBatchSize(32)
                 .withWeighting(LossWeighting.discreteDdpm(1000))).train(ScoreNetwork.create(c), new VpSde(),
-                        ToyDatasets.named("moons"), DataScaler.identity(2));
+                        ToyData.MOONS.source(), DataScaler.identity(2));
         Trainer.Result smld = new Trainer(Trainer.Settings.defaults(5, 0).withBatchSize(32)
                 .withWeighting(LossWeighting.discreteSmld(10))).train(ScoreNetwork.create(c),
-                        new VeSde(0.01, 10, VeSde.Kernel.SIGMA_APPROXIMATION), ToyDatasets.named("moons"),
+                        new VeSde(0.01, 10, VeSde.Kernel.SIGMA_APPROXIMATION), ToyData.MOONS.source(),
                         DataScaler.identity(2));
         assertTrue(Double.isFinite(ddpm.losses()[4]) && Double.isFinite(smld.losses()[4]));
         assertRejects(() -> new Trainer(Trainer.Settings.defaults(1, 0).withWeighting(LossWeighting.discreteSmld(10)))
-                .train(ScoreNetwork.create(c), new VpSde(), ToyDatasets.named("moons"), DataScaler.identity(2)),
+                .train(ScoreNetwork.create(c), new VpSde(), ToyData.MOONS.source(), DataScaler.identity(2)),
                 "discrete SMLD objective needs a VeSde; got VpSde");
         assertRejects(() -> LossWeighting.discreteDdpm(0), "levels must be positive");
     }

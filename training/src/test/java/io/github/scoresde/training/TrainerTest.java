@@ -15,6 +15,7 @@ import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.data.DataScaler;
 import io.github.scoresde.training.data.DataSource;
+import io.github.scoresde.training.data.ToyData;
 import io.github.scoresde.training.data.ToyDatasets;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -44,7 +45,7 @@ class TrainerTest {
     @Test
     void resumingFromACheckpointGivesTheSameWeightsBitForBit(@TempDir Path dir) {
         Sde sde = new VpSde();
-        DataSource data = ToyDatasets.named("checkerboard");
+        DataSource data = ToyData.CHECKERBOARD.source();
         Trainer.Result straight = new Trainer(settings(8)).train(small(), sde, data, DataScaler.identity(2));
         Path cp = dir.resolve("cp.zip");
         Trainer.Result first = new Trainer(settings(8).withSteps(5).withCheckpoints(5, cp)).train(small(), sde, data,
@@ -68,7 +69,7 @@ class TrainerTest {
     void aCrashWhileWritingLeavesTheLastCheckpointIntact(@TempDir Path dir) throws IOException {
         Path cp = dir.resolve("cp.zip");
         Sde sde = new VpSde();
-        DataSource data = ToyDatasets.named("eight-gaussians");
+        DataSource data = ToyData.EIGHT_GAUSSIANS.source();
         new Trainer(settings(2).withCheckpoints(2, cp)).train(small(), sde, data, DataScaler.identity(2));
         byte[] before = Files.readAllBytes(cp);
         // a write that dies halfway: the second extra entry throws while the temporary file is open
@@ -93,7 +94,7 @@ class TrainerTest {
     @Test
     void aNanLossStopsTrainingWithTheStepAndKeepsTheLastCheckpoint(@TempDir Path dir) {
         Path cp = dir.resolve("cp.zip");
-        DataSource good = ToyDatasets.named("eight-gaussians");
+        DataSource good = ToyData.EIGHT_GAUSSIANS.source();
         DataSource poisoned = new DataSource() {
             private int calls;
 
@@ -125,9 +126,9 @@ class TrainerTest {
     @Test
     void savedModelsLoadAndGiveTheSameScores(@TempDir Path dir) {
         Sde sde = new VeSde(0.01, 10, VeSde.Kernel.SIGMA_APPROXIMATION);
-        DataScaler scaler = DataScaler.fit(DataScaler.Kind.STANDARDIZE, ToyDatasets.named("moons")
+        DataScaler scaler = DataScaler.fit(DataScaler.Kind.STANDARDIZE, ToyData.MOONS.source()
                 .batch(500, RandomSource.of(1)));
-        Trainer.Result r = new Trainer(settings(3)).train(small(), sde, ToyDatasets.named("moons"), scaler);
+        Trainer.Result r = new Trainer(settings(3)).train(small(), sde, ToyData.MOONS.source(), scaler);
         Path file = dir.resolve("model.zip");
         r.model().save(file);
         ScoreModel loaded = ScoreModel.load(file);
@@ -146,7 +147,7 @@ class TrainerTest {
      */
     @Test
     void modelsWhoseLayersNameTheOldPackageStillLoad(@TempDir Path dir) throws IOException {
-        Trainer.Result r = new Trainer(settings(2)).train(small(), new VpSde(), ToyDatasets.named("moons"),
+        Trainer.Result r = new Trainer(settings(2)).train(small(), new VpSde(), ToyData.MOONS.source(),
                 DataScaler.identity(2));
         Path file = dir.resolve("model.zip");
         r.model().save(file);
@@ -177,7 +178,7 @@ class TrainerTest {
     @Test
     void badModelFilesFailWithAMessageNamingTheProblem(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("model.zip");
-        new Trainer(settings(1)).train(small(), new VpSde(), ToyDatasets.named("checkerboard"), DataScaler.identity(2))
+        new Trainer(settings(1)).train(small(), new VpSde(), ToyData.CHECKERBOARD.source(), DataScaler.identity(2))
                 .model().save(file);
         byte[] bytes = Files.readAllBytes(file);
         Path truncated = dir.resolve("truncated.zip");
@@ -232,7 +233,7 @@ class TrainerTest {
         assertRejects(() -> Trainer.Settings.defaults(10, 1).withBatchSize(-2), "batchSize must be positive", "-2");
         assertRejects(() -> Trainer.Settings.defaults(10, 1).withCheckpoints(5, null), "checkpoint must be given");
         assertRejects(() -> Trainer.Settings.defaults(10, 1).withEma(1.5, true), "emaDecay must lie in [0.0, 1.0]");
-        assertRejects(() -> new Trainer(settings(2)).train(small(), new VpSde(), ToyDatasets.named("gmm-64"),
+        assertRejects(() -> new Trainer(settings(2)).train(small(), new VpSde(), ToyData.GMM_64.source(),
                 DataScaler.identity(64)), "the data has 64 dimensions but the network 2");
     }
 }

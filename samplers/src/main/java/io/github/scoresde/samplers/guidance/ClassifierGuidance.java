@@ -9,7 +9,7 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Class-conditional sampling by classifier guidance (MATH.md section 9): the sampler uses
+ * Class-conditional sampling by classifier guidance (docs/math.md section 9): the sampler uses
  * s(x, t) + w grad_x log p_t(y | x) with a time-dependent classifier p_t(y | x) and a guidance
  * weight w &gt;= 0 (w = 1 is Bayes' rule for p_t(x | y); larger w sharpens towards the class).
  * One label for every sample, or one per sample index.

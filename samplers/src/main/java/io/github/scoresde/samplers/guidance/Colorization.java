@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Colorization (Song et al. 2021, Appendix I; MATH.md section 9): samples of k pixels x 3 channels
+ * Colorization (Song et al. 2021, Appendix I; docs/math.md section 9): samples of k pixels x 3 channels
  * (flattened pixel-major: r0, g0, b0, r1, ...) given each pixel's grey value (the mean of its
  * channels). Inpainting in the orthogonal per-pixel basis that separates grey from colour:
  * w1 = (1, 1, 1) / sqrt 3 (grey: u1 = sqrt 3 * grey), w2 = (1, -1, 0) / sqrt 2,

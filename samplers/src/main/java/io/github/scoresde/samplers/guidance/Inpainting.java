@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Inpainting (Song et al. 2021, Appendix I; MATH.md section 9): after every corrector and
+ * Inpainting (Song et al. 2021, Appendix I; docs/math.md section 9): after every corrector and
  * predictor step the observed coordinates are replaced by a fresh draw of their forward marginal
  * at the state's time, x = (1 - M) x + M (m(t) y + s(t) z), and the step's mean by
  * (1 - M) x_mean + M m(t) y. Works on the flattened sample, optionally in an orthogonal basis W

@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Bits per dimension of 8-bit data (images: D values k in {0, ..., 255}) under a score model of
- * continuous data y in [-1, 1]^D, written as named steps (MATH.md section 8).
+ * continuous data y in [-1, 1]^D, written as named steps (docs/math.md section 8).
  *
  * <p>Derivation. A continuous density p_x on [0, 1]^D defines a discrete model of k by the mass of
  * the cube [k/256, (k+1)/256)^D, and by Jensen's inequality

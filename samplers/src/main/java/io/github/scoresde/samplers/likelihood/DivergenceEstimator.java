@@ -5,7 +5,7 @@ import io.github.scoresde.core.ScoreFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Estimates the divergence div_x s(x, t) of a score model along one ODE solve (MATH.md section 8).
+ * Estimates the divergence div_x s(x, t) of a score model along one ODE solve (docs/math.md section 8).
  * {@link #start} prepares one solve over a batch (a Hutchinson probe is drawn there and held fixed
  * along the trajectory); the returned session evaluates the score and the divergence together.
  */

@@ -9,7 +9,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The Hutchinson-Skilling trace estimator (Hutchinson 1989; Skilling 1989; MATH.md section 8):
+ * The Hutchinson-Skilling trace estimator (Hutchinson 1989; Skilling 1989; docs/math.md section 8):
  * div s ~ (1/P) sum_p v_p^T (ds/dx) v_p with P probes v_p of zero mean and identity covariance
  * (Rademacher or Gaussian), drawn once per solve and held fixed along the trajectory so that the
  * ODE stays smooth. Unbiased; one quadratic form v^T J v per probe and evaluation

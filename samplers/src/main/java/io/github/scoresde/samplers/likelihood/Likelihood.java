@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Log-likelihood of data under a score model through the probability-flow ODE (MATH.md section 8).
+ * Log-likelihood of data under a score model through the probability-flow ODE (docs/math.md section 8).
  * With the flow's drift f~(x, t) = a(t) x - g(t)^2 s(x, t) / 2, the instantaneous change of
  * variables gives ln p_eps(x) = ln p_T(x(T)) + integral_eps^T div f~(x(t), t) dt, where
  * div f~ = a(t) D - g(t)^2 div s / 2 (D values per example). The augmented state

@@ -3,46 +3,23 @@ package io.github.scoresde.training.data;
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
-import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The toy data sets, generated in code (BENCHMARKS.md): {@code eight-gaussians}, {@code gmm-64},
- * {@code checkerboard}, plus {@code moons} and {@code swiss-roll}. Example i of a batch depends
+ * The toy data sets, generated in code (BENCHMARKS.md): Gaussian mixtures, {@code checkerboard},
+ * {@code moons} and {@code swiss-roll}; {@link ToyData} names them as a choice. Example i of a batch depends
  * only on the source of randomness and i.
  */
 public final class ToyDatasets {
-    /** The names accepted by {@link #named}. */
-    public static final List<String> NAMES = List.of("checkerboard", "eight-gaussians", "gmm-64", "moons",
-            "swiss-roll");
-
     private ToyDatasets() {
     }
 
     /**
-     * A toy data set by name.
+     * Draws from a Gaussian mixture.
      *
-     * @throws IllegalArgumentException listing the valid names
+     * @param name the data set's name in logs and model files
      */
-    public static DataSource named(String name) {
-        switch (String.valueOf(name)) {
-            case "eight-gaussians":
-            case "gmm-64":
-                return mixture(name, GaussianMixture.named(name));
-            case "checkerboard":
-                return checkerboard();
-            case "moons":
-                return moons();
-            case "swiss-roll":
-                return swissRoll();
-            default:
-                throw new IllegalArgumentException("Unknown data set \"" + name + "\"; expected one of " + NAMES
-                        + " or a .csv file");
-        }
-    }
-
-    /** Draws from a Gaussian mixture. */
     public static DataSource mixture(String name, GaussianMixture m) {
         Checks.notNull("m", m);
         return new Generated(name, m.dimension(), (n, rng) -> m.sample(n, rng));

@@ -23,8 +23,10 @@ class DataTest {
 
     @Test
     void toySetsHaveTheirSupportAndAreDeterministic() {
-        for (String name : ToyDatasets.NAMES) {
-            DataSource s = ToyDatasets.named(name);
+        for (ToyData data : ToyData.values()) {
+            String name = data.id();
+            assertEquals(data, ToyData.fromId(name));
+            DataSource s = data.source();
             INDArray a = s.batch(2000, RandomSource.of(1));
             assertEquals(a, s.batch(2000, RandomSource.of(1)), name);
             assertEquals(s.dimension(), a.size(1));
@@ -47,7 +49,7 @@ class DataTest {
                 assertEquals(500, perCell[k], 5 * 21, "cell " + k);
             }
         }
-        assertRejects(() -> ToyDatasets.named("spiral"), "Unknown data set \"spiral\"", "checkerboard", ".csv");
+        assertRejects(() -> ToyData.fromId("spiral"), "Unknown data set \"spiral\"", "checkerboard", "swiss-roll");
     }
 
     @Test
@@ -82,7 +84,7 @@ class DataTest {
 
     @Test
     void scalersRoundTripAndStandardise() {
-        INDArray x = ToyDatasets.named("moons").batch(5000, RandomSource.of(4));
+        INDArray x = ToyData.MOONS.source().batch(5000, RandomSource.of(4));
         for (DataScaler.Kind kind : DataScaler.Kind.values()) {
             DataScaler s = DataScaler.fit(kind, x);
             INDArray y = s.transform(x);
