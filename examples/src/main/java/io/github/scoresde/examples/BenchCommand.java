@@ -3,8 +3,8 @@ package io.github.scoresde.examples;
 import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.Sampler;
@@ -14,7 +14,7 @@ import io.github.scoresde.samplers.likelihood.Likelihood;
 import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VpSde;
-import io.github.scoresde.training.ScoreModel;
+import io.github.scoresde.training.TrainedModel;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.DataScaler;
 import io.github.scoresde.training.data.ToyDatasets;
@@ -328,7 +328,7 @@ public final class BenchCommand implements Callable<Integer> {
             b4Ours.add(b4Measure());
             b4Refs.add(reference == null ? null : reference.b4());
         }
-        ScoreModel trained = null;
+        TrainedModel trained = null;
         if (only.contains("b1") || only.contains("b2")) {
             trained = b1();
         }
@@ -370,12 +370,12 @@ public final class BenchCommand implements Callable<Integer> {
      * reference's alternate N times (one untimed run first in each later round) and the speed-up
      * is the median of the rounds'.
      */
-    private ScoreModel b1() {
+    private TrainedModel b1() {
         double cold = warmUp(BenchCommand::b1Run, b1WarmupSeconds, WARMUP_LIMIT * b1WarmupSeconds).rate();
         double[] ours = new double[rounds];
         double[] refs = new double[rounds];
         double[] all = new double[rounds * b1Runs];
-        ScoreModel first = null;
+        TrainedModel first = null;
         for (int round = 0; round < rounds; round++) {
             if (round > 0) {
                 // the reference's run took the cores for half a minute: one run to settle again
@@ -409,7 +409,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** One B1 training run: steps/s over its steps 50..550, and the trained model. */
-    private record B1Run(double rate, ScoreModel model) {
+    private record B1Run(double rate, TrainedModel model) {
     }
 
     private static B1Run b1Run() {
@@ -425,7 +425,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         };
         Trainer.Result r = new Trainer(Trainer.Settings.defaults(550, 0).withListeners(List.of(clock)))
-                .train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0)), new VpSde(), ToyDatasets.checkerboard(),
+                .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), new VpSde(), ToyDatasets.checkerboard(),
                         DataScaler.identity(2));
         return new B1Run(500 / ((marks[1] - marks[0]) / 1e9), r.model());
     }

@@ -3,12 +3,12 @@ package io.github.scoresde.examples;
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.samplers.likelihood.Likelihood;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VpSde;
-import io.github.scoresde.training.ScoreModel;
+import io.github.scoresde.training.TrainedModel;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.DataScaler;
 import io.github.scoresde.training.data.ToyData;
@@ -80,13 +80,13 @@ public final class LikelihoodMapExample implements Callable<Integer> {
     /** Trains (or loads), evaluates the densities and writes the maps. */
     public static Result run(Options o) {
         GaussianMixture mix = GaussianMixture.eightGaussians();
-        ScoreModel m;
+        TrainedModel m;
         if (o.model() != null) {
-            m = ScoreModel.load(o.model());
+            m = TrainedModel.load(o.model());
         } else {
             Sde sde = new VpSde();
             m = new Trainer(Trainer.Settings.defaults(o.steps(), o.seed()).withLogEvery(Math.max(1, o.steps() / 10)))
-                    .train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, o.seed())), sde,
+                    .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, o.seed())), sde,
                             ToyData.EIGHT_GAUSSIANS.source(), DataScaler.identity(2)).model();
         }
         double lim = 3;

@@ -2,8 +2,8 @@ package io.github.scoresde.examples;
 
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.sde.Sde;
@@ -93,7 +93,7 @@ public final class QuickstartExample implements Callable<Integer> {
         }
         Trainer.Settings settings = Trainer.Settings.defaults(o.steps(), o.seed()).withBatchSize(o.batch())
                 .withLogEvery(bar == null ? Math.max(1, o.steps() / 10) : 0).withListeners(listeners);
-        Trainer.Result trained = new Trainer(settings).train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, o.seed())),
+        Trainer.Result trained = new Trainer(settings).train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, o.seed())),
                 sde, data, DataScaler.identity(2));
         if (o.model() != null) {
             trained.model().save(o.model());

@@ -4,7 +4,7 @@ import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.ScoreFunction;
 import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
-import io.github.scoresde.training.ScoreModel;
+import io.github.scoresde.training.TrainedModel;
 import java.nio.file.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.ArgGroup;
@@ -33,7 +33,7 @@ public final class ScoreSource {
     SdeChoice sde;
 
     /** What the options resolve to. */
-    record Resolved(Sde sde, ScoreFunction score, ScoreModel model, GaussianMixture mixture) {
+    record Resolved(Sde sde, ScoreFunction score, TrainedModel model, GaussianMixture mixture) {
         /** Model space to data space (identity for exact scores). */
         INDArray toData(INDArray x) {
             return model == null ? x : model.toData(x);
@@ -52,7 +52,7 @@ public final class ScoreSource {
 
     Resolved resolve() {
         if (choice.model != null) {
-            ScoreModel m = ScoreModel.load(choice.model);
+            TrainedModel m = TrainedModel.load(choice.model);
             if (sde != null && !sde.create(m.network().dimension()).getClass().equals(m.sde().getClass())) {
                 throw new IllegalArgumentException("--sde " + sde.cliName() + " does not match the model's SDE "
                         + m.sde() + "; leave --sde out to use the model's");

@@ -1,7 +1,7 @@
 package io.github.scoresde.examples;
 
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.CsvDataSource;
@@ -83,7 +83,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             r = trainer.resume(resume, source);
         } else {
-            ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(source.dimension(), seed)
+            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(source.dimension(), seed)
                     .withLearningRate(learningRate, 0));
             r = trainer.train(net, s, source, scaler);
         }

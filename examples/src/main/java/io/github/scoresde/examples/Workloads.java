@@ -2,8 +2,8 @@ package io.github.scoresde.examples;
 
 import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.Sampler;
@@ -107,7 +107,7 @@ public final class Workloads {
         Sde sde = new VpSde();
         GaussianMixture mix = GaussianMixture.eightGaussians();
         Trainer.Result t = new Trainer(Trainer.Settings.defaults(steps, 0).withLogEvery(logEvery))
-                .train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0)), sde, ToyData.EIGHT_GAUSSIANS.source(),
+                .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), sde, ToyData.EIGHT_GAUSSIANS.source(),
                         DataScaler.identity(2));
         INDArray ref = MixtureQuality.reference(mix, 10_000);
         MixtureQuality.Floor floor = MixtureQuality.floor(mix, 10_000, 4);

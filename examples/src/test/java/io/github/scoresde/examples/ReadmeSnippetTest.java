@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.Sampler;
 import io.github.scoresde.samplers.SamplingResult;
@@ -35,7 +35,7 @@ class ReadmeSnippetTest {
         Sde sde = new VpSde();
         ScoreFunction exact = new ExactMixtureScore(data, sde);
         Trainer.Result trained = new Trainer(Trainer.Settings.defaults(3, 0).withBatchSize(32))
-                .train(ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0)), sde,
+                .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), sde,
                         ToyData.EIGHT_GAUSSIANS.source(), DataScaler.identity(2));
         ScoreFunction learned = trained.model().score();
         Sampler pc = PredictorCorrectorSampler.reverseDiffusionLangevin(25, 0.16);

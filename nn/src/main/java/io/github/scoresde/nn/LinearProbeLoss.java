@@ -8,7 +8,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 /**
  * A "loss" L = sum_b v_b . out_b whose gradient with respect to the output is the labels v
  * themselves: back-propagating it through a network gives the vector-Jacobian product
- * v^T (d out / d input). Used by {@link ScoreNetwork#vectorJacobianProduct}.
+ * v^T (d out / d input). Used by {@link MlpScoreNetwork#vectorJacobianProduct}.
  */
 public final class LinearProbeLoss implements ILossFunction {
     private static final long serialVersionUID = 1L;

@@ -102,6 +102,11 @@ public abstract sealed class LinearBetaSde implements Sde permits VpSde, SubVpSd
         return out;
     }
 
+    /** The {@link #spec()} of this schedule under the given type name. */
+    String spec(String type) {
+        return String.format(java.util.Locale.ROOT, "%s;%s;%s", type, betaMin, betaMax);
+    }
+
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[betaMin=" + betaMin + ", betaMax=" + betaMax + ", T=" + HORIZON + "]";

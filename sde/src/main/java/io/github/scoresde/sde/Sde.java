@@ -16,9 +16,44 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Scalar methods take a time t in [0, {@link #horizon()}] and reject anything else (NaN
  * included) with a message naming t; array methods take per-example times of shape
- * {@code [batch]}. Implementations are immutable.
+ * {@code [batch]}. Implementations are immutable and serialisable (a distributed trainer ships
+ * them to its workers); {@link #spec()} is their text form in model files.
  */
-public interface Sde {
+public interface Sde extends java.io.Serializable {
+
+    /**
+     * The SDE's type and parameters as one line of text that {@link #parse} reads back to an equal
+     * SDE: {@code vp;beta_min;beta_max}, {@code subvp;beta_min;beta_max} or
+     * {@code ve;sigma_min;sigma_max;KERNEL}.
+     */
+    String spec();
+
+    /**
+     * The SDE a {@link #spec()} describes.
+     *
+     * @throws IllegalArgumentException for malformed text or an unknown type, quoting the text
+     */
+    static Sde parse(String spec) {
+        String[] p = String.valueOf(spec).trim().split(";");
+        try {
+            switch (p[0]) {
+                case "vp":
+                    return new VpSde(Double.parseDouble(p[1]), Double.parseDouble(p[2]));
+                case "subvp":
+                    return new SubVpSde(Double.parseDouble(p[1]), Double.parseDouble(p[2]));
+                case "ve":
+                    return new VeSde(Double.parseDouble(p[1]), Double.parseDouble(p[2]), VeSde.Kernel.valueOf(p[3]));
+                default:
+                    throw new IllegalArgumentException("unknown SDE type \"" + p[0] + "\" in \"" + spec
+                            + "\"; expected vp, subvp or ve");
+            }
+        } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("unknown SDE type")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("malformed SDE \"" + spec + "\" (" + e.getMessage() + ")");
+        }
+    }
 
     /** The end of the forward process, T (1 for the SDEs of the paper). */
     double horizon();

@@ -68,4 +68,9 @@ public final class SubVpSde extends LinearBetaSde {
             }
         };
     }
+
+    @Override
+    public String spec() {
+        return spec("subvp");
+    }
 }

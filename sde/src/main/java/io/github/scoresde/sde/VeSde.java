@@ -184,6 +184,11 @@ public final class VeSde implements Sde, AncestralSchedule {
     }
 
     @Override
+    public String spec() {
+        return String.format(java.util.Locale.ROOT, "ve;%s;%s;%s", sigmaMin, sigmaMax, kernel);
+    }
+
+    @Override
     public String toString() {
         return "VeSde[sigmaMin=" + sigmaMin + ", sigmaMax=" + sigmaMax + ", kernel=" + kernel + ", T=" + HORIZON + "]";
     }

@@ -88,4 +88,9 @@ public final class VpSde extends LinearBetaSde implements AncestralSchedule {
         double inv = 1 / Math.sqrt(1 - beta);
         return new AncestralStep(inv, beta * inv, Math.sqrt(beta));
     }
+
+    @Override
+    public String spec() {
+        return spec("vp");
+    }
 }

@@ -221,4 +221,28 @@ class SdeTest {
         assertClose(new double[] {sde.marginalStd(0.2), sde.marginalStd(0.7)},
                 sde.marginalStd(t).toDoubleVector(), 1e-12, 0);
     }
+
+    @Test
+    void everySdeReadsBackFromItsSpec() throws Exception {
+        for (Sde sde : new Sde[] {new VpSde(), new VpSde(0.2, 15), new SubVpSde(0.1, 20), new VeSde(),
+                new VeSde(0.02, 50, VeSde.Kernel.SIGMA_APPROXIMATION)}) {
+            assertEquals(sde, Sde.parse(sde.spec()), sde.spec());
+            // serialisable, as a distributed trainer ships it to its workers
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+                out.writeObject(sde);
+            }
+            try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+                    new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+                assertEquals(sde, in.readObject());
+            }
+        }
+        assertEquals("vp;0.1;20.0", new VpSde().spec());
+        io.github.scoresde.core.testing.NdAssert.assertRejects(() -> Sde.parse("edm;1;2"), "unknown SDE type",
+                "edm;1;2");
+        io.github.scoresde.core.testing.NdAssert.assertRejects(() -> Sde.parse("ve;0.01"), "malformed SDE",
+                "ve;0.01");
+        io.github.scoresde.core.testing.NdAssert.assertRejects(() -> Sde.parse("vp;x;20"), "malformed SDE",
+                "vp;x;20");
+    }
 }

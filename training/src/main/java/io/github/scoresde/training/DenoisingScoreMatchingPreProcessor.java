@@ -2,7 +2,7 @@ package io.github.scoresde.training;
 
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.sde.Sde;
 import java.util.concurrent.atomic.AtomicLong;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,7 +23,7 @@ import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
 public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProcessor {
     private static final long serialVersionUID = 1L;
     private final Sde sde;
-    private final ScoreNetwork network;
+    private final MlpScoreNetwork network;
     private final LossWeighting.TimeSampler times;
     private final RandomSource rng;
     private final AtomicLong counter = new AtomicLong();
@@ -35,7 +35,7 @@ public final class DenoisingScoreMatchingPreProcessor implements DataSetPreProce
      * @param timeFloor the smallest training time t_min
      * @param rng the training randomness
      */
-    public DenoisingScoreMatchingPreProcessor(Sde sde, ScoreNetwork network, LossWeighting weighting, double timeFloor,
+    public DenoisingScoreMatchingPreProcessor(Sde sde, MlpScoreNetwork network, LossWeighting weighting, double timeFloor,
             RandomSource rng) {
         this.sde = Checks.notNull("sde", sde);
         this.network = Checks.notNull("network", network);

@@ -1,10 +1,11 @@
 package io.github.scoresde.training;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.sde.Sde;
 import io.github.scoresde.nn.FourierTimeEmbedding;
 import io.github.scoresde.nn.Parameterization;
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.training.data.DataScaler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,15 +50,15 @@ public final class ModelFiles {
     }
 
     /** Writes a model (its network's current weights, no updater state). */
-    static void save(ScoreModel model, Path file) {
+    static void save(TrainedModel model, Path file) {
         Map<String, byte[]> extra = new LinkedHashMap<>();
         extra.put(PROPERTIES, properties(model).getBytes(StandardCharsets.UTF_8));
         extra.put(FOURIER, fourier(model.network().embedding()).getBytes(StandardCharsets.UTF_8));
         write(model.network().network(), false, extra, file);
     }
 
-    static String properties(ScoreModel model) {
-        return "formatVersion=" + FORMAT_VERSION + "\nsde=" + SdeSpecs.toText(model.sde()) + "\nparameterization="
+    static String properties(TrainedModel model) {
+        return "formatVersion=" + FORMAT_VERSION + "\nsde=" + model.sde().spec() + "\nparameterization="
                 + model.parameterization() + "\nscaler=" + model.scaler().toText() + "\n"
                 + model.network().config().toProperties();
     }
@@ -111,9 +112,9 @@ public final class ModelFiles {
     }
 
     /** Reads a model file. */
-    static ScoreModel load(Path file) {
+    static TrainedModel load(Path file) {
         Contents c = read(file, false);
-        return new ScoreModel(c.network, SdeSpecs.fromText(c.require("sde")),
+        return new TrainedModel(c.network, Sde.parse(c.require("sde")),
                 parameterization(c.require("parameterization")), DataScaler.fromText(c.require("scaler")));
     }
 
@@ -129,10 +130,10 @@ public final class ModelFiles {
     static final class Contents {
         final Path file;
         final Map<String, String> properties;
-        final ScoreNetwork network;
+        final MlpScoreNetwork network;
         final Map<String, byte[]> entries;
 
-        Contents(Path file, Map<String, String> properties, ScoreNetwork network, Map<String, byte[]> entries) {
+        Contents(Path file, Map<String, String> properties, MlpScoreNetwork network, Map<String, byte[]> entries) {
             this.file = file;
             this.properties = properties;
             this.network = network;
@@ -203,9 +204,9 @@ public final class ModelFiles {
             throw new IllegalArgumentException("Cannot read model from " + file + ": format version " + version.trim()
                     + " is not supported (this library reads version " + FORMAT_VERSION + ")");
         }
-        ScoreNetworkConfig config;
+        MlpConfig config;
         try {
-            config = ScoreNetworkConfig.parse(props);
+            config = MlpConfig.parse(props);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
         }
@@ -219,9 +220,9 @@ public final class ModelFiles {
             throw new IllegalArgumentException("Cannot read model from " + file + ": the network cannot be restored ("
                     + e.getMessage() + ")");
         }
-        ScoreNetwork network;
+        MlpScoreNetwork network;
         try {
-            network = ScoreNetwork.wrap(config, embedding, net);
+            network = MlpScoreNetwork.wrap(config, embedding, net);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
         }

@@ -4,7 +4,7 @@ import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.nn.Parameterization;
-import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.data.DataScaler;
 import io.github.scoresde.training.data.DataSource;
@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a {@link ScoreNetwork} by weighted denoising score matching (docs/math.md section 7) with
+ * Trains a {@link MlpScoreNetwork} by weighted denoising score matching (docs/math.md section 7) with
  * DL4J's {@code fit}: every step draws a clean batch from the {@link DataSource}, scales it, turns
  * it into a perturbed batch with the {@link DenoisingScoreMatchingPreProcessor}, fits it (Adam,
  * warm-up, clipping come from the network's configuration), folds the weights into the EMA and
@@ -143,7 +143,7 @@ public final class Trainer {
      * @param firstStep the step the call started at (0, or the resumed step)
      * @param elapsed wall time
      */
-    public record Result(ScoreModel model, ScoreNetwork network, double[] losses, long firstStep, Duration elapsed) {
+    public record Result(TrainedModel model, MlpScoreNetwork network, double[] losses, long firstStep, Duration elapsed) {
         /** Optimisation steps per second. */
         public double stepsPerSecond() {
             return losses.length / Math.max(1e-9, elapsed.toNanos() / 1e9);
@@ -151,7 +151,7 @@ public final class Trainer {
     }
 
     /** Trains a fresh network from step 0. */
-    public Result train(ScoreNetwork network, Sde sde, DataSource data, DataScaler scaler) {
+    public Result train(MlpScoreNetwork network, Sde sde, DataSource data, DataScaler scaler) {
         Checks.notNull("network", network);
         Checks.notNull("sde", sde);
         Checks.notNull("data", data);
@@ -189,12 +189,12 @@ public final class Trainer {
     }
 
     /**
-     * Trains a class-conditional network ({@code ScoreNetworkConfig.classes() > 0}) from step 0 on
+     * Trains a class-conditional network ({@code MlpConfig.classes() > 0}) from step 0 on
      * labelled data, dropping each label with probability {@code labelDropout} so that the same
      * network also learns the unconditional score, as classifier-free guidance needs (Ho and
      * Salimans 2021; 0.1 to 0.2 is usual).
      */
-    public Result trainConditional(ScoreNetwork network, Sde sde, io.github.scoresde.training.data.LabelledSource data,
+    public Result trainConditional(MlpScoreNetwork network, Sde sde, io.github.scoresde.training.data.LabelledSource data,
             DataScaler scaler, double labelDropout) {
         Checks.notNull("network", network);
         Checks.notNull("data", data);
@@ -230,11 +230,11 @@ public final class Trainer {
         ExponentialMovingAverage ema = new ExponentialMovingAverage(Double.parseDouble(cp.get("emaDecay").trim()),
                 Boolean.parseBoolean(cp.get("emaWarmup").trim()), emaWeights);
         LOG.info("resuming from {} at step {}", checkpoint, step);
-        return run(c.network, SdeSpecs.fromText(c.require("sde")), unlabelled(data),
+        return run(c.network, Sde.parse(c.require("sde")), unlabelled(data),
                 io.github.scoresde.training.data.DataScaler.fromText(c.require("scaler")), ema, step, 0);
     }
 
-    private Result run(ScoreNetwork network, Sde sde, Batches data, DataScaler scaler, ExponentialMovingAverage ema,
+    private Result run(MlpScoreNetwork network, Sde sde, Batches data, DataScaler scaler, ExponentialMovingAverage ema,
             long start, double labelDropout) {
         MultiLayerNetwork net = network.network();
         List<TrainingListener> listeners = new ArrayList<>(settings.listeners());
@@ -277,7 +277,7 @@ public final class Trainer {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         net.setListeners(new ArrayList<TrainingListener>());
-        ScoreModel model = new ScoreModel(network.withParameters(ema.average()), sde,
+        TrainedModel model = new TrainedModel(network.withParameters(ema.average()), sde,
                 Parameterization.DIVIDE_BY_MARGINAL_STD, scaler);
         Result r = new Result(model, network, losses, start, elapsed);
         LOG.info("trained {} steps in {} s ({} steps/s), final loss {}", losses.length, elapsed.toMillis() / 1000.0,
@@ -285,10 +285,10 @@ public final class Trainer {
         return r;
     }
 
-    private void writeCheckpoint(Path file, ScoreNetwork network, Sde sde, DataScaler scaler,
+    private void writeCheckpoint(Path file, MlpScoreNetwork network, Sde sde, DataScaler scaler,
             ExponentialMovingAverage ema, long step) {
         Map<String, byte[]> extra = new LinkedHashMap<>();
-        ScoreModel m = new ScoreModel(network, sde, Parameterization.DIVIDE_BY_MARGINAL_STD, scaler);
+        TrainedModel m = new TrainedModel(network, sde, Parameterization.DIVIDE_BY_MARGINAL_STD, scaler);
         extra.put(ModelFiles.PROPERTIES, ModelFiles.properties(m).getBytes(StandardCharsets.UTF_8));
         extra.put(ModelFiles.FOURIER, ModelFiles.fourier(network.embedding()).getBytes(StandardCharsets.UTF_8));
         extra.put(ModelFiles.EMA, ModelFiles.toBytes(ema.average()));

@@ -4,8 +4,8 @@ import static io.github.scoresde.core.testing.NdAssert.assertRejects;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.oracle.GaussianMixture;
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.guidance.ClassifierFreeGuidance;
 import io.github.scoresde.samplers.guidance.ClassifierGuidance;
@@ -33,7 +33,7 @@ class ClassifierFreeGuidanceTest {
     @Test
     void conditionalNetworkWithClassifierFreeGuidanceSamplesTheRequestedComponent() {
         Sde sde = new VpSde();
-        ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 4).withLayers(128, 2).withClasses(8));
+        MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 4).withLayers(128, 2).withClasses(8));
         Trainer.Result r = new Trainer(Trainer.Settings.defaults(1500, 3).withBatchSize(256))
                 .trainConditional(net, sde, LabelledSource.mixtureComponents(MIX), DataScaler.identity(2), 0.1);
         INDArray x = PredictorCorrectorSampler.builder().steps(300).conditioning(ClassifierFreeGuidance.of(3, 1.0))
@@ -46,7 +46,7 @@ class ClassifierFreeGuidanceTest {
                 .build().sample(sde, r.model().score(), 4, 0), "labels must lie in [0, 8)", "9");
         assertRejects(() -> ClassifierFreeGuidance.of(1, -1), "guidance weight must be non-negative");
         assertRejects(() -> new Trainer(Trainer.Settings.defaults(1, 0)).trainConditional(
-                ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0)), sde, LabelledSource.mixtureComponents(MIX),
+                MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), sde, LabelledSource.mixtureComponents(MIX),
                 DataScaler.identity(2), 0.1), "needs a network with classes >= 2");
     }
 

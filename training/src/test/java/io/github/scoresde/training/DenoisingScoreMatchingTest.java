@@ -7,10 +7,10 @@ import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
 import io.github.scoresde.nn.LossReduction;
-import io.github.scoresde.nn.NetworkScore;
+import io.github.scoresde.nn.NetworkScoreFunction;
 import io.github.scoresde.nn.Parameterization;
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VpSde;
@@ -80,12 +80,12 @@ class DenoisingScoreMatchingTest {
     }
 
     /** A small network (two layers of 16) for the batch tests. */
-    private static ScoreNetwork smallNetwork() {
-        return ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 3).withLayers(16, 2));
+    private static MlpScoreNetwork smallNetwork() {
+        return MlpScoreNetwork.create(MlpConfig.toyMlp(2, 3).withLayers(16, 2));
     }
 
     /** The batch tests' preprocessor: marginal-variance weighting, eps 1e-3, seed 4. */
-    private static DenoisingScoreMatchingPreProcessor preprocessor(Sde sde, ScoreNetwork net) {
+    private static DenoisingScoreMatchingPreProcessor preprocessor(Sde sde, MlpScoreNetwork net) {
         return new DenoisingScoreMatchingPreProcessor(sde, net, LossWeighting.marginalVariance(), 1e-3,
                 RandomSource.of(4));
     }
@@ -93,7 +93,7 @@ class DenoisingScoreMatchingTest {
     @Test
     void perturbedBatchIsTheFormulaInFloat32() {
         Sde sde = new VpSde();
-        ScoreNetwork net = smallNetwork();
+        MlpScoreNetwork net = smallNetwork();
         DenoisingScoreMatchingPreProcessor pre = preprocessor(sde, net);
         INDArray x0 = MIX.sample(64, RandomSource.of(5)).castTo(DataType.DOUBLE);
         DataSet ds = pre.perturb(x0, 7);
@@ -121,7 +121,7 @@ class DenoisingScoreMatchingTest {
     @Test
     void dl4jLossEqualsTheFormulaForTheNetworkScore() {
         Sde sde = new VpSde();
-        ScoreNetwork net = smallNetwork();
+        MlpScoreNetwork net = smallNetwork();
         DenoisingScoreMatchingPreProcessor pre = preprocessor(sde, net);
         INDArray x0 = MIX.sample(64, RandomSource.of(5));
         DataSet ds = pre.perturb(x0, 7);
@@ -136,7 +136,7 @@ class DenoisingScoreMatchingTest {
             double s = sde.marginalStd(t[i]);
             lambda[i] = s * s;
         }
-        NetworkScore score = new NetworkScore(net, Parameterization.DIVIDE_BY_MARGINAL_STD, sde::marginalStd, 1);
+        NetworkScoreFunction score = new NetworkScoreFunction(net, Parameterization.DIVIDE_BY_MARGINAL_STD, sde::marginalStd, 1);
         double[] per = DenoisingScoreMatching.perExample(score, sde, x0, t, z, lambda, LossReduction.HALF_SUM);
         double mean = 0;
         for (double v : per) {

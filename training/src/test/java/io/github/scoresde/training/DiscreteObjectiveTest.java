@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.data.DataScaler;
@@ -58,17 +58,17 @@ class DiscreteObjectiveTest {
 
     @Test
     void bothTrainThroughTheTrainerAndRejectTheWrongSde() {
-        ScoreNetworkConfig c = ScoreNetworkConfig.toyMlp(2, 1).withLayers(16, 1);
+        MlpConfig c = MlpConfig.toyMlp(2, 1).withLayers(16, 1);
         Trainer.Result ddpm = new Trainer(Trainer.Settings.defaults(5, 0).withBatchSize(32)
-                .withWeighting(LossWeighting.discreteDdpm(1000))).train(ScoreNetwork.create(c), new VpSde(),
+                .withWeighting(LossWeighting.discreteDdpm(1000))).train(MlpScoreNetwork.create(c), new VpSde(),
                         ToyData.MOONS.source(), DataScaler.identity(2));
         Trainer.Result smld = new Trainer(Trainer.Settings.defaults(5, 0).withBatchSize(32)
-                .withWeighting(LossWeighting.discreteSmld(10))).train(ScoreNetwork.create(c),
+                .withWeighting(LossWeighting.discreteSmld(10))).train(MlpScoreNetwork.create(c),
                         new VeSde(0.01, 10, VeSde.Kernel.SIGMA_APPROXIMATION), ToyData.MOONS.source(),
                         DataScaler.identity(2));
         assertTrue(Double.isFinite(ddpm.losses()[4]) && Double.isFinite(smld.losses()[4]));
         assertRejects(() -> new Trainer(Trainer.Settings.defaults(1, 0).withWeighting(LossWeighting.discreteSmld(10)))
-                .train(ScoreNetwork.create(c), new VpSde(), ToyData.MOONS.source(), DataScaler.identity(2)),
+                .train(MlpScoreNetwork.create(c), new VpSde(), ToyData.MOONS.source(), DataScaler.identity(2)),
                 "discrete SMLD objective needs a VeSde; got VpSde");
         assertRejects(() -> LossWeighting.discreteDdpm(0), "levels must be positive");
     }

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.core.RandomSource;
-import io.github.scoresde.nn.ScoreNetwork;
-import io.github.scoresde.nn.ScoreNetworkConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
@@ -34,8 +34,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class TrainerTest {
-    private static ScoreNetwork small() {
-        return ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 11).withLayers(32, 2).withLearningRate(1e-3, 3));
+    private static MlpScoreNetwork small() {
+        return MlpScoreNetwork.create(MlpConfig.toyMlp(2, 11).withLayers(32, 2).withLearningRate(1e-3, 3));
     }
 
     private static Trainer.Settings settings(int steps) {
@@ -131,7 +131,7 @@ class TrainerTest {
         Trainer.Result r = new Trainer(settings(3)).train(small(), sde, ToyData.MOONS.source(), scaler);
         Path file = dir.resolve("model.zip");
         r.model().save(file);
-        ScoreModel loaded = ScoreModel.load(file);
+        TrainedModel loaded = TrainedModel.load(file);
         assertEquals(sde, loaded.sde());
         assertEquals(r.model().parameterization(), loaded.parameterization());
         assertEquals(r.model().network().config(), loaded.network().config());
@@ -169,7 +169,7 @@ class TrainerTest {
             }
         }
         assertTrue(renamed > 0, "the configuration names the layer classes");
-        ScoreModel loaded = ScoreModel.load(old);
+        TrainedModel loaded = TrainedModel.load(old);
         INDArray x = RandomSource.of(2).gaussian(DataType.FLOAT, 0, 16, 2);
         INDArray t = Nd4j.linspace(0.05, 1, 16, DataType.FLOAT);
         assertEquals(r.model().score().score(x, t), loaded.score().score(x, t));
@@ -183,19 +183,19 @@ class TrainerTest {
         byte[] bytes = Files.readAllBytes(file);
         Path truncated = dir.resolve("truncated.zip");
         Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertRejects(() -> ScoreModel.load(truncated), "Cannot read model from", "truncated");
-        assertRejects(() -> ScoreModel.load(dir.resolve("missing.zip")), "no such file");
+        assertRejects(() -> TrainedModel.load(truncated), "Cannot read model from", "truncated");
+        assertRejects(() -> TrainedModel.load(dir.resolve("missing.zip")), "no such file");
         Path noProps = rewrite(file, dir.resolve("noprops.zip"), ModelFiles.PROPERTIES, null);
-        assertRejects(() -> ScoreModel.load(noProps), "entry \"scoresde/model.properties\" is missing");
+        assertRejects(() -> TrainedModel.load(noProps), "entry \"scoresde/model.properties\" is missing");
         String props = new String(entry(file, ModelFiles.PROPERTIES));
         Path future = rewrite(file, dir.resolve("future.zip"), ModelFiles.PROPERTIES,
                 props.replace("formatVersion=1", "formatVersion=7").getBytes());
-        assertRejects(() -> ScoreModel.load(future), "format version 7 is not supported");
+        assertRejects(() -> TrainedModel.load(future), "format version 7 is not supported");
         Path noSde = rewrite(file, dir.resolve("nosde.zip"), ModelFiles.PROPERTIES,
                 props.replaceAll("sde=[^\\n]*\\n", "").getBytes());
-        assertRejects(() -> ScoreModel.load(noSde), "\"sde\" is missing");
+        assertRejects(() -> TrainedModel.load(noSde), "\"sde\" is missing");
         Path noWeights = rewrite(file, dir.resolve("noweights.zip"), "coefficients.bin", null);
-        assertRejects(() -> ScoreModel.load(noWeights), "entry \"coefficients.bin\" is missing");
+        assertRejects(() -> TrainedModel.load(noWeights), "entry \"coefficients.bin\" is missing");
     }
 
     private static byte[] entry(Path zip, String name) throws IOException {

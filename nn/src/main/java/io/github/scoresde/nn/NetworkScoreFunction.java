@@ -7,14 +7,14 @@ import java.util.function.DoubleUnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Makes a {@link ScoreNetwork} a score model: s(x, t) = net(x, t) / s(t) under
+ * Makes a {@link MlpScoreNetwork} a score model: s(x, t) = net(x, t) / s(t) under
  * {@link Parameterization#DIVIDE_BY_MARGINAL_STD} (s(t) the SDE's marginal std, passed in as a
  * function so that this module needs no SDE), or net(x, t) under {@link Parameterization#DIRECT}.
  * Provides the input vector-Jacobian product by back-propagation through the network.
  * Results are float32, or the data type of x when x is float64.
  */
-public final class NetworkScore implements DifferentiableScore, io.github.scoresde.core.ConditionalScoreFunction {
-    private final ScoreNetwork network;
+public final class NetworkScoreFunction implements DifferentiableScore, io.github.scoresde.core.ConditionalScoreFunction {
+    private final MlpScoreNetwork network;
     private final Parameterization parameterization;
     private final DoubleUnaryOperator marginalStd;
     private final double horizon;
@@ -25,7 +25,7 @@ public final class NetworkScore implements DifferentiableScore, io.github.scores
      * @param marginalStd t -> s(t), e.g. {@code sde::marginalStd}
      * @param horizon T; times must lie in [0, T] (and s(t) &gt; 0 under DIVIDE_BY_MARGINAL_STD)
      */
-    public NetworkScore(ScoreNetwork network, Parameterization parameterization, DoubleUnaryOperator marginalStd,
+    public NetworkScoreFunction(MlpScoreNetwork network, Parameterization parameterization, DoubleUnaryOperator marginalStd,
             double horizon) {
         this.network = Checks.notNull("network", network);
         this.parameterization = Checks.notNull("parameterization", parameterization);
@@ -34,7 +34,7 @@ public final class NetworkScore implements DifferentiableScore, io.github.scores
     }
 
     /** The network. */
-    public ScoreNetwork network() {
+    public MlpScoreNetwork network() {
         return network;
     }
 
@@ -94,6 +94,6 @@ public final class NetworkScore implements DifferentiableScore, io.github.scores
 
     @Override
     public String toString() {
-        return "NetworkScore[" + parameterization + ", " + network + "]";
+        return "NetworkScoreFunction[" + parameterization + ", " + network + "]";
     }
 }

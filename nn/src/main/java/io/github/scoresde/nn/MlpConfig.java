@@ -5,7 +5,7 @@ import java.util.Locale;
 import org.nd4j.linalg.activations.Activation;
 
 /**
- * The hyper-parameters of a {@link ScoreNetwork}, immutable and validated; the defaults are the
+ * The hyper-parameters of a {@link MlpScoreNetwork}, immutable and validated; the defaults are the
  * "toy MLP" of BENCHMARKS.md: 64 Fourier frequencies with scale 16, three dense layers of 256
  * units with SiLU, Adam with learning rate 1e-3, gradient clipping at 1.0, half-sum loss.
  *
@@ -23,7 +23,7 @@ import org.nd4j.linalg.activations.Activation;
  * @param classes K for a class-conditional network (a one-hot of K + 1 values joins the input, the
  *     last one the "no label" class of classifier-free guidance), 0 for an unconditional one
  */
-public record ScoreNetworkConfig(int dimension, int width, int depth, Activation activation, int frequencies,
+public record MlpConfig(int dimension, int width, int depth, Activation activation, int frequencies,
         double frequencyScale, long seed, double learningRate, int warmup, double gradientClip,
         LossReduction reduction, int classes) {
 
@@ -41,7 +41,7 @@ public record ScoreNetworkConfig(int dimension, int width, int depth, Activation
     public static final double DEFAULT_GRADIENT_CLIP = 1.0;
 
     /** Validates every setting, naming the bad one. */
-    public ScoreNetworkConfig {
+    public MlpConfig {
         Checks.positive("dimension", dimension);
         Checks.positive("width", width);
         Checks.positive("depth", depth);
@@ -59,7 +59,7 @@ public record ScoreNetworkConfig(int dimension, int width, int depth, Activation
     }
 
     /** An unconditional network's configuration. */
-    public ScoreNetworkConfig(int dimension, int width, int depth, Activation activation, int frequencies,
+    public MlpConfig(int dimension, int width, int depth, Activation activation, int frequencies,
             double frequencyScale, long seed, double learningRate, int warmup, double gradientClip,
             LossReduction reduction) {
         this(dimension, width, depth, activation, frequencies, frequencyScale, seed, learningRate, warmup,
@@ -67,8 +67,8 @@ public record ScoreNetworkConfig(int dimension, int width, int depth, Activation
     }
 
     /** A copy conditioned on K classes (0: unconditional). */
-    public ScoreNetworkConfig withClasses(int k) {
-        return new ScoreNetworkConfig(dimension, width, depth, activation, frequencies, frequencyScale, seed,
+    public MlpConfig withClasses(int k) {
+        return new MlpConfig(dimension, width, depth, activation, frequencies, frequencyScale, seed,
                 learningRate, warmup, gradientClip, reduction, k);
     }
 
@@ -78,26 +78,26 @@ public record ScoreNetworkConfig(int dimension, int width, int depth, Activation
     }
 
     /** The toy MLP for d-dimensional data with the given seed. */
-    public static ScoreNetworkConfig toyMlp(int dimension, long seed) {
-        return new ScoreNetworkConfig(dimension, DEFAULT_WIDTH, DEFAULT_DEPTH, Activation.SWISH, DEFAULT_FREQUENCIES,
+    public static MlpConfig toyMlp(int dimension, long seed) {
+        return new MlpConfig(dimension, DEFAULT_WIDTH, DEFAULT_DEPTH, Activation.SWISH, DEFAULT_FREQUENCIES,
                 DEFAULT_FREQUENCY_SCALE, seed, DEFAULT_LEARNING_RATE, 0, DEFAULT_GRADIENT_CLIP, LossReduction.HALF_SUM);
     }
 
     /** A copy with another width and depth. */
-    public ScoreNetworkConfig withLayers(int newWidth, int newDepth) {
-        return new ScoreNetworkConfig(dimension, newWidth, newDepth, activation, frequencies, frequencyScale, seed,
+    public MlpConfig withLayers(int newWidth, int newDepth) {
+        return new MlpConfig(dimension, newWidth, newDepth, activation, frequencies, frequencyScale, seed,
                 learningRate, warmup, gradientClip, reduction, classes);
     }
 
     /** A copy with another learning rate and warm-up. */
-    public ScoreNetworkConfig withLearningRate(double lr, int newWarmup) {
-        return new ScoreNetworkConfig(dimension, width, depth, activation, frequencies, frequencyScale, seed, lr,
+    public MlpConfig withLearningRate(double lr, int newWarmup) {
+        return new MlpConfig(dimension, width, depth, activation, frequencies, frequencyScale, seed, lr,
                 newWarmup, gradientClip, reduction, classes);
     }
 
     /** A copy with another loss reduction. */
-    public ScoreNetworkConfig withReduction(LossReduction r) {
-        return new ScoreNetworkConfig(dimension, width, depth, activation, frequencies, frequencyScale, seed,
+    public MlpConfig withReduction(LossReduction r) {
+        return new MlpConfig(dimension, width, depth, activation, frequencies, frequencyScale, seed,
                 learningRate, warmup, gradientClip, r, classes);
     }
 
@@ -114,8 +114,8 @@ public record ScoreNetworkConfig(int dimension, int width, int depth, Activation
      *
      * @throws IllegalArgumentException naming a missing or malformed key
      */
-    public static ScoreNetworkConfig parse(java.util.Map<String, String> p) {
-        return new ScoreNetworkConfig(Integer.parseInt(get(p, "dimension")), Integer.parseInt(get(p, "width")),
+    public static MlpConfig parse(java.util.Map<String, String> p) {
+        return new MlpConfig(Integer.parseInt(get(p, "dimension")), Integer.parseInt(get(p, "width")),
                 Integer.parseInt(get(p, "depth")), Activation.valueOf(get(p, "activation")),
                 Integer.parseInt(get(p, "frequencies")), Double.parseDouble(get(p, "frequencyScale")),
                 Long.parseLong(get(p, "seed")), Double.parseDouble(get(p, "learningRate")),

@@ -1,9 +1,9 @@
 package io.github.scoresde.training;
 
 import io.github.scoresde.core.Checks;
-import io.github.scoresde.nn.NetworkScore;
+import io.github.scoresde.nn.NetworkScoreFunction;
 import io.github.scoresde.nn.Parameterization;
-import io.github.scoresde.nn.ScoreNetwork;
+import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.data.DataScaler;
 import java.nio.file.Path;
@@ -20,10 +20,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param parameterization how the network's output becomes a score
  * @param scaler the map between data space and the model's space
  */
-public record ScoreModel(ScoreNetwork network, Sde sde, Parameterization parameterization, DataScaler scaler) {
+public record TrainedModel(MlpScoreNetwork network, Sde sde, Parameterization parameterization, DataScaler scaler) {
 
     /** Validates the parts. */
-    public ScoreModel {
+    public TrainedModel {
         Checks.notNull("network", network);
         Checks.notNull("sde", sde);
         Checks.notNull("parameterization", parameterization);
@@ -31,8 +31,8 @@ public record ScoreModel(ScoreNetwork network, Sde sde, Parameterization paramet
     }
 
     /** The score model (in the model's space) for samplers and likelihoods. */
-    public NetworkScore score() {
-        return new NetworkScore(network, parameterization, sde::marginalStd, sde.horizon());
+    public NetworkScoreFunction score() {
+        return new NetworkScoreFunction(network, parameterization, sde::marginalStd, sde.horizon());
     }
 
     /** Maps samples from the model's space back to data units. */
@@ -55,7 +55,7 @@ public record ScoreModel(ScoreNetwork network, Sde sde, Parameterization paramet
      *
      * @throws IllegalArgumentException naming what is wrong with the file
      */
-    public static ScoreModel load(Path file) {
+    public static TrainedModel load(Path file) {
         return ModelFiles.load(file);
     }
 }

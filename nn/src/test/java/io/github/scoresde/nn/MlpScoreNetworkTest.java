@@ -14,14 +14,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
-class ScoreNetworkTest {
-    private static ScoreNetworkConfig tiny(LossReduction r) {
-        return new ScoreNetworkConfig(3, 8, 2, Activation.SWISH, 4, 2.0, 7, 1e-3, 0, 0, r);
+class MlpScoreNetworkTest {
+    private static MlpConfig tiny(LossReduction r) {
+        return new MlpConfig(3, 8, 2, Activation.SWISH, 4, 2.0, 7, 1e-3, 0, 0, r);
     }
 
     @Test
     void toyMlpHasTheBenchmarkShape() {
-        ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 0));
+        MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0));
         // (2 + 128) x 256 + 256, 2 x (256 x 256 + 256), 256 x 2 + 2
         assertEquals(130 * 256 + 256 + 2 * (256 * 256 + 256) + 256 * 2 + 2, net.network().numParams());
         INDArray out = net.output(Nd4j.zeros(DataType.FLOAT, 5, 2), Nd4j.linspace(0, 1, 5, DataType.FLOAT));
@@ -38,7 +38,7 @@ class ScoreNetworkTest {
     @Test
     void featuresFromJavaArraysEqualTheNdArrayVariant() {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 5).withClasses(3), type);
+            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 5).withClasses(3), type);
             INDArray x = RandomSource.of(3).gaussian(DataType.FLOAT, 0, 40, 2);
             INDArray t = Nd4j.linspace(0.01, 1, 40, DataType.DOUBLE);
             int[] labels = new int[40];
@@ -51,7 +51,7 @@ class ScoreNetworkTest {
             assertArrayEquals(expected.shape(), fromArrays.shape());
             assertEquals(expected, fromArrays);
         }
-        ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 5));
+        MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 5));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> net.features(new float[7], new double[4], null));
         assertTrue(e.getMessage().contains("4 rows of 2 values") && e.getMessage().contains("got 7"), e.getMessage());
@@ -62,7 +62,7 @@ class ScoreNetworkTest {
     @Test
     void sharedTimeOutputEqualsTheFullFeaturePath() {
         for (int classes : new int[] {0, 3}) {
-            ScoreNetwork net = ScoreNetwork.create(ScoreNetworkConfig.toyMlp(2, 5).withClasses(classes));
+            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 5).withClasses(classes));
             INDArray x = RandomSource.of(3).gaussian(DataType.FLOAT, 0, 300, 2);
             INDArray t = Nd4j.valueArrayOf(new long[] {300}, 0.37f);
             int[] labels = classes == 0 ? null : new int[300];
@@ -97,7 +97,7 @@ class ScoreNetworkTest {
 
     @Test
     void vectorJacobianProductMatchesFiniteDifferences() {
-        ScoreNetwork net = ScoreNetwork.create(tiny(LossReduction.HALF_SUM), DataType.DOUBLE);
+        MlpScoreNetwork net = MlpScoreNetwork.create(tiny(LossReduction.HALF_SUM), DataType.DOUBLE);
         INDArray x = RandomSource.of(1).gaussian(DataType.DOUBLE, 0, 4, 3);
         INDArray t = Nd4j.createFromArray(0.1, 0.4, 0.7, 1.0);
         INDArray v = RandomSource.of(2).gaussian(DataType.DOUBLE, 0, 4, 3);
@@ -114,14 +114,14 @@ class ScoreNetworkTest {
         }
         assertClose(fd, vjp, 1e-6, 1e-8);
         // the float32 network agrees with its own float64 twin's formula to float precision
-        ScoreNetwork f32 = ScoreNetwork.create(tiny(LossReduction.HALF_SUM));
+        MlpScoreNetwork f32 = MlpScoreNetwork.create(tiny(LossReduction.HALF_SUM));
         assertEquals(DataType.FLOAT, f32.vectorJacobianProduct(x, t, v).dataType());
     }
 
     @Test
     void lossAndItsGradientMatchTheFormulaAndFiniteDifferences() {
         for (LossReduction r : LossReduction.values()) {
-            ScoreNetwork net = ScoreNetwork.create(tiny(r), DataType.DOUBLE);
+            MlpScoreNetwork net = MlpScoreNetwork.create(tiny(r), DataType.DOUBLE);
             INDArray x = RandomSource.of(3).gaussian(DataType.DOUBLE, 0, 5, 3);
             INDArray t = Nd4j.createFromArray(0.1, 0.3, 0.5, 0.7, 0.9);
             INDArray target = RandomSource.of(4).gaussian(DataType.DOUBLE, 0, 5, 3);
@@ -155,8 +155,8 @@ class ScoreNetworkTest {
 
     @Test
     void networkScoreDividesByTheMarginalStd() {
-        ScoreNetwork net = ScoreNetwork.create(tiny(LossReduction.HALF_SUM));
-        NetworkScore score = new NetworkScore(net, Parameterization.DIVIDE_BY_MARGINAL_STD, t -> 0.5 + t, 1.0);
+        MlpScoreNetwork net = MlpScoreNetwork.create(tiny(LossReduction.HALF_SUM));
+        NetworkScoreFunction score = new NetworkScoreFunction(net, Parameterization.DIVIDE_BY_MARGINAL_STD, t -> 0.5 + t, 1.0);
         INDArray x = RandomSource.of(5).gaussian(DataType.FLOAT, 0, 2, 3);
         INDArray t = Nd4j.createFromArray(0.5f, 1.0f);
         INDArray s = score.score(x, t);
@@ -166,9 +166,9 @@ class ScoreNetworkTest {
         INDArray v = Nd4j.ones(DataType.FLOAT, 2, 3);
         assertClose(net.vectorJacobianProduct(x, t, v).getRow(1).div(1.5), score.vectorJacobianProduct(x, t, v).getRow(1),
                 1e-6, 1e-7);
-        NetworkScore direct = new NetworkScore(net, Parameterization.DIRECT, u -> 0.0, 1.0);
+        NetworkScoreFunction direct = new NetworkScoreFunction(net, Parameterization.DIRECT, u -> 0.0, 1.0);
         assertClose(out, direct.score(x, t), 0, 0);
-        assertRejects(() -> new NetworkScore(net, Parameterization.DIVIDE_BY_MARGINAL_STD, u -> 0.0, 1.0)
+        assertRejects(() -> new NetworkScoreFunction(net, Parameterization.DIVIDE_BY_MARGINAL_STD, u -> 0.0, 1.0)
                 .score(x, t), "marginal std must be positive", "t = 0.5");
         assertRejects(() -> score.score(Nd4j.zeros(DataType.FLOAT, 2, 2), t), "x must have shape [batch, 3]");
         assertRejects(() -> score.score(x, Nd4j.createFromArray(0.5f, 2f)), "t must lie in [0, 1.0]", "2.0 at index 1");
@@ -176,19 +176,19 @@ class ScoreNetworkTest {
 
     @Test
     void configRejectsBadValuesAndRoundTripsAsProperties() {
-        assertRejects(() -> new ScoreNetworkConfig(0, 8, 2, Activation.SWISH, 4, 2, 0, 1e-3, 0, 0,
+        assertRejects(() -> new MlpConfig(0, 8, 2, Activation.SWISH, 4, 2, 0, 1e-3, 0, 0,
                 LossReduction.MEAN), "dimension must be positive", "0");
-        assertRejects(() -> ScoreNetworkConfig.toyMlp(2, 0).withLearningRate(-1, 0), "learningRate must be positive");
-        assertRejects(() -> ScoreNetworkConfig.toyMlp(2, 0).withLayers(0, 3), "width must be positive");
-        ScoreNetworkConfig c = tiny(LossReduction.MEAN);
+        assertRejects(() -> MlpConfig.toyMlp(2, 0).withLearningRate(-1, 0), "learningRate must be positive");
+        assertRejects(() -> MlpConfig.toyMlp(2, 0).withLayers(0, 3), "width must be positive");
+        MlpConfig c = tiny(LossReduction.MEAN);
         java.util.Map<String, String> map = new java.util.HashMap<>();
         for (String line : c.toProperties().split("\\R")) {
             String[] kv = line.split("=", 2);
             map.put(kv[0], kv[1]);
         }
-        assertEquals(c, ScoreNetworkConfig.parse(map));
+        assertEquals(c, MlpConfig.parse(map));
         map.remove("depth");
-        assertRejects(() -> ScoreNetworkConfig.parse(map), "missing \"depth\"");
+        assertRejects(() -> MlpConfig.parse(map), "missing \"depth\"");
         assertTrue(c.toString().contains("width=8"));
     }
 }

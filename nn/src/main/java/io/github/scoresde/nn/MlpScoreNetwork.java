@@ -30,34 +30,34 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * global L2 norm over all parameters, as in the reference code, done inside the updater
  * ({@link FusedAdam#getGradientClip()}): DL4J's own gradient normalisation clips per layer.
  */
-public final class ScoreNetwork {
-    private final ScoreNetworkConfig config;
+public final class MlpScoreNetwork {
+    private final MlpConfig config;
     private final FourierTimeEmbedding embedding;
     private final MultiLayerNetwork network;
     private MultiLayerNetwork probe;
     private MultiLayerNetwork tail;
     private INDArray tailParams;
 
-    private ScoreNetwork(ScoreNetworkConfig config, FourierTimeEmbedding embedding, MultiLayerNetwork network) {
+    private MlpScoreNetwork(MlpConfig config, FourierTimeEmbedding embedding, MultiLayerNetwork network) {
         this.config = config;
         this.embedding = embedding;
         this.network = network;
     }
 
     /** A freshly initialised network. */
-    public static ScoreNetwork create(ScoreNetworkConfig config) {
+    public static MlpScoreNetwork create(MlpConfig config) {
         return create(config, DataType.FLOAT);
     }
 
     /** A freshly initialised network of the given data type (float64 for gradient checks). */
-    static ScoreNetwork create(ScoreNetworkConfig config, DataType dataType) {
+    static MlpScoreNetwork create(MlpConfig config, DataType dataType) {
         Checks.notNull("config", config);
         MultiLayerNetwork net = new MultiLayerNetwork(configuration(config,
                 new DenoisingScoreMatchingLoss(config.reduction()), dataType));
         net.init();
         FourierTimeEmbedding emb = FourierTimeEmbedding.random(config.frequencies(), config.frequencyScale(),
                 config.seed());
-        return new ScoreNetwork(config, emb, net);
+        return new MlpScoreNetwork(config, emb, net);
     }
 
     /**
@@ -66,7 +66,7 @@ public final class ScoreNetwork {
      *
      * @throws IllegalArgumentException when the network's input or output size does not match
      */
-    public static ScoreNetwork wrap(ScoreNetworkConfig config, FourierTimeEmbedding embedding,
+    public static MlpScoreNetwork wrap(MlpConfig config, FourierTimeEmbedding embedding,
             MultiLayerNetwork network) {
         Checks.notNull("config", config);
         Checks.notNull("embedding", embedding);
@@ -78,10 +78,10 @@ public final class ScoreNetwork {
             throw new IllegalArgumentException("network with " + in + " inputs and " + out + " outputs does not match "
                     + "dimension " + config.dimension() + " with " + embedding.size() + " time features");
         }
-        return new ScoreNetwork(config, embedding, network);
+        return new MlpScoreNetwork(config, embedding, network);
     }
 
-    static MultiLayerConfiguration configuration(ScoreNetworkConfig c, ILossFunction loss, DataType dataType) {
+    static MultiLayerConfiguration configuration(MlpConfig c, ILossFunction loss, DataType dataType) {
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(c.seed())
                 .dataType(dataType).weightInit(WeightInit.UNIFORM).biasInit(0)
                 .updater(new FusedAdam(new WarmupSchedule(c.learningRate(), c.warmup()))
@@ -99,7 +99,7 @@ public final class ScoreNetwork {
     }
 
     /** The configuration. */
-    public ScoreNetworkConfig config() {
+    public MlpConfig config() {
         return config;
     }
 
@@ -375,18 +375,18 @@ public final class ScoreNetwork {
      * A network with the same configuration and embedding and a copy of the given parameters
      * (e.g. EMA weights), without updater state.
      */
-    public ScoreNetwork withParameters(INDArray params) {
+    public MlpScoreNetwork withParameters(INDArray params) {
         if (params.length() != network.numParams()) {
             throw new IllegalArgumentException("params must hold " + network.numParams() + " values; got "
                     + params.length());
         }
         MultiLayerNetwork copy = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
         copy.init(params.dup().reshape(1, params.length()), false);
-        return new ScoreNetwork(config, embedding, copy);
+        return new MlpScoreNetwork(config, embedding, copy);
     }
 
     @Override
     public String toString() {
-        return "ScoreNetwork[" + config + ", parameters=" + network.numParams() + "]";
+        return "MlpScoreNetwork[" + config + ", parameters=" + network.numParams() + "]";
     }
 }
