@@ -25,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * accessors to within an ulp (a vector logarithm) and, like theirs, do not depend on the split
  * into chunks.
  */
-public final class RandomSource {
+public final class RandomSource implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final long SALT_STREAM = 0xD1B54A32D192ED03L;
     private static final long SALT_GAUSS = 0x8CB92BA72F3D8DD7L;

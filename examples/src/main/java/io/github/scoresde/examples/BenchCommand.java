@@ -424,7 +424,7 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         };
-        Trainer.Result r = new Trainer(Trainer.Settings.defaults(550, 0).withListeners(List.of(clock)))
+        Trainer.Result r = new Trainer(Trainer.Settings.builder().steps(550).listeners(List.of(clock)).build())
                 .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), new VpSde(), ToyDatasets.checkerboard(),
                         DataScaler.identity(2));
         return new B1Run(500 / ((marks[1] - marks[0]) / 1e9), r.model());

@@ -85,7 +85,8 @@ public final class LikelihoodMapExample implements Callable<Integer> {
             m = TrainedModel.load(o.model());
         } else {
             Sde sde = new VpSde();
-            m = new Trainer(Trainer.Settings.defaults(o.steps(), o.seed()).withLogEvery(Math.max(1, o.steps() / 10)))
+            m = new Trainer(Trainer.Settings.builder().steps(o.steps()).seed(o.seed())
+                    .logEvery(Math.max(1, o.steps() / 10)).build())
                     .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, o.seed())), sde,
                             ToyData.EIGHT_GAUSSIANS.source(), DataScaler.identity(2)).model();
         }

@@ -91,8 +91,8 @@ public final class QuickstartExample implements Callable<Integer> {
         if (bar != null) {
             listeners.add(bar);
         }
-        Trainer.Settings settings = Trainer.Settings.defaults(o.steps(), o.seed()).withBatchSize(o.batch())
-                .withLogEvery(bar == null ? Math.max(1, o.steps() / 10) : 0).withListeners(listeners);
+        Trainer.Settings settings = Trainer.Settings.builder().steps(o.steps()).seed(o.seed()).batchSize(o.batch())
+                .logEvery(bar == null ? Math.max(1, o.steps() / 10) : 0).listeners(listeners).build();
         Trainer.Result trained = new Trainer(settings).train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, o.seed())),
                 sde, data, DataScaler.identity(2));
         if (o.model() != null) {

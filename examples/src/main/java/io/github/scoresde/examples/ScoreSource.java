@@ -53,7 +53,7 @@ public final class ScoreSource {
     Resolved resolve() {
         if (choice.model != null) {
             TrainedModel m = TrainedModel.load(choice.model);
-            if (sde != null && !sde.create(m.network().dimension()).getClass().equals(m.sde().getClass())) {
+            if (sde != null && !sde.create((int) m.network().sampleSize()).getClass().equals(m.sde().getClass())) {
                 throw new IllegalArgumentException("--sde " + sde.cliName() + " does not match the model's SDE "
                         + m.sde() + "; leave --sde out to use the model's");
             }

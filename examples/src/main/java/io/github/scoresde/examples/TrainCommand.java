@@ -73,12 +73,12 @@ public final class TrainCommand implements Callable<Integer> {
         if (bar != null) {
             listeners.add(bar);
         }
-        Trainer.Settings settings = Trainer.Settings.defaults(steps, seed).withBatchSize(batch)
-                .withLogEvery(bar == null ? Math.max(1, steps / 20) : 0).withListeners(listeners);
+        Trainer.Settings.Builder settings = Trainer.Settings.builder().steps(steps).seed(seed).batchSize(batch)
+                .logEvery(bar == null ? Math.max(1, steps / 20) : 0).listeners(listeners);
         if (checkpointEvery > 0) {
-            settings = settings.withCheckpoints(checkpointEvery, cp);
+            settings.checkpoints(checkpointEvery, cp);
         }
-        Trainer trainer = new Trainer(settings);
+        Trainer trainer = new Trainer(settings.build());
         Trainer.Result r;
         if (resume != null) {
             r = trainer.resume(resume, source);

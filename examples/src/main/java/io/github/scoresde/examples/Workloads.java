@@ -106,7 +106,7 @@ public final class Workloads {
     public static TrainedQuality trainedQuality(int steps, int logEvery) {
         Sde sde = new VpSde();
         GaussianMixture mix = GaussianMixture.eightGaussians();
-        Trainer.Result t = new Trainer(Trainer.Settings.defaults(steps, 0).withLogEvery(logEvery))
+        Trainer.Result t = new Trainer(Trainer.Settings.builder().steps(steps).logEvery(logEvery).build())
                 .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), sde, ToyData.EIGHT_GAUSSIANS.source(),
                         DataScaler.identity(2));
         INDArray ref = MixtureQuality.reference(mix, 10_000);

@@ -19,7 +19,6 @@ import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.DataScaler;
 import io.github.scoresde.training.data.ToyData;
-import io.github.scoresde.training.data.ToyDatasets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,7 @@ class ReadmeSnippetTest {
         GaussianMixture data = GaussianMixture.eightGaussians();
         Sde sde = new VpSde();
         ScoreFunction exact = new ExactMixtureScore(data, sde);
-        Trainer.Result trained = new Trainer(Trainer.Settings.defaults(3, 0).withBatchSize(32))
+        Trainer.Result trained = new Trainer(Trainer.Settings.builder().steps(3).seed(0).batchSize(32).build())
                 .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), sde,
                         ToyData.EIGHT_GAUSSIANS.source(), DataScaler.identity(2));
         ScoreFunction learned = trained.model().score();

@@ -1,25 +1,32 @@
 package io.github.scoresde.nn;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.NdArrays;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /**
- * A time-dependent network for vector data, net(x, t) with x {@code [batch, d]} and t
+ * The {@link ScoreNetwork} for vector data, net(x, t) with x {@code [batch, d]} and t
  * {@code [batch]}: the Gaussian Fourier features of t ({@link FourierTimeEmbedding}) concatenated
  * with x, a stack of dense layers (SiLU by default) and a linear output of d values (BENCHMARKS.md,
  * "toy MLP"). The DL4J network is a {@link MultiLayerNetwork} whose input is [x, emb(t)] and whose
  * output layer carries the {@link DenoisingScoreMatchingLoss}, so DL4J's own {@code fit},
- * updaters, listeners and ParallelWrapper can train it.
+ * updaters, listeners and ParallelWrapper can train it: {@link #fit(MultiDataSet)} turns a
+ * {@link DenoisingBatch} into the DL4J batch that network reads ({@link #trainingBatch}).
  *
  * <p>Input gradients: a second network built from the same configuration but with a
  * {@link LinearProbeLoss} output shares the parameters live and back-propagates v to obtain
@@ -30,7 +37,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * global L2 norm over all parameters, as in the reference code, done inside the updater
  * ({@link FusedAdam#getGradientClip()}): DL4J's own gradient normalisation clips per layer.
  */
-public final class MlpScoreNetwork {
+public final class MlpScoreNetwork implements ScoreNetwork {
     private final MlpConfig config;
     private final FourierTimeEmbedding embedding;
     private final MultiLayerNetwork network;
@@ -114,6 +121,7 @@ public final class MlpScoreNetwork {
     }
 
     /** The network's data type (float32 unless created otherwise for tests). */
+    @Override
     public DataType dataType() {
         return network.getLayerWiseConfigurations().getDataType();
     }
@@ -143,9 +151,9 @@ public final class MlpScoreNetwork {
         checkLabels(labels, batch);
         double[] tv = t.castTo(DataType.DOUBLE).toDoubleVector();
         if (dataType() == DataType.FLOAT) {
-            return featuresOf(io.github.scoresde.core.NdArrays.toFloats(x), null, tv, labels, batch);
+            return featuresOf(NdArrays.toFloats(x), null, tv, labels, batch);
         }
-        return featuresOf(null, io.github.scoresde.core.NdArrays.toDoubles(x), tv, labels, batch);
+        return featuresOf(null, NdArrays.toDoubles(x), tv, labels, batch);
     }
 
     /**
@@ -227,14 +235,15 @@ public final class MlpScoreNetwork {
                 }
             }
         }
-        return f32 ? io.github.scoresde.core.NdArrays.floats(outF, batch, width)
-                : io.github.scoresde.core.NdArrays.of(outD, DataType.DOUBLE, batch, width);
+        return f32 ? NdArrays.floats(outF, batch, width)
+                : NdArrays.of(outD, DataType.DOUBLE, batch, width);
     }
 
     /**
      * net(x, t), {@code [batch, d]} float32 (inference mode). When all examples share one time
      * (every sampler step), see {@link #output(INDArray, INDArray, int[])}.
      */
+    @Override
     public INDArray output(INDArray x, INDArray t) {
         return output(x, t, null);
     }
@@ -248,6 +257,7 @@ public final class MlpScoreNetwork {
      * from [batch, d + 2m] x [d + 2m, width] to [batch, d] x [d, width] (a fifth of the toy MLP's
      * FLOPs) and the feature matrix is never built. Same result up to float rounding.
      */
+    @Override
     public INDArray output(INDArray x, INDArray t, int[] labels) {
         int batch = Checks.batchOf("x", x, new long[] {config.dimension()});
         if (batch >= SHARED_TIME_MIN_BATCH && sharedTimePossible() && t.length() == batch && allEqual(t)
@@ -267,7 +277,7 @@ public final class MlpScoreNetwork {
     }
 
     private static boolean allEqual(INDArray t) {
-        double[] v = io.github.scoresde.core.NdArrays.toDoubles(t);
+        double[] v = NdArrays.toDoubles(t);
         for (double e : v) {
             if (Double.compare(e, v[0]) != 0) {
                 return false;
@@ -350,6 +360,7 @@ public final class MlpScoreNetwork {
     /**
      * The vector-Jacobian product v^T (d net(x, t) / d x) per example, {@code [batch, d]} float32.
      */
+    @Override
     public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
         if (!Arrays.equals(v.shape(), x.shape())) {
             throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
@@ -371,10 +382,69 @@ public final class MlpScoreNetwork {
         return probe;
     }
 
+    @Override
+    public long[] sampleShape() {
+        return new long[] {config.dimension()};
+    }
+
+    @Override
+    public int classes() {
+        return config.classes();
+    }
+
+    @Override
+    public INDArray params() {
+        return network.params();
+    }
+
+    @Override
+    public void setListeners(List<TrainingListener> listeners) {
+        network.setListeners(new ArrayList<>(Checks.notNull("listeners", listeners)));
+    }
+
+    @Override
+    public double fit(MultiDataSet batch) {
+        DataSet ds = trainingBatch(DenoisingBatch.of(batch));
+        network.fit(ds);
+        NdArrays.release(ds.getFeatures(), ds.getLabels());
+        return network.score();
+    }
+
+    @Override
+    public double loss(MultiDataSet batch) {
+        DataSet ds = trainingBatch(DenoisingBatch.of(batch));
+        double loss = network.score(ds);
+        NdArrays.release(ds.getFeatures(), ds.getLabels());
+        return loss;
+    }
+
+    /**
+     * The DL4J batch of {@link #network()} for a denoising batch: features [x_t, emb(t)] (and the
+     * label one-hot of a class-conditional network) and labels [target | weight], the layout
+     * {@link DenoisingScoreMatchingLoss} reads. New arrays.
+     *
+     * @throws IllegalArgumentException when the batch's samples are not {@code [d]}
+     */
+    public DataSet trainingBatch(DenoisingBatch batch) {
+        int n = Checks.batchOf("perturbed", batch.perturbed(), sampleShape());
+        int d = config.dimension();
+        INDArray features = features(NdArrays.toFloats(batch.perturbed()), NdArrays.toDoubles(batch.times()),
+                batch.labels());
+        float[] target = NdArrays.toFloats(batch.target());
+        float[] weight = NdArrays.toFloats(batch.weight());
+        float[] packed = new float[n * (d + 1)];
+        for (int b = 0; b < n; b++) {
+            System.arraycopy(target, b * d, packed, b * (d + 1), d);
+            packed[b * (d + 1) + d] = weight[b];
+        }
+        return new DataSet(features, NdArrays.floats(packed, n, d + 1));
+    }
+
     /**
      * A network with the same configuration and embedding and a copy of the given parameters
      * (e.g. EMA weights), without updater state.
      */
+    @Override
     public MlpScoreNetwork withParameters(INDArray params) {
         if (params.length() != network.numParams()) {
             throw new IllegalArgumentException("params must hold " + network.numParams() + " values; got "

@@ -7,14 +7,14 @@ import java.util.function.DoubleUnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Makes a {@link MlpScoreNetwork} a score model: s(x, t) = net(x, t) / s(t) under
+ * Makes a {@link ScoreNetwork} a score model: s(x, t) = net(x, t) / s(t) under
  * {@link Parameterization#DIVIDE_BY_MARGINAL_STD} (s(t) the SDE's marginal std, passed in as a
  * function so that this module needs no SDE), or net(x, t) under {@link Parameterization#DIRECT}.
  * Provides the input vector-Jacobian product by back-propagation through the network.
  * Results are float32, or the data type of x when x is float64.
  */
 public final class NetworkScoreFunction implements DifferentiableScore, io.github.scoresde.core.ConditionalScoreFunction {
-    private final MlpScoreNetwork network;
+    private final ScoreNetwork network;
     private final Parameterization parameterization;
     private final DoubleUnaryOperator marginalStd;
     private final double horizon;
@@ -25,7 +25,7 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
      * @param marginalStd t -> s(t), e.g. {@code sde::marginalStd}
      * @param horizon T; times must lie in [0, T] (and s(t) &gt; 0 under DIVIDE_BY_MARGINAL_STD)
      */
-    public NetworkScoreFunction(MlpScoreNetwork network, Parameterization parameterization, DoubleUnaryOperator marginalStd,
+    public NetworkScoreFunction(ScoreNetwork network, Parameterization parameterization, DoubleUnaryOperator marginalStd,
             double horizon) {
         this.network = Checks.notNull("network", network);
         this.parameterization = Checks.notNull("parameterization", parameterization);
@@ -34,7 +34,7 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
     }
 
     /** The network. */
-    public MlpScoreNetwork network() {
+    public ScoreNetwork network() {
         return network;
     }
 
@@ -45,7 +45,7 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
 
     @Override
     public long[] sampleShape() {
-        return new long[] {network.dimension()};
+        return network.sampleShape();
     }
 
     @Override
@@ -57,7 +57,7 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
     /** The network's number of classes (0 for an unconditional network). */
     @Override
     public int classes() {
-        return network.config().classes();
+        return network.classes();
     }
 
     /**

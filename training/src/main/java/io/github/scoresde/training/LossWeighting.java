@@ -9,7 +9,7 @@ import io.github.scoresde.sde.Sde;
  * (docs/math.md section 7). With the output parameterised as s(t) * score, the loss of an example is
  * w(t) c sum_d (net + z)^2 with w(t) = lambda(t) / s(t)^2.
  */
-public sealed interface LossWeighting permits LossWeighting.MarginalVariance, LossWeighting.Likelihood,
+public sealed interface LossWeighting extends java.io.Serializable permits LossWeighting.MarginalVariance, LossWeighting.Likelihood,
         LossWeighting.DiscreteSmld, LossWeighting.DiscreteDdpm {
 
     /** lambda(t) = s(t)^2 (the default): w = 1, t ~ U(t_min, T). */
@@ -131,7 +131,14 @@ public sealed interface LossWeighting permits LossWeighting.MarginalVariance, Lo
     final class MarginalVariance implements LossWeighting {
         static final MarginalVariance INSTANCE = new MarginalVariance();
 
+        private static final long serialVersionUID = 1L;
+
         private MarginalVariance() {
+        }
+
+        /** The one instance, also after deserialisation. */
+        private Object readResolve() {
+            return INSTANCE;
         }
 
         @Override

@@ -51,16 +51,37 @@ public final class ModelFiles {
 
     /** Writes a model (its network's current weights, no updater state). */
     static void save(TrainedModel model, Path file) {
-        Map<String, byte[]> extra = new LinkedHashMap<>();
-        extra.put(PROPERTIES, properties(model).getBytes(StandardCharsets.UTF_8));
-        extra.put(FOURIER, fourier(model.network().embedding()).getBytes(StandardCharsets.UTF_8));
-        write(model.network().network(), false, extra, file);
+        write(model, false, Map.of(), file);
     }
 
-    static String properties(TrainedModel model) {
+    /**
+     * Writes a model, optionally with its network's updater state, plus extra entries (a
+     * checkpoint's), atomically.
+     *
+     * @throws IllegalArgumentException when the model's network is of a kind this format cannot hold
+     */
+    static void write(TrainedModel model, boolean withUpdater, Map<String, byte[]> extra, Path file) {
+        MlpScoreNetwork net = mlp(model.network());
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put(PROPERTIES, properties(model, net).getBytes(StandardCharsets.UTF_8));
+        entries.put(FOURIER, fourier(net.embedding()).getBytes(StandardCharsets.UTF_8));
+        entries.putAll(extra);
+        write(net.network(), withUpdater, entries, file);
+    }
+
+    /** The network as the MLP this format version holds. */
+    private static MlpScoreNetwork mlp(io.github.scoresde.nn.ScoreNetwork network) {
+        if (network instanceof MlpScoreNetwork m) {
+            return m;
+        }
+        throw new IllegalArgumentException("model files of format version " + FORMAT_VERSION
+                + " hold MlpScoreNetwork networks; got " + network.getClass().getSimpleName());
+    }
+
+    static String properties(TrainedModel model, MlpScoreNetwork net) {
         return "formatVersion=" + FORMAT_VERSION + "\nsde=" + model.sde().spec() + "\nparameterization="
                 + model.parameterization() + "\nscaler=" + model.scaler().toText() + "\n"
-                + model.network().config().toProperties();
+                + net.config().toProperties();
     }
 
     static String fourier(FourierTimeEmbedding e) {
@@ -75,7 +96,7 @@ public final class ModelFiles {
      * Writes a DL4J network plus extra entries, atomically: a temporary file in the same folder is
      * completed, flushed and then moved over the target.
      */
-    static void write(MultiLayerNetwork net, boolean withUpdater, Map<String, byte[]> extra, Path file) {
+    private static void write(MultiLayerNetwork net, boolean withUpdater, Map<String, byte[]> extra, Path file) {
         Checks.notNull("file", file);
         try {
             Path dir = file.toAbsolutePath().getParent();

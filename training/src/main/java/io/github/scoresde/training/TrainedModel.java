@@ -3,7 +3,7 @@ package io.github.scoresde.training;
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.nn.NetworkScoreFunction;
 import io.github.scoresde.nn.Parameterization;
-import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.ScoreNetwork;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.data.DataScaler;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param parameterization how the network's output becomes a score
  * @param scaler the map between data space and the model's space
  */
-public record TrainedModel(MlpScoreNetwork network, Sde sde, Parameterization parameterization, DataScaler scaler) {
+public record TrainedModel(ScoreNetwork network, Sde sde, Parameterization parameterization, DataScaler scaler) {
 
     /** Validates the parts. */
     public TrainedModel {
@@ -45,7 +45,12 @@ public record TrainedModel(MlpScoreNetwork network, Sde sde, Parameterization pa
         return scaler.transform(data);
     }
 
-    /** Writes the model to one file (atomically). */
+    /**
+     * Writes the model to one file (atomically).
+     *
+     * @throws IllegalArgumentException when the network is of a kind the model files cannot hold yet
+     *     (format version 1 holds {@link io.github.scoresde.nn.MlpScoreNetwork})
+     */
     public void save(Path file) {
         ModelFiles.save(this, file);
     }

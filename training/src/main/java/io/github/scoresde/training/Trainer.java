@@ -4,10 +4,12 @@ import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.nn.Parameterization;
-import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.ScoreNetwork;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.data.DataScaler;
 import io.github.scoresde.training.data.DataSource;
+import io.github.scoresde.training.data.DataSourceIterator;
+import io.github.scoresde.training.data.LabelledSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,22 +17,29 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a {@link MlpScoreNetwork} by weighted denoising score matching (docs/math.md section 7) with
- * DL4J's {@code fit}: every step draws a clean batch from the {@link DataSource}, scales it, turns
- * it into a perturbed batch with the {@link DenoisingScoreMatchingPreProcessor}, fits it (Adam,
- * warm-up, clipping come from the network's configuration), folds the weights into the EMA and
- * checks the loss. Checkpoints hold the network with its updater state, the EMA, the step and the
- * seed, written atomically; training resumed from step k to n gives the same weights, bit for bit
- * on the CPU backend, as training straight to n, because batch k's randomness is a function of
- * (seed, k) alone.
+ * Trains any {@link ScoreNetwork} by weighted denoising score matching (docs/math.md section 7):
+ * every step takes the next clean batch of a DL4J {@link DataSetIterator} (the user's own, or a
+ * {@link DataSource} through {@link DataSourceIterator}), scales it, perturbs it with the
+ * {@link DenoisingScoreMatchingPreProcessor} keyed by the step, and hands it to
+ * {@link ScoreNetwork#fit}; the {@link ExponentialMovingAverage} of the weights is a DL4J listener
+ * on the network, and a non-finite loss stops training ({@link TrainingDivergedException}).
+ *
+ * <p>Checkpoints hold the network with its optimiser state, the EMA, the step and the seed, written
+ * atomically. Training resumed at step k equals uninterrupted training, bit for bit on the CPU
+ * backend, when batch k of the iterator is the same after a restart (true of
+ * {@link DataSourceIterator}, whose batch k is a function of (seed, k); the trainer resets a
+ * resumed iterator and skips the k batches before it): the noise of step k is a function of
+ * (seed, k) alone. A user's iterator sets its own batch size; {@link Settings#batchSize()} sizes
+ * the batches of a {@link DataSource}.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -45,179 +54,91 @@ public final class Trainer {
     }
 
     /**
-     * Training settings, validated at construction.
-     *
-     * @param steps total optimisation steps
-     * @param batchSize examples per step
-     * @param seed the training randomness (batches, times, noise)
-     * @param timeFloor t_min of t ~ U(t_min, T) (the paper's eps: 1e-5 here, as in the reference)
-     * @param weighting the loss weighting
-     * @param emaDecay the EMA decay (0.999 in BENCHMARKS.md)
-     * @param emaWarmup whether the EMA decay warms up
-     * @param logEvery log a line every this many steps (0: never)
-     * @param checkpointEvery write a checkpoint every this many steps (0: never)
-     * @param checkpoint the checkpoint file (required when checkpointEvery &gt; 0)
-     * @param listeners extra DL4J listeners (progress bars, custom logging)
-     */
-    public record Settings(int steps, int batchSize, long seed, double timeFloor, LossWeighting weighting,
-            double emaDecay, boolean emaWarmup, int logEvery, int checkpointEvery, Path checkpoint,
-            List<TrainingListener> listeners) {
-        /** BENCHMARKS.md: batch 512. */
-        public static final int DEFAULT_BATCH = 512;
-        /** The reference code's training floor t_min. */
-        public static final double DEFAULT_TIME_FLOOR = 1e-5;
-        /** BENCHMARKS.md: EMA 0.999. */
-        public static final double DEFAULT_EMA_DECAY = 0.999;
-
-        /** Validates. */
-        public Settings {
-            Checks.positive("steps", steps);
-            Checks.positive("batchSize", batchSize);
-            Checks.positive("timeFloor", timeFloor);
-            Checks.notNull("weighting", weighting);
-            Checks.inRange("emaDecay", emaDecay, 0, 1);
-            Checks.nonNegative("logEvery", logEvery);
-            Checks.nonNegative("checkpointEvery", checkpointEvery);
-            if (checkpointEvery > 0 && checkpoint == null) {
-                throw new IllegalArgumentException("checkpoint must be given when checkpointEvery is "
-                        + checkpointEvery);
-            }
-            listeners = List.copyOf(Checks.notNull("listeners", listeners));
-        }
-
-        /** Defaults of BENCHMARKS.md for the given number of steps and seed. */
-        public static Settings defaults(int steps, long seed) {
-            return new Settings(steps, DEFAULT_BATCH, seed, DEFAULT_TIME_FLOOR, LossWeighting.marginalVariance(),
-                    DEFAULT_EMA_DECAY, true, 0, 0, null, List.of());
-        }
-
-        /** A copy with another batch size. */
-        public Settings withBatchSize(int b) {
-            return new Settings(steps, b, seed, timeFloor, weighting, emaDecay, emaWarmup, logEvery, checkpointEvery,
-                    checkpoint, listeners);
-        }
-
-        /** A copy with another number of steps. */
-        public Settings withSteps(int s) {
-            return new Settings(s, batchSize, seed, timeFloor, weighting, emaDecay, emaWarmup, logEvery,
-                    checkpointEvery, checkpoint, listeners);
-        }
-
-        /** A copy with another weighting. */
-        public Settings withWeighting(LossWeighting w) {
-            return new Settings(steps, batchSize, seed, timeFloor, w, emaDecay, emaWarmup, logEvery, checkpointEvery,
-                    checkpoint, listeners);
-        }
-
-        /** A copy with checkpoints every k steps to the given file. */
-        public Settings withCheckpoints(int every, Path file) {
-            return new Settings(steps, batchSize, seed, timeFloor, weighting, emaDecay, emaWarmup, logEvery, every,
-                    file, listeners);
-        }
-
-        /** A copy with a log line every k steps. */
-        public Settings withLogEvery(int k) {
-            return new Settings(steps, batchSize, seed, timeFloor, weighting, emaDecay, emaWarmup, k, checkpointEvery,
-                    checkpoint, listeners);
-        }
-
-        /** A copy with extra DL4J listeners. */
-        public Settings withListeners(List<TrainingListener> l) {
-            return new Settings(steps, batchSize, seed, timeFloor, weighting, emaDecay, emaWarmup, logEvery,
-                    checkpointEvery, checkpoint, l);
-        }
-
-        /** A copy with another EMA decay and warm-up. */
-        public Settings withEma(double decay, boolean warmup) {
-            return new Settings(steps, batchSize, seed, timeFloor, weighting, decay, warmup, logEvery, checkpointEvery,
-                    checkpoint, listeners);
-        }
-    }
-
-    /**
      * What training produced.
      *
      * @param model the model with the EMA weights (what to sample with and save)
-     * @param network the network with the raw (non-averaged) weights and its updater state
+     * @param network the network with the raw (non-averaged) weights and its optimiser state
      * @param losses the loss of every step run in this call, index 0 = the first step run
      * @param firstStep the step the call started at (0, or the resumed step)
      * @param elapsed wall time
      */
-    public record Result(TrainedModel model, MlpScoreNetwork network, double[] losses, long firstStep, Duration elapsed) {
+    public record Result(TrainedModel model, ScoreNetwork network, double[] losses, long firstStep,
+            Duration elapsed) {
         /** Optimisation steps per second. */
         public double stepsPerSecond() {
             return losses.length / Math.max(1e-9, elapsed.toNanos() / 1e9);
         }
     }
 
-    /** Trains a fresh network from step 0. */
-    public Result train(MlpScoreNetwork network, Sde sde, DataSource data, DataScaler scaler) {
-        Checks.notNull("network", network);
-        Checks.notNull("sde", sde);
+    /** Trains a fresh network from step 0 on batches of {@link Settings#batchSize()} drawn from a source. */
+    public Result train(ScoreNetwork network, Sde sde, DataSource data, DataScaler scaler) {
         Checks.notNull("data", data);
-        Checks.notNull("scaler", scaler);
-        if (data.dimension() != network.dimension()) {
-            throw new IllegalArgumentException("the data has " + data.dimension() + " dimensions but the network "
-                    + network.dimension());
-        }
-        ExponentialMovingAverage ema = new ExponentialMovingAverage(settings.emaDecay(), settings.emaWarmup(),
-                network.network().params());
-        return run(network, sde, unlabelled(data), scaler, ema, 0, 0);
-    }
-
-    /** Batch k of an unlabelled source, with the trainer's data randomness. */
-    private Batches unlabelled(DataSource data) {
-        RandomSource dataRng = RandomSource.of(settings.seed()).stream(DATA_STREAM);
-        String name = data.name();
-        return new Batches() {
-            @Override
-            public io.github.scoresde.training.data.LabelledSource.Labelled next(long k) {
-                return new io.github.scoresde.training.data.LabelledSource.Labelled(
-                        data.batch(settings.batchSize(), dataRng.stream(k)), null);
-            }
-
-            @Override
-            public String toString() {
-                return name;
-            }
-        };
-    }
-
-    /** Batch k of the training data. */
-    private interface Batches {
-        io.github.scoresde.training.data.LabelledSource.Labelled next(long k);
+        checkDimension(network, data.dimension());
+        return train(network, sde, DataSourceIterator.of(data, settings.batchSize(), dataRandomness()), scaler);
     }
 
     /**
-     * Trains a class-conditional network ({@code MlpConfig.classes() > 0}) from step 0 on
-     * labelled data, dropping each label with probability {@code labelDropout} so that the same
-     * network also learns the unconditional score, as classifier-free guidance needs (Ho and
-     * Salimans 2021; 0.1 to 0.2 is usual).
+     * Trains a fresh network from step 0 on the batches of a DL4J iterator: its features are the
+     * clean data {@code [batch, sampleShape...]} (labels are ignored); it is reset when it runs out.
      */
-    public Result trainConditional(MlpScoreNetwork network, Sde sde, io.github.scoresde.training.data.LabelledSource data,
-            DataScaler scaler, double labelDropout) {
+    public Result train(ScoreNetwork network, Sde sde, DataSetIterator data, DataScaler scaler) {
+        Checks.notNull("network", network);
+        ExponentialMovingAverage ema = new ExponentialMovingAverage(settings.emaDecay(), settings.emaWarmup(),
+                network.params(), 0);
+        return run(network, sde, data, false, scaler, ema, 0, 0);
+    }
+
+    /**
+     * Trains a class-conditional network ({@code classes() > 1}) from step 0 on labelled batches of
+     * {@link Settings#batchSize()} drawn from a source; see
+     * {@link #trainConditional(ScoreNetwork, Sde, DataSetIterator, DataScaler, double)}.
+     */
+    public Result trainConditional(ScoreNetwork network, Sde sde, LabelledSource data, DataScaler scaler,
+            double labelDropout) {
         Checks.notNull("network", network);
         Checks.notNull("data", data);
+        checkConditional(network);
+        DataSetIterator it = DataSourceIterator.labelled(data, network.classes(), (int) network.sampleSize(),
+                settings.batchSize(), dataRandomness());
+        return trainConditional(network, sde, it, scaler, labelDropout);
+    }
+
+    /**
+     * Trains a class-conditional network from step 0 on a labelled DL4J iterator (labels one-hot,
+     * {@code [batch, classes]}), dropping each label with probability {@code labelDropout} so that
+     * the same network also learns the unconditional score, as classifier-free guidance needs (Ho
+     * and Salimans 2021; 0.1 to 0.2 is usual).
+     */
+    public Result trainConditional(ScoreNetwork network, Sde sde, DataSetIterator data, DataScaler scaler,
+            double labelDropout) {
+        Checks.notNull("network", network);
         Checks.inRange("labelDropout", labelDropout, 0, 1);
-        if (network.config().classes() < 2) {
-            throw new IllegalArgumentException("trainConditional needs a network with classes >= 2; this one has "
-                    + network.config().classes());
-        }
+        checkConditional(network);
         ExponentialMovingAverage ema = new ExponentialMovingAverage(settings.emaDecay(), settings.emaWarmup(),
-                network.network().params());
-        RandomSource dataRng = RandomSource.of(settings.seed()).stream(DATA_STREAM);
-        return run(network, sde, k -> data.batch(settings.batchSize(), dataRng.stream(k)), scaler, ema, 0,
-                labelDropout);
+                network.params(), 0);
+        return run(network, sde, data, true, scaler, ema, 0, labelDropout);
     }
 
     /**
      * Resumes from a checkpoint written by a trainer with the same settings and continues to
-     * {@code settings.steps()}.
+     * {@link Settings#steps()} on batches drawn from a source.
      *
      * @throws IllegalArgumentException when the checkpoint cannot be read or was written with
      *     another seed
      */
     public Result resume(Path checkpoint, DataSource data) {
+        Checks.notNull("data", data);
+        return resume(checkpoint, DataSourceIterator.of(data, settings.batchSize(), dataRandomness()));
+    }
+
+    /**
+     * Resumes from a checkpoint on a DL4J iterator, which is reset and advanced past the batches
+     * the checkpoint's steps consumed.
+     *
+     * @throws IllegalArgumentException when the checkpoint cannot be read or was written with
+     *     another seed
+     */
+    public Result resume(Path checkpoint, DataSetIterator data) {
         ModelFiles.Contents c = ModelFiles.read(checkpoint, true);
         Map<String, String> cp = ModelFiles.parse(new String(c.entry(ModelFiles.CHECKPOINT), StandardCharsets.UTF_8));
         long step = Long.parseLong(cp.get("step").trim());
@@ -228,55 +149,84 @@ public final class Trainer {
         }
         INDArray emaWeights = ModelFiles.fromBytes(c.entry(ModelFiles.EMA));
         ExponentialMovingAverage ema = new ExponentialMovingAverage(Double.parseDouble(cp.get("emaDecay").trim()),
-                Boolean.parseBoolean(cp.get("emaWarmup").trim()), emaWeights);
+                Boolean.parseBoolean(cp.get("emaWarmup").trim()), emaWeights, step);
         LOG.info("resuming from {} at step {}", checkpoint, step);
-        return run(c.network, Sde.parse(c.require("sde")), unlabelled(data),
-                io.github.scoresde.training.data.DataScaler.fromText(c.require("scaler")), ema, step, 0);
+        return run(c.network, Sde.parse(c.require("sde")), data, false, DataScaler.fromText(c.require("scaler")), ema,
+                step, 0);
     }
 
-    private Result run(MlpScoreNetwork network, Sde sde, Batches data, DataScaler scaler, ExponentialMovingAverage ema,
-            long start, double labelDropout) {
-        MultiLayerNetwork net = network.network();
-        List<TrainingListener> listeners = new ArrayList<>(settings.listeners());
-        if (settings.logEvery() > 0) {
-            listeners.add(new LossLoggingListener(settings.logEvery()));
+    private RandomSource dataRandomness() {
+        return RandomSource.of(settings.seed()).stream(DATA_STREAM);
+    }
+
+    private static void checkDimension(ScoreNetwork network, long dimension) {
+        Checks.notNull("network", network);
+        if (dimension != network.sampleSize()) {
+            throw new IllegalArgumentException("the data has " + dimension + " dimensions but the network "
+                    + network.sampleSize());
         }
-        net.setListeners(listeners);
-        RandomSource rng = RandomSource.of(settings.seed());
-        DenoisingScoreMatchingPreProcessor pre = new DenoisingScoreMatchingPreProcessor(sde, network,
-                settings.weighting(), settings.timeFloor(), rng.stream(NOISE_STREAM));
-        boolean identity = scaler.kind() == DataScaler.Kind.IDENTITY;
+    }
+
+    private static void checkConditional(ScoreNetwork network) {
+        if (network.classes() < 2) {
+            throw new IllegalArgumentException("trainConditional needs a network with classes >= 2; this one has "
+                    + network.classes());
+        }
+    }
+
+    private Result run(ScoreNetwork network, Sde sde, DataSetIterator data, boolean labelled, DataScaler scaler,
+            ExponentialMovingAverage ema, long start, double labelDropout) {
+        Checks.notNull("sde", sde);
+        Checks.notNull("data", data);
+        Checks.notNull("scaler", scaler);
         long total = settings.steps();
         if (start > total) {
             throw new IllegalArgumentException("the checkpoint is at step " + start + ", past the " + total
                     + " steps to train");
         }
-        LOG.info("training {} on {} under {} for steps {}..{}, batch {}, weighting {}", network, data, sde,
-                start, total, settings.batchSize(), settings.weighting());
+        List<TrainingListener> listeners = new ArrayList<>(settings.listeners());
+        listeners.add(ema);
+        if (settings.logEvery() > 0) {
+            listeners.add(new LossLoggingListener(settings.logEvery()));
+        }
+        DenoisingScoreMatchingPreProcessor pre = new DenoisingScoreMatchingPreProcessor(sde, network.sampleShape(),
+                settings.weighting(), settings.timeFloor(), RandomSource.of(settings.seed()).stream(NOISE_STREAM));
+        boolean identity = scaler.kind() == DataScaler.Kind.IDENTITY;
+        position(data, start);
+        LOG.info("training {} on {} under {} for steps {}..{}, weighting {}", network, data, sde, start, total,
+                settings.weighting());
         double[] losses = new double[(int) (total - start)];
         Path lastCheckpoint = null;
+        network.setListeners(listeners);
         long t0 = System.nanoTime();
-        for (long k = start; k < total; k++) {
-            io.github.scoresde.training.data.LabelledSource.Labelled batch = data.next(k);
-            INDArray x0 = identity ? batch.x() : scaler.transform(batch.x());
-            DataSet ds = pre.perturb(x0, batch.labels(), labelDropout, k);
-            net.fit(ds);
-            double loss = net.score();
-            if (!Double.isFinite(loss)) {
-                throw new TrainingDivergedException(k, loss, lastCheckpoint);
+        try {
+            for (long k = start; k < total; k++) {
+                DataSet clean = nextBatch(data);
+                INDArray x0 = identity ? clean.getFeatures() : scaler.transform(clean.getFeatures());
+                MultiDataSet batch = pre.perturb(x0, labelled ? DenoisingScoreMatchingPreProcessor.classIndices(
+                        Checks.notNull("labels of a labelled batch", clean.getLabels())) : null, labelDropout, k)
+                        .toMultiDataSet();
+                double loss = network.fit(batch);
+                if (!Double.isFinite(loss)) {
+                    throw new TrainingDivergedException(k, loss, lastCheckpoint);
+                }
+                // the step's own arrays are dead once fit has run: freed now, not by the collector
+                // (the clean batch is the iterator's and stays untouched)
+                NdArrays.release(batch.getFeatures());
+                NdArrays.release(batch.getLabels());
+                if (!identity) {
+                    NdArrays.release(x0);
+                }
+                losses[(int) (k - start)] = loss;
+                if (settings.checkpointEvery() > 0 && (k + 1) % settings.checkpointEvery() == 0) {
+                    writeCheckpoint(settings.checkpoint(), network, sde, scaler, ema, k + 1);
+                    lastCheckpoint = settings.checkpoint();
+                }
             }
-            ema.update(net.params(), k);
-            // the step's own arrays are dead once fit has run: freed now, not by the collector
-            // (the batch's x is the data source's and stays untouched)
-            NdArrays.release(ds.getFeatures(), ds.getLabels(), identity ? null : x0);
-            losses[(int) (k - start)] = loss;
-            if (settings.checkpointEvery() > 0 && (k + 1) % settings.checkpointEvery() == 0) {
-                writeCheckpoint(settings.checkpoint(), network, sde, scaler, ema, k + 1);
-                lastCheckpoint = settings.checkpoint();
-            }
+        } finally {
+            network.setListeners(List.of());
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
-        net.setListeners(new ArrayList<TrainingListener>());
         TrainedModel model = new TrainedModel(network.withParameters(ema.average()), sde,
                 Parameterization.DIVIDE_BY_MARGINAL_STD, scaler);
         Result r = new Result(model, network, losses, start, elapsed);
@@ -285,22 +235,257 @@ public final class Trainer {
         return r;
     }
 
-    private void writeCheckpoint(Path file, MlpScoreNetwork network, Sde sde, DataScaler scaler,
+    /** Resets the iterator and skips the batches of steps [0, start). */
+    private static void position(DataSetIterator data, long start) {
+        if (start == 0 && data.hasNext()) {
+            return;
+        }
+        if (!data.resetSupported()) {
+            throw new IllegalArgumentException("the data iterator cannot be reset, so it cannot be "
+                    + (start > 0 ? "positioned at step " + start : "restarted"));
+        }
+        data.reset();
+        for (long k = 0; k < start; k++) {
+            nextBatch(data);
+        }
+    }
+
+    /** The iterator's next batch, restarting it at the end of an epoch. */
+    private static DataSet nextBatch(DataSetIterator data) {
+        if (!data.hasNext()) {
+            data.reset();
+            if (!data.hasNext()) {
+                throw new IllegalArgumentException("the data iterator has no batches");
+            }
+        }
+        return data.next();
+    }
+
+    private void writeCheckpoint(Path file, ScoreNetwork network, Sde sde, DataScaler scaler,
             ExponentialMovingAverage ema, long step) {
         Map<String, byte[]> extra = new LinkedHashMap<>();
         TrainedModel m = new TrainedModel(network, sde, Parameterization.DIVIDE_BY_MARGINAL_STD, scaler);
-        extra.put(ModelFiles.PROPERTIES, ModelFiles.properties(m).getBytes(StandardCharsets.UTF_8));
-        extra.put(ModelFiles.FOURIER, ModelFiles.fourier(network.embedding()).getBytes(StandardCharsets.UTF_8));
         extra.put(ModelFiles.EMA, ModelFiles.toBytes(ema.average()));
         String cp = "step=" + step + "\nseed=" + settings.seed() + "\nemaDecay=" + ema.decay() + "\nemaWarmup="
                 + ema.warmup() + "\n";
         extra.put(ModelFiles.CHECKPOINT, cp.getBytes(StandardCharsets.UTF_8));
-        ModelFiles.write(network.network(), true, extra, file);
+        ModelFiles.write(m, true, extra, file);
         LOG.debug("checkpoint at step {} written to {}", step, file);
     }
 
     @Override
     public String toString() {
         return "Trainer[" + settings + "]";
+    }
+
+    /**
+     * Training settings, validated when built; {@link #builder()} starts from the defaults of
+     * BENCHMARKS.md (batch 512, t_min 1e-5, EMA 0.999 with warm-up, marginal-variance weighting).
+     */
+    public static final class Settings {
+        /** BENCHMARKS.md: batch 512. */
+        public static final int DEFAULT_BATCH = 512;
+        /** The reference code's training floor t_min. */
+        public static final double DEFAULT_TIME_FLOOR = 1e-5;
+        /** BENCHMARKS.md: EMA 0.999. */
+        public static final double DEFAULT_EMA_DECAY = 0.999;
+
+        private final int steps;
+        private final int batchSize;
+        private final long seed;
+        private final double timeFloor;
+        private final LossWeighting weighting;
+        private final double emaDecay;
+        private final boolean emaWarmup;
+        private final int logEvery;
+        private final int checkpointEvery;
+        private final Path checkpoint;
+        private final List<TrainingListener> listeners;
+
+        private Settings(Builder b) {
+            this.steps = Checks.positive("steps", b.steps);
+            this.batchSize = Checks.positive("batchSize", b.batchSize);
+            this.seed = b.seed;
+            this.timeFloor = Checks.positive("timeFloor", b.timeFloor);
+            this.weighting = Checks.notNull("weighting", b.weighting);
+            this.emaDecay = Checks.inRange("emaDecay", b.emaDecay, 0, 1);
+            this.emaWarmup = b.emaWarmup;
+            this.logEvery = Checks.nonNegative("logEvery", b.logEvery);
+            this.checkpointEvery = Checks.nonNegative("checkpointEvery", b.checkpointEvery);
+            this.checkpoint = b.checkpoint;
+            if (checkpointEvery > 0 && checkpoint == null) {
+                throw new IllegalArgumentException("checkpoint must be given when checkpointEvery is "
+                        + checkpointEvery);
+            }
+            this.listeners = List.copyOf(b.listeners);
+        }
+
+        /** A builder with the defaults; {@link Builder#steps} must be set. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** A builder holding these settings, to change some of them. */
+        public Builder toBuilder() {
+            Builder b = new Builder();
+            b.steps = steps;
+            b.batchSize = batchSize;
+            b.seed = seed;
+            b.timeFloor = timeFloor;
+            b.weighting = weighting;
+            b.emaDecay = emaDecay;
+            b.emaWarmup = emaWarmup;
+            b.logEvery = logEvery;
+            b.checkpointEvery = checkpointEvery;
+            b.checkpoint = checkpoint;
+            b.listeners = new ArrayList<>(listeners);
+            return b;
+        }
+
+        /** Total optimisation steps. */
+        public int steps() {
+            return steps;
+        }
+
+        /** Examples per step drawn from a {@link DataSource}. */
+        public int batchSize() {
+            return batchSize;
+        }
+
+        /** The training randomness (batches of a source, times, noise). */
+        public long seed() {
+            return seed;
+        }
+
+        /** t_min of t ~ U(t_min, T), the paper's eps. */
+        public double timeFloor() {
+            return timeFloor;
+        }
+
+        /** The loss weighting. */
+        public LossWeighting weighting() {
+            return weighting;
+        }
+
+        /** The EMA decay. */
+        public double emaDecay() {
+            return emaDecay;
+        }
+
+        /** Whether the EMA decay warms up ({@link ExponentialMovingAverage}). */
+        public boolean emaWarmup() {
+            return emaWarmup;
+        }
+
+        /** A log line every this many steps (0: never). */
+        public int logEvery() {
+            return logEvery;
+        }
+
+        /** A checkpoint every this many steps (0: never). */
+        public int checkpointEvery() {
+            return checkpointEvery;
+        }
+
+        /** The checkpoint file, or null. */
+        public Path checkpoint() {
+            return checkpoint;
+        }
+
+        /** Extra DL4J listeners on the network while it trains. */
+        public List<TrainingListener> listeners() {
+            return listeners;
+        }
+
+        @Override
+        public String toString() {
+            return "Settings[steps=" + steps + ", batchSize=" + batchSize + ", seed=" + seed + ", timeFloor="
+                    + timeFloor + ", weighting=" + weighting + ", emaDecay=" + emaDecay + ", emaWarmup=" + emaWarmup
+                    + ", logEvery=" + logEvery + ", checkpointEvery=" + checkpointEvery + ", checkpoint="
+                    + checkpoint + "]";
+        }
+
+        /** Builder of {@link Settings}; every setter is checked when {@link #build()} runs. */
+        public static final class Builder {
+            private int steps;
+            private int batchSize = DEFAULT_BATCH;
+            private long seed;
+            private double timeFloor = DEFAULT_TIME_FLOOR;
+            private LossWeighting weighting = LossWeighting.marginalVariance();
+            private double emaDecay = DEFAULT_EMA_DECAY;
+            private boolean emaWarmup = true;
+            private int logEvery;
+            private int checkpointEvery;
+            private Path checkpoint;
+            private List<TrainingListener> listeners = new ArrayList<>();
+
+            private Builder() {
+            }
+
+            /** Total optimisation steps, &gt;= 1 (required). */
+            public Builder steps(int n) {
+                this.steps = n;
+                return this;
+            }
+
+            /** Examples per step drawn from a {@link DataSource} (default 512). */
+            public Builder batchSize(int n) {
+                this.batchSize = n;
+                return this;
+            }
+
+            /** The training randomness (default 0; every value, 0 included, is a seed). */
+            public Builder seed(long s) {
+                this.seed = s;
+                return this;
+            }
+
+            /** t_min &gt; 0 of the training times (default 1e-5). */
+            public Builder timeFloor(double t) {
+                this.timeFloor = t;
+                return this;
+            }
+
+            /** The loss weighting (default {@link LossWeighting#marginalVariance()}). */
+            public Builder weighting(LossWeighting w) {
+                this.weighting = w;
+                return this;
+            }
+
+            /** The EMA decay in (0, 1] and whether it warms up (default 0.999, with warm-up). */
+            public Builder ema(double decay, boolean warmup) {
+                this.emaDecay = decay;
+                this.emaWarmup = warmup;
+                return this;
+            }
+
+            /** A log line every k steps (default 0: never). */
+            public Builder logEvery(int k) {
+                this.logEvery = k;
+                return this;
+            }
+
+            /** A checkpoint every k steps to {@code file} (default: none). */
+            public Builder checkpoints(int every, Path file) {
+                this.checkpointEvery = every;
+                this.checkpoint = file;
+                return this;
+            }
+
+            /** Extra DL4J listeners (progress bars, custom logging). */
+            public Builder listeners(List<TrainingListener> l) {
+                this.listeners = new ArrayList<>(Checks.notNull("listeners", l));
+                return this;
+            }
+
+            /**
+             * The settings.
+             *
+             * @throws IllegalArgumentException naming the first bad setting and its value
+             */
+            public Settings build() {
+                return new Settings(this);
+            }
+        }
     }
 }

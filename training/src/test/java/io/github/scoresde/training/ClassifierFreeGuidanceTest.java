@@ -34,7 +34,7 @@ class ClassifierFreeGuidanceTest {
     void conditionalNetworkWithClassifierFreeGuidanceSamplesTheRequestedComponent() {
         Sde sde = new VpSde();
         MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 4).withLayers(128, 2).withClasses(8));
-        Trainer.Result r = new Trainer(Trainer.Settings.defaults(1500, 3).withBatchSize(256))
+        Trainer.Result r = new Trainer(Trainer.Settings.builder().steps(1500).seed(3).batchSize(256).build())
                 .trainConditional(net, sde, LabelledSource.mixtureComponents(MIX), DataScaler.identity(2), 0.1);
         INDArray x = PredictorCorrectorSampler.builder().steps(300).conditioning(ClassifierFreeGuidance.of(3, 1.0))
                 .build().sample(sde, r.model().score(), 400, 5).samples();
@@ -45,7 +45,7 @@ class ClassifierFreeGuidanceTest {
         assertRejects(() -> PredictorCorrectorSampler.builder().steps(5).conditioning(ClassifierFreeGuidance.of(9, 1))
                 .build().sample(sde, r.model().score(), 4, 0), "labels must lie in [0, 8)", "9");
         assertRejects(() -> ClassifierFreeGuidance.of(1, -1), "guidance weight must be non-negative");
-        assertRejects(() -> new Trainer(Trainer.Settings.defaults(1, 0)).trainConditional(
+        assertRejects(() -> new Trainer(Trainer.Settings.builder().steps(1).build()).trainConditional(
                 MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), sde, LabelledSource.mixtureComponents(MIX),
                 DataScaler.identity(2), 0.1), "needs a network with classes >= 2");
     }

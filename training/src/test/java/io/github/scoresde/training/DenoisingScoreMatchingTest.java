@@ -9,6 +9,7 @@ import io.github.scoresde.core.ScoreFunction;
 import io.github.scoresde.nn.LossReduction;
 import io.github.scoresde.nn.NetworkScoreFunction;
 import io.github.scoresde.nn.Parameterization;
+import io.github.scoresde.nn.DenoisingBatch;
 import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.oracle.ExactMixtureScore;
@@ -86,7 +87,7 @@ class DenoisingScoreMatchingTest {
 
     /** The batch tests' preprocessor: marginal-variance weighting, eps 1e-3, seed 4. */
     private static DenoisingScoreMatchingPreProcessor preprocessor(Sde sde, MlpScoreNetwork net) {
-        return new DenoisingScoreMatchingPreProcessor(sde, net, LossWeighting.marginalVariance(), 1e-3,
+        return new DenoisingScoreMatchingPreProcessor(sde, net.sampleShape(), LossWeighting.marginalVariance(), 1e-3,
                 RandomSource.of(4));
     }
 
@@ -96,7 +97,7 @@ class DenoisingScoreMatchingTest {
         MlpScoreNetwork net = smallNetwork();
         DenoisingScoreMatchingPreProcessor pre = preprocessor(sde, net);
         INDArray x0 = MIX.sample(64, RandomSource.of(5)).castTo(DataType.DOUBLE);
-        DataSet ds = pre.perturb(x0, 7);
+        DenoisingBatch batch = pre.perturb(x0, 7);
         // the same draws: t, w from stream 0, z from stream 1 of batch 7
         RandomSource r = RandomSource.of(4).stream(7);
         double[] t = new double[64];
@@ -110,10 +111,20 @@ class DenoisingScoreMatchingTest {
         INDArray sv = org.nd4j.linalg.factory.Nd4j.createFromArray(s).castTo(DataType.FLOAT).reshape(64, 1);
         INDArray xt = x0.castTo(DataType.FLOAT).mulColumnVector(mv).addi(z.mulColumnVector(sv));
         INDArray tf = org.nd4j.linalg.factory.Nd4j.createFromArray(t).castTo(DataType.FLOAT);
+        assertEquals(xt, batch.perturbed());
+        assertEquals(tf, batch.times());
+        assertEquals(z.neg(), batch.target());
+        assertEquals(org.nd4j.linalg.factory.Nd4j.createFromArray(w).castTo(DataType.FLOAT), batch.weight());
+        // the MLP's own DL4J batch: [x_t, emb(t)] and [target | weight]
+        DataSet ds = net.trainingBatch(batch);
         assertEquals(net.features(xt, tf), ds.getFeatures());
         assertEquals(z.neg(), ds.getLabels().getColumns(0, 1));
-        assertEquals(org.nd4j.linalg.factory.Nd4j.createFromArray(w).castTo(DataType.FLOAT),
-                ds.getLabels().getColumn(2));
+        assertEquals(batch.weight(), ds.getLabels().getColumn(2));
+        // and the batch survives its DL4J form
+        DenoisingBatch back = DenoisingBatch.of(batch.toMultiDataSet());
+        assertEquals(batch.perturbed(), back.perturbed());
+        assertEquals(batch.times(), back.times());
+        assertEquals(batch.weight(), back.weight());
         // and the helper the classifier uses
         assertEquals(xt, DenoisingScoreMatchingPreProcessor.perturb(x0, m, s, z));
     }
@@ -124,10 +135,10 @@ class DenoisingScoreMatchingTest {
         MlpScoreNetwork net = smallNetwork();
         DenoisingScoreMatchingPreProcessor pre = preprocessor(sde, net);
         INDArray x0 = MIX.sample(64, RandomSource.of(5));
-        DataSet ds = pre.perturb(x0, 7);
-        double dl4j = net.network().score(ds);
-        // rebuild t and z from the batch: labels hold -z, the features x_t; t from the same stream
-        INDArray z = ds.getLabels().getColumns(0, 1).neg();
+        DenoisingBatch batch = pre.perturb(x0, 7);
+        double dl4j = net.loss(batch.toMultiDataSet());
+        // rebuild t and z from the batch: the target is -z; t from the same stream
+        INDArray z = batch.target().neg();
         double[] t = new double[64];
         double[] w = new double[64];
         LossWeighting.marginalVariance().sampler(sde, 1e-3).draw(RandomSource.of(4).stream(7).stream(0), t, w);

@@ -59,15 +59,15 @@ class DiscreteObjectiveTest {
     @Test
     void bothTrainThroughTheTrainerAndRejectTheWrongSde() {
         MlpConfig c = MlpConfig.toyMlp(2, 1).withLayers(16, 1);
-        Trainer.Result ddpm = new Trainer(Trainer.Settings.defaults(5, 0).withBatchSize(32)
-                .withWeighting(LossWeighting.discreteDdpm(1000))).train(MlpScoreNetwork.create(c), new VpSde(),
+        Trainer.Result ddpm = new Trainer(Trainer.Settings.builder().steps(5).batchSize(32)
+                .weighting(LossWeighting.discreteDdpm(1000)).build()).train(MlpScoreNetwork.create(c), new VpSde(),
                         ToyData.MOONS.source(), DataScaler.identity(2));
-        Trainer.Result smld = new Trainer(Trainer.Settings.defaults(5, 0).withBatchSize(32)
-                .withWeighting(LossWeighting.discreteSmld(10))).train(MlpScoreNetwork.create(c),
+        Trainer.Result smld = new Trainer(Trainer.Settings.builder().steps(5).batchSize(32)
+                .weighting(LossWeighting.discreteSmld(10)).build()).train(MlpScoreNetwork.create(c),
                         new VeSde(0.01, 10, VeSde.Kernel.SIGMA_APPROXIMATION), ToyData.MOONS.source(),
                         DataScaler.identity(2));
         assertTrue(Double.isFinite(ddpm.losses()[4]) && Double.isFinite(smld.losses()[4]));
-        assertRejects(() -> new Trainer(Trainer.Settings.defaults(1, 0).withWeighting(LossWeighting.discreteSmld(10)))
+        assertRejects(() -> new Trainer(Trainer.Settings.builder().steps(1).weighting(LossWeighting.discreteSmld(10)).build())
                 .train(MlpScoreNetwork.create(c), new VpSde(), ToyData.MOONS.source(), DataScaler.identity(2)),
                 "discrete SMLD objective needs a VeSde; got VpSde");
         assertRejects(() -> LossWeighting.discreteDdpm(0), "levels must be positive");

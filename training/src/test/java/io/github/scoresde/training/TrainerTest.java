@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.Parameterization;
 import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VeSde;
@@ -39,7 +40,7 @@ class TrainerTest {
     }
 
     private static Trainer.Settings settings(int steps) {
-        return Trainer.Settings.defaults(steps, 5).withBatchSize(64);
+        return Trainer.Settings.builder().steps(steps).seed(5).batchSize(64).build();
     }
 
     @Test
@@ -48,21 +49,21 @@ class TrainerTest {
         DataSource data = ToyData.CHECKERBOARD.source();
         Trainer.Result straight = new Trainer(settings(8)).train(small(), sde, data, DataScaler.identity(2));
         Path cp = dir.resolve("cp.zip");
-        Trainer.Result first = new Trainer(settings(8).withSteps(5).withCheckpoints(5, cp)).train(small(), sde, data,
-                DataScaler.identity(2));
+        Trainer.Result first = new Trainer(settings(8).toBuilder().steps(5).checkpoints(5, cp).build())
+                .train(small(), sde, data, DataScaler.identity(2));
         assertEquals(5, first.losses().length);
         Trainer.Result resumed = new Trainer(settings(8)).resume(cp, data);
         assertEquals(5, resumed.firstStep());
         assertEquals(3, resumed.losses().length);
-        assertArrayEquals(straight.network().network().params().toFloatVector(),
-                resumed.network().network().params().toFloatVector());
-        assertArrayEquals(straight.model().network().network().params().toFloatVector(),
-                resumed.model().network().network().params().toFloatVector(), "EMA weights");
+        assertArrayEquals(straight.network().params().toFloatVector(),
+                resumed.network().params().toFloatVector());
+        assertArrayEquals(straight.model().network().params().toFloatVector(),
+                resumed.model().network().params().toFloatVector(), "EMA weights");
         assertEquals(straight.losses()[7], resumed.losses()[2]);
         // and the run really trained: weights moved
-        assertNotEquals(small().network().params(), straight.network().network().params());
-        assertRejects(() -> new Trainer(Trainer.Settings.defaults(8, 99).withBatchSize(64)).resume(cp, data),
-                "trained with seed 5, not 99");
+        assertNotEquals(small().params(), straight.network().params());
+        assertRejects(() -> new Trainer(Trainer.Settings.builder().steps(8).seed(99).batchSize(64).build())
+                .resume(cp, data), "trained with seed 5, not 99");
     }
 
     @Test
@@ -70,7 +71,7 @@ class TrainerTest {
         Path cp = dir.resolve("cp.zip");
         Sde sde = new VpSde();
         DataSource data = ToyData.EIGHT_GAUSSIANS.source();
-        new Trainer(settings(2).withCheckpoints(2, cp)).train(small(), sde, data, DataScaler.identity(2));
+        new Trainer(settings(2).toBuilder().checkpoints(2, cp).build()).train(small(), sde, data, DataScaler.identity(2));
         byte[] before = Files.readAllBytes(cp);
         // a write that dies halfway: the second extra entry throws while the temporary file is open
         Map<String, byte[]> failing = new AbstractMap<>() {
@@ -82,7 +83,8 @@ class TrainerTest {
                 return m.entrySet();
             }
         };
-        assertThrows(RuntimeException.class, () -> ModelFiles.write(small().network(), true, failing, cp));
+        assertThrows(RuntimeException.class, () -> ModelFiles.write(new TrainedModel(small(), new VpSde(), Parameterization.DIVIDE_BY_MARGINAL_STD,
+                DataScaler.identity(2)), true, failing, cp));
         assertArrayEquals(before, Files.readAllBytes(cp), "the checkpoint must be untouched");
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "no temporary file left behind");
@@ -115,7 +117,7 @@ class TrainerTest {
             }
         };
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                () -> new Trainer(settings(10).withCheckpoints(2, cp)).train(small(), new VpSde(), poisoned,
+                () -> new Trainer(settings(10).toBuilder().checkpoints(2, cp).build()).train(small(), new VpSde(), poisoned,
                         DataScaler.identity(2)));
         assertEquals(5, e.step());
         assertTrue(e.getMessage().contains("at step 5") && e.getMessage().contains(cp.toString()), e.getMessage());
@@ -134,7 +136,7 @@ class TrainerTest {
         TrainedModel loaded = TrainedModel.load(file);
         assertEquals(sde, loaded.sde());
         assertEquals(r.model().parameterization(), loaded.parameterization());
-        assertEquals(r.model().network().config(), loaded.network().config());
+        assertEquals(((MlpScoreNetwork) r.model().network()).config(), ((MlpScoreNetwork) loaded.network()).config());
         INDArray x = RandomSource.of(2).gaussian(DataType.FLOAT, 0, 16, 2);
         INDArray t = Nd4j.linspace(0.05, 1, 16, DataType.FLOAT);
         assertEquals(r.model().score().score(x, t), loaded.score().score(x, t));
@@ -229,10 +231,10 @@ class TrainerTest {
 
     @Test
     void settingsRejectBadValues() {
-        assertRejects(() -> Trainer.Settings.defaults(0, 1), "steps must be positive", "0");
-        assertRejects(() -> Trainer.Settings.defaults(10, 1).withBatchSize(-2), "batchSize must be positive", "-2");
-        assertRejects(() -> Trainer.Settings.defaults(10, 1).withCheckpoints(5, null), "checkpoint must be given");
-        assertRejects(() -> Trainer.Settings.defaults(10, 1).withEma(1.5, true), "emaDecay must lie in [0.0, 1.0]");
+        assertRejects(() -> Trainer.Settings.builder().steps(0).seed(1).build(), "steps must be positive", "0");
+        assertRejects(() -> Trainer.Settings.builder().steps(10).batchSize(-2).build(), "batchSize must be positive", "-2");
+        assertRejects(() -> Trainer.Settings.builder().steps(10).checkpoints(5, null).build(), "checkpoint must be given");
+        assertRejects(() -> Trainer.Settings.builder().steps(10).ema(1.5, true).build(), "emaDecay must lie in [0.0, 1.0]");
         assertRejects(() -> new Trainer(settings(2)).train(small(), new VpSde(), ToyData.GMM_64.source(),
                 DataScaler.identity(64)), "the data has 64 dimensions but the network 2");
     }
