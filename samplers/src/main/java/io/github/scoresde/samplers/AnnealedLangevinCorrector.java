@@ -28,13 +28,11 @@ public final class AnnealedLangevinCorrector implements Corrector {
         double alpha = ctx.discretization().langevinAlpha(ctx.discreteIndex());
         double std = ctx.sde().marginalStd(ctx.t());
         double eps = 2 * alpha * (snr * std) * (snr * std);
-        INDArray mean = x;
+        StepResult r = new StepResult(x, x);
         for (int c = 0; c < steps; c++) {
-            INDArray g = ctx.scoreAt(x);
-            mean = g.muli(eps).addi(x);
-            x = ctx.noise(1 + c).muli(Math.sqrt(2 * eps)).addi(mean);
+            r = LangevinCorrector.step(r.x(), ctx.scoreAt(r.x()), ctx.noise(1 + c), eps);
         }
-        return new StepResult(x, mean);
+        return r;
     }
 
     @Override

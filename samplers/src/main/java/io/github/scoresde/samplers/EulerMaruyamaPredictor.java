@@ -1,6 +1,7 @@
 package io.github.scoresde.samplers;
 
 import io.github.scoresde.core.kernels.Kernels;
+import io.github.scoresde.sde.ReverseSde;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -13,13 +14,13 @@ public final class EulerMaruyamaPredictor implements Predictor {
     public StepResult step(StepContext ctx, INDArray x) {
         double t = ctx.t();
         double h = ctx.stepSize();
-        double g = ctx.sde().diffusion(t);
-        double a = ctx.sde().driftCoefficient(t);
+        ReverseSde.Drift f = ctx.reverse().driftAt(t);
         INDArray s = ctx.scoreAt(x);
-        // x_mean = x + h (g^2 s - a x) in the score's buffer, then x_mean + g sqrt(h) z in the noise's
-        INDArray mean = Kernels.linearCombination(s, x, h, new double[] {-a, g * g}, x, s);
+        // x_mean = x - h (a x - g^2 s) in the score's buffer, then x_mean + g sqrt(h) z in the noise's
+        INDArray mean = Kernels.linearCombination(s, x, h, new double[] {-f.xScale(), -f.scoreScale()}, x, s);
         INDArray z = ctx.noise(0);
-        INDArray next = Kernels.linearCombination(z, mean, g * Math.sqrt(h), new double[] {1}, z);
+        INDArray next = Kernels.linearCombination(z, mean, ctx.reverse().diffusion(t) * Math.sqrt(h),
+                new double[] {1}, z);
         return new StepResult(next, mean);
     }
 

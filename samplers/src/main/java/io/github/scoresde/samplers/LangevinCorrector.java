@@ -74,9 +74,9 @@ public final class LangevinCorrector implements Corrector {
             INDArray z = ctx.noise(1 + c);
             if (norm == StepSizeNorm.BATCH_MEAN) {
                 double ratio = snr * Kernels.meanRowNorm(z) / Kernels.meanRowNorm(g);
-                double eps = 2 * alpha * ratio * ratio;
-                mean = Kernels.linearCombination(g, x, eps, new double[] {1}, g);
-                x = Kernels.linearCombination(z, mean, Math.sqrt(2 * eps), new double[] {1}, z);
+                StepResult r = step(x, g, z, 2 * alpha * ratio * ratio);
+                mean = r.mean();
+                x = r.x();
             } else {
                 INDArray gn = g.reshape(batch, -1).norm2(1);
                 INDArray zn = z.reshape(batch, -1).norm2(1);
@@ -87,6 +87,20 @@ public final class LangevinCorrector implements Corrector {
             }
         }
         return new StepResult(x, mean);
+    }
+
+    /**
+     * One Langevin update with one step size eps for the batch (docs/math.md section 5):
+     * x_mean = x + eps g, x' = x_mean + sqrt(2 eps) z, written into g's and z's buffers. The update
+     * of every Langevin corrector; they differ in how they choose eps.
+     *
+     * @param g the score at x
+     * @param z standard normal noise shaped like x
+     */
+    static StepResult step(INDArray x, INDArray g, INDArray z, double eps) {
+        INDArray mean = Kernels.linearCombination(g, x, eps, new double[] {1}, g);
+        INDArray next = Kernels.linearCombination(z, mean, Math.sqrt(2 * eps), new double[] {1}, z);
+        return new StepResult(next, mean);
     }
 
     @Override

@@ -110,7 +110,7 @@ public final class ProbabilityFlowSampler implements Sampler {
         INDArray x = sol.y();
         int nfe = sol.evaluations();
         if (denoise) {
-            x = ReverseDiffusionPredictor.mean(sde.discretize(1), 0, end, x, score.score(x, end));
+            x = ReverseDiffusionPredictor.mean(sde.reverse(score), sde.discretize(1), 0, end, x, score.score(x, end));
             nfe++;
         }
         SamplingDivergedException.check(x, sol.acceptedSteps(), sol.acceptedSteps(), end,

@@ -1,7 +1,8 @@
 package io.github.scoresde.samplers;
 
-import io.github.scoresde.sde.Discretization;
 import io.github.scoresde.core.kernels.Kernels;
+import io.github.scoresde.sde.Discretization;
+import io.github.scoresde.sde.ReverseSde;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -16,13 +17,13 @@ public final class ReverseDiffusionPredictor implements Predictor {
     public StepResult step(StepContext ctx, INDArray x) {
         Discretization d = ctx.discretization();
         int i = ctx.discreteIndex();
-        double c = d.driftFactor(i, ctx.t());
-        double g = d.noiseScale(i, ctx.t());
+        ReverseSde.Drift f = ctx.reverse().discreteDriftAt(d, i, ctx.t());
         INDArray s = ctx.scoreAt(x);
-        // x_mean = x + g^2 s - c x in the score's buffer, then x_mean + g z in the noise's
-        INDArray mean = Kernels.linearCombination(s, x, 1, new double[] {-c, g * g}, x, s);
+        // x_mean = x - rev_f_i = x - (c x - G^2 s) in the score's buffer, then x_mean + G z in the noise's
+        INDArray mean = Kernels.linearCombination(s, x, 1, new double[] {-f.xScale(), -f.scoreScale()}, x, s);
         INDArray z = ctx.noise(0);
-        INDArray next = Kernels.linearCombination(z, mean, g, new double[] {1}, z);
+        INDArray next = Kernels.linearCombination(z, mean, ctx.reverse().discreteDiffusion(d, i, ctx.t()),
+                new double[] {1}, z);
         return new StepResult(next, mean);
     }
 
@@ -30,10 +31,9 @@ public final class ReverseDiffusionPredictor implements Predictor {
      * The noise-free reverse-diffusion mean at step i: x - [f_i(x) - G_i^2 s], in a new array.
      * Used for the final denoising step of the ODE sampler.
      */
-    static INDArray mean(Discretization d, int i, double t, INDArray x, INDArray s) {
-        double c = d.driftFactor(i, t);
-        double g = d.noiseScale(i, t);
-        return s.mul(g * g).addi(x.mul(1 - c));
+    static INDArray mean(ReverseSde reverse, Discretization d, int i, double t, INDArray x, INDArray s) {
+        ReverseSde.Drift f = reverse.discreteDriftAt(d, i, t);
+        return s.mul(-f.scoreScale()).addi(x.mul(1 - f.xScale()));
     }
 
     @Override

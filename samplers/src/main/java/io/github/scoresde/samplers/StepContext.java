@@ -3,6 +3,7 @@ package io.github.scoresde.samplers;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
 import io.github.scoresde.sde.Discretization;
+import io.github.scoresde.sde.ReverseSde;
 import io.github.scoresde.sde.Sde;
 import java.util.function.IntFunction;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -25,6 +26,7 @@ public final class StepContext {
     private final SharedTimes times;
     private final IntFunction<INDArray> noise;
     private final long firstIndex;
+    private final ReverseSde reverse;
 
     StepContext(Sde sde, Discretization discretization, ScoreFunction score, TimeGrid grid, int step,
             SharedTimes times, RandomSource stepNoise, long firstIndex) {
@@ -43,6 +45,12 @@ public final class StepContext {
         this.times = times;
         this.noise = noise;
         this.firstIndex = firstIndex;
+        this.reverse = new ReverseSde(sde, score);
+    }
+
+    /** The reverse-time SDE of the forward SDE and the score, what predictors discretise. */
+    public ReverseSde reverse() {
+        return reverse;
     }
 
     /** The forward SDE. */

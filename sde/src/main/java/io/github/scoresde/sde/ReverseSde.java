@@ -20,18 +20,42 @@ public record ReverseSde(Sde sde, ScoreFunction score) {
         Checks.notNull("score", score);
     }
 
+    /**
+     * The reverse drift as a linear form in x and the score: f(x, t) - g(t)^2 s = a x + b s.
+     *
+     * @param xScale a, the forward drift coefficient a(t)
+     * @param scoreScale b = -g(t)^2 (or -G_i^2 for the discretised drift)
+     */
+    public record Drift(double xScale, double scoreScale) {
+    }
+
+    /** The coefficients of the reverse drift at time t: a(t) and -g(t)^2. */
+    public Drift driftAt(double t) {
+        double g = sde.diffusion(t);
+        return new Drift(sde.driftCoefficient(t), -g * g);
+    }
+
+    /**
+     * The coefficients of the discretised reverse drift at step i (docs/math.md section 3):
+     * rev_f_i(x) = f_i(x) - G_i^2 s = c_i x - G_i^2 s, with c_i the discretisation's drift factor.
+     */
+    public Drift discreteDriftAt(Discretization d, int i, double t) {
+        double g = d.noiseScale(i, t);
+        return new Drift(d.driftFactor(i, t), -g * g);
+    }
+
     /** The reverse drift f(x, t) - g(t)^2 s(x, t) for per-example times t; a new array. */
     public INDArray drift(INDArray x, INDArray t) {
         double[] tv = Checks.times("t", t, Checks.batchOf("x", x, score.sampleShape()), sde.horizon());
         double[] a = new double[tv.length];
-        double[] g2 = new double[tv.length];
+        double[] b = new double[tv.length];
         for (int i = 0; i < tv.length; i++) {
-            a[i] = sde.driftCoefficient(tv[i]);
-            double g = sde.diffusion(tv[i]);
-            g2[i] = -g * g;
+            Drift c = driftAt(tv[i]);
+            a[i] = c.xScale();
+            b[i] = c.scoreScale();
         }
         INDArray s = score.score(x, t);
-        return Broadcast.muli(s, Broadcast.vector(g2, x)).addi(Broadcast.mul(x, Broadcast.vector(a, x)));
+        return Broadcast.muli(s, Broadcast.vector(b, x)).addi(Broadcast.mul(x, Broadcast.vector(a, x)));
     }
 
     /** The diffusion coefficient g(t), the same as the forward SDE's. */
@@ -44,7 +68,12 @@ public record ReverseSde(Sde sde, ScoreFunction score) {
      * score value {@code s} already evaluated at (x, t); a new array.
      */
     public INDArray discreteDrift(Discretization d, int i, double t, INDArray x, INDArray s) {
-        double g = d.noiseScale(i, t);
-        return x.mul(d.driftFactor(i, t)).subi(s.mul(g * g));
+        Drift c = discreteDriftAt(d, i, t);
+        return x.mul(c.xScale()).addi(s.mul(c.scoreScale()));
+    }
+
+    /** The discretised reverse diffusion G_i at step i. */
+    public double discreteDiffusion(Discretization d, int i, double t) {
+        return d.noiseScale(i, t);
     }
 }

@@ -12,6 +12,11 @@ public final class EulerSolver extends FixedStepSolver {
         super(steps);
     }
 
+    /** @param grid the nodes: one step between consecutive times of the grid */
+    public EulerSolver(io.github.scoresde.samplers.TimeGrid grid) {
+        super(grid);
+    }
+
     @Override
     protected int stagesPerStep() {
         return 1;

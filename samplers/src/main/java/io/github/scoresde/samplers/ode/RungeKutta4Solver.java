@@ -12,6 +12,11 @@ public final class RungeKutta4Solver extends FixedStepSolver {
         super(steps);
     }
 
+    /** @param grid the nodes: one step between consecutive times of the grid */
+    public RungeKutta4Solver(io.github.scoresde.samplers.TimeGrid grid) {
+        super(grid);
+    }
+
     @Override
     protected int stagesPerStep() {
         return 4;

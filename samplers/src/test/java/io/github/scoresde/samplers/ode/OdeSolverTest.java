@@ -56,6 +56,42 @@ class OdeSolverTest {
         assertEquals(order, s.order());
     }
 
+    /** A geometric grid of n + 1 times from 1 down to 0.1 (denser near the end, like the EDM grid). */
+    private static io.github.scoresde.samplers.TimeGrid geometric(int n) {
+        double[] t = new double[n + 1];
+        for (int k = 0; k <= n; k++) {
+            t[k] = Math.pow(0.1, (double) k / n);
+        }
+        return io.github.scoresde.samplers.TimeGrid.of(t);
+    }
+
+    /**
+     * On a non-uniform grid the solvers step through its times, in either direction, and keep
+     * their order: y' = -lambda y from t = 1 to 0.1 has y = y0 e^{0.9 lambda}, and back again.
+     */
+    @Test
+    void fixedStepSolversFollowATimeGridInEitherDirection() {
+        INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 1}});
+        INDArray down = Nd4j.createFromArray(new double[][] {{Math.exp(0.45), Math.exp(1.8)}});
+        INDArray up = Nd4j.createFromArray(new double[][] {{Math.exp(-0.45), Math.exp(-1.8)}});
+        java.util.List<java.util.function.Function<io.github.scoresde.samplers.TimeGrid, FixedStepSolver>> makers =
+                java.util.List.of(EulerSolver::new, HeunSolver::new, RungeKutta4Solver::new);
+        int[] orders = {1, 2, 4};
+        for (int m = 0; m < makers.size(); m++) {
+            double eDown1 = error(makers.get(m).apply(geometric(20)).solve(DECAY, 1, 0.1, y0).y(), down);
+            double eDown2 = error(makers.get(m).apply(geometric(40)).solve(DECAY, 1, 0.1, y0).y(), down);
+            assertEquals(orders[m], Math.log(eDown1 / eDown2) / Math.log(2), 0.3, "order on the grid, down");
+            double eUp1 = error(makers.get(m).apply(geometric(20)).solve(DECAY, 0.1, 1, y0).y(), up);
+            double eUp2 = error(makers.get(m).apply(geometric(40)).solve(DECAY, 0.1, 1, y0).y(), up);
+            assertEquals(orders[m], Math.log(eUp1 / eUp2) / Math.log(2), 0.3, "order on the grid, up");
+            OdeSolution sol = makers.get(m).apply(geometric(20)).solve(DECAY, 1, 0.1, y0);
+            assertEquals(20, sol.acceptedSteps());
+        }
+        assertRejects(() -> new HeunSolver(geometric(10)).solve(DECAY, 1, 0, y0), "the grid runs from 1.0 to",
+                "from 1.0 to 0.0");
+        assertRejects(() -> new EulerSolver(io.github.scoresde.samplers.TimeGrid.of(0.5)), "at least two times");
+    }
+
     @Test
     void dormandPrinceMeetsItsToleranceForwardAndBackward() {
         INDArray y0 = Nd4j.createFromArray(new double[][] {{1, 1}, {2, -3}});
