@@ -8,8 +8,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * ND4J arrays from Java arrays in one bulk copy. ND4J M2.1's {@code Nd4j.createFromArray} copies
- * a Java array into native memory one element at a time (about 5 ns per value here, 0.3 ms for the
- * [512, 130] feature matrix of a training step); on the CPU backend these methods allocate the
+ * a Java array into native memory one element at a time; on the CPU backend these methods allocate the
  * array and copy through its native memory in one block. On other backends they use ND4J's own
  * constructors.
  */
@@ -203,8 +202,8 @@ public final class NdArrays {
      * Frees the native memory of arrays the caller owns and no longer uses, now instead of when the
      * garbage collector finds them. ND4J frees an array's memory only after the collector has seen
      * the array unreachable; until then every new array takes fresh pages from the operating
-     * system, and on this project's machine a fresh 4 KiB page costs 3-7 us to fault in (a 1 MB
-     * array 0.4-3 ms against 13 us for memory just released, measured in docs/performance.md). Hot
+     * system, each page faulted in on first touch (milliseconds for a megabyte, against
+     * microseconds for memory just released). Hot
      * loops therefore release their temporaries. Views, arrays in a workspace, arrays already
      * released and null entries are left alone; an array used after release throws ND4J's
      * {@code IllegalStateException}.

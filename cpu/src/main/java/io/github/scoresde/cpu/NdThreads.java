@@ -8,8 +8,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The thread count of ND4J's element-wise (OpenMP) pool. On a 2-core machine the OpenMP pool and
- * OpenBLAS's own GEMM pool oversubscribe the cores; measured here, a training step of the toy MLP
- * took 47 ms with 2 OpenMP threads and 16 ms with 1 (OpenBLAS keeping its 2). Applications choose;
+ * OpenBLAS's own GEMM pool oversubscribe the cores, and one OpenMP thread (OpenBLAS keeping its
+ * two) trains the toy MLP about three times faster (docs/performance.md). Applications choose;
  * the examples and the CLI call {@link #applyDefault()}, which sets 1 thread unless the user set
  * {@code OMP_NUM_THREADS}.
  */

@@ -17,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * is loaded, from the environment variable {@code OPENBLAS_CORETYPE} or else from its own CPU
  * detection. On CPUs newer than the library (the project's machine is an AMD EPYC of CPU family 26,
  * with AVX-512) the detection falls back to generic kernels, and environments that work around
- * that commonly set {@code OPENBLAS_CORETYPE=Haswell}, AVX2 only. Measured on that machine
- * (float32, 2 threads, {@code docs/performance.md}): [4096, 256] x [256, 256] ran at 64-88 GFLOP/s
- * with the detection, 166-192 with Haswell and 305-352 with {@code SKYLAKEX}, the AVX-512 kernels.
+ * that commonly set {@code OPENBLAS_CORETYPE=Haswell}, AVX2 only; the AVX-512 kernels
+ * ({@code SKYLAKEX}) run the toy MLP's products about twice as fast as Haswell's there
+ * ({@code docs/performance.md}).
  *
  * <p>An environment variable cannot be changed inside a running JVM, so the choice is made by
  * whoever starts it: the command-line tool starts itself again with {@link #ENV} set to what

@@ -70,7 +70,7 @@ final class VectorKernels implements Kernels.VectorOps {
                 // needs the Vector API's reinterpret casts, whose Java fallback (before C2 compiles
                 // a kernel) passes heap buffers through the API's store method; the store's shared
                 // type profile then names two buffer classes and C2 compiled this kernel's stores
-                // to the allocating fallback in some JVMs (performance.md, seventh round). Written
+                // to the allocating fallback in some JVMs (docs/performance.md). Written
                 // out here, not in a helper: a helper taking vectors compiles without intrinsics.
                 FloatVector h = v.mul(0.5f).max(-TANH_CLAMP).min(TANH_CLAMP);
                 FloatVector h2 = h.mul(h);

@@ -122,7 +122,7 @@ final class VectorSolverKernels {
      * The whole vectors [0, bound) of {@link #combinationDouble} for 4 to 6 terms (Dormand-Prince's
      * later stages and its new state), the terms in six fixed slots: each slot's buffer, offset and
      * coefficient are locals the loop does not reload, where the general loop reloads a term's
-     * buffer for every vector (200 against 127 us for six terms over 130,000 values). Missing slots
+     * buffer for every vector. Missing slots
      * repeat y with coefficient 0, adding zeros after the real terms in the same order: the same
      * values, except that a non-finite y gives NaN where it gave an infinity.
      */

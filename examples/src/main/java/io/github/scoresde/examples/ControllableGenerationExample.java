@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
  *
  * <p>Runtime on 2 CPU cores: under a minute. Writes {@code target/controllable-generation.png}.
  *
- * <pre>java -jar examples/target/scoresde.jar controllable-generation --label 2</pre>
+ * <pre>java -jar tools/target/scoresde.jar controllable-generation --label 2</pre>
  */
 @Command(name = "controllable-generation", mixinStandardHelpOptions = true,
         description = "Class-conditional sampling, inpainting and latent interpolation on eight-gaussians.")
@@ -115,6 +115,6 @@ public final class ControllableGenerationExample implements Callable<Integer> {
 
     /** Runs the example from the command line. */
     public static void main(String[] args) {
-        System.exit(Main.execute(new ControllableGenerationExample(), args));
+        System.exit(Cli.execute(new ControllableGenerationExample(), args));
     }
 }

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * <p>Runtime on 2 CPU cores: a few seconds (mostly JVM and ND4J start-up). Writes one PNG,
  * {@code target/forward-diffusion.png} by default.
  *
- * <pre>java -jar examples/target/scoresde.jar forward-diffusion --sde vp --out target/forward-diffusion.png</pre>
+ * <pre>java -jar tools/target/scoresde.jar forward-diffusion --sde vp --out target/forward-diffusion.png</pre>
  */
 @Command(name = "forward-diffusion", mixinStandardHelpOptions = true,
         description = "Plot eight-gaussians and its forward-diffused marginals at a few times t as one PNG.")
@@ -101,6 +101,6 @@ public final class ForwardDiffusionExample implements Callable<Integer> {
 
     /** Runs the example from the command line. */
     public static void main(String[] args) {
-        System.exit(Main.execute(new ForwardDiffusionExample(), args));
+        System.exit(Cli.execute(new ForwardDiffusionExample(), args));
     }
 }

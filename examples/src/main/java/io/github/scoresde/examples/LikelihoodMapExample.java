@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
  * <p>Runtime on 2 CPU cores: about 3-4 minutes with the defaults (5,000 training steps, a 40 x 40
  * grid, 500 draws). Writes {@code target/likelihood-map.png} by default.
  *
- * <pre>java -jar examples/target/scoresde.jar likelihood-map</pre>
+ * <pre>java -jar tools/target/scoresde.jar likelihood-map</pre>
  */
 @Command(name = "likelihood-map", mixinStandardHelpOptions = true,
         description = "Heat maps of a trained model's density and the exact eight-gaussians density, with mean NLLs.")
@@ -139,6 +139,6 @@ public final class LikelihoodMapExample implements Callable<Integer> {
 
     /** Runs the example from the command line. */
     public static void main(String[] args) {
-        System.exit(Main.execute(new LikelihoodMapExample(), args));
+        System.exit(Cli.execute(new LikelihoodMapExample(), args));
     }
 }

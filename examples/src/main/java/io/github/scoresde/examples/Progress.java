@@ -13,17 +13,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Progress reporting for long commands: a progress bar on an interactive terminal, plain periodic
  * log lines otherwise (CI, pipes, files).
  */
-final class Progress {
+public final class Progress {
     private Progress() {
     }
 
     /** Whether standard error is an interactive terminal. */
-    static boolean interactive() {
+    public static boolean interactive() {
         return System.console() != null && System.getenv("CI") == null;
     }
 
     /** A DL4J listener showing training progress (null when log lines are used instead). */
-    static TrainingListener trainingBar(long total, long start) {
+    public static TrainingListener trainingBar(long total, long start) {
         if (!interactive()) {
             return null;
         }
@@ -42,7 +42,7 @@ final class Progress {
     }
 
     /** A sampling listener: a bar on a terminal, a log line every tenth of the run otherwise. */
-    static SamplingListener samplingListener(String task) {
+    public static SamplingListener samplingListener(String task) {
         if (!interactive()) {
             return new SamplingListener() {
                 private final SamplingListener log = SamplingListener.logging(100);

@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
  * <p>Runtime on 2 CPU cores: about 3-4 minutes with the defaults (10,000 training steps at about 55
  * steps per second, 2,000 samples, 1,000 sampling steps). Writes {@code target/quickstart.png} by default.
  *
- * <pre>java -jar examples/target/scoresde.jar quickstart</pre>
+ * <pre>java -jar tools/target/scoresde.jar quickstart</pre>
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = "Train the toy MLP on checkerboard, sample with PC, write data / samples / loss as one PNG.")
@@ -151,6 +151,6 @@ public final class QuickstartExample implements Callable<Integer> {
 
     /** Runs the example from the command line. */
     public static void main(String[] args) {
-        System.exit(Main.execute(new QuickstartExample(), args));
+        System.exit(Cli.execute(new QuickstartExample(), args));
     }
 }

@@ -29,7 +29,7 @@ import picocli.CommandLine.Option;
  * <p>Runtime on 2 CPU cores: about a minute with the defaults (2,000 samples, 1,000 steps). Writes
  * {@code target/sampler-gallery.png} by default.
  *
- * <pre>java -jar examples/target/scoresde.jar sampler-gallery</pre>
+ * <pre>java -jar tools/target/scoresde.jar sampler-gallery</pre>
  */
 @Command(name = "sampler-gallery", mixinStandardHelpOptions = true,
         description = "Every sampler on the exact eight-gaussians score under VP, sub-VP and VE, one panel each.")
@@ -101,6 +101,6 @@ public final class SamplerGalleryExample implements Callable<Integer> {
 
     /** Runs the example from the command line. */
     public static void main(String[] args) {
-        System.exit(Main.execute(new SamplerGalleryExample(), args));
+        System.exit(Cli.execute(new SamplerGalleryExample(), args));
     }
 }

@@ -69,7 +69,7 @@ public final class Workloads {
         Map<String, MixtureQuality.Floor> floors = new LinkedHashMap<>();
         List<QualityRow> rows = new ArrayList<>();
         for (String name : List.of("eight-gaussians", "gmm-64")) {
-            GaussianMixture mix = ScoreSource.mixture(name);
+            GaussianMixture mix = mixture(name);
             floors.put(name, MixtureQuality.floor(mix, n, 4));
             INDArray ref = MixtureQuality.reference(mix, n);
             for (Sde sde : new Sde[] {new VpSde(), new SubVpSde(), new VeSde(0.01, mix.dimension() == 2 ? 10 : 50)}) {
@@ -121,5 +121,23 @@ public final class Workloads {
             exact -= v / 2000;
         }
         return new TrainedQuality(t.stepsPerSecond(), q, floor, nll.meanNll(), exact, s.elapsed().toMillis() / 1000.0);
+    }
+
+    /** The canonical mixtures of the benchmarks, by their command-line names. */
+    public static final java.util.Map<String, java.util.function.Supplier<GaussianMixture>> MIXTURES =
+            java.util.Map.of("eight-gaussians", GaussianMixture::eightGaussians, "gmm-64", GaussianMixture::gmm64);
+
+    /**
+     * The canonical mixture named {@code name} ({@code eight-gaussians} or {@code gmm-64}).
+     *
+     * @throws IllegalArgumentException listing the valid names
+     */
+    public static GaussianMixture mixture(String name) {
+        java.util.function.Supplier<GaussianMixture> m = MIXTURES.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("Unknown mixture \"" + name + "\"; expected one of "
+                    + new java.util.TreeSet<>(MIXTURES.keySet()));
+        }
+        return m.get();
     }
 }

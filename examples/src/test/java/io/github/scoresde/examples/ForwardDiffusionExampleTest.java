@@ -28,16 +28,17 @@ class ForwardDiffusionExampleTest {
 
     @Test
     void badArgumentsExitNonZeroWithOneLine(@TempDir Path dir) {
-        assertError(2, "Unknown SDE \"euler\"; expected one of [vp, subvp, ve]", "forward-diffusion", "--sde", "euler");
-        assertError(1, "t must lie in [0.0, 1.0]; got 1.5", "forward-diffusion", "--times", "0,1.5",
-                "--out", dir.resolve("x.png").toString());
-        assertError(1, "--n must be positive; got 0", "forward-diffusion", "--n", "0");
+        assertError(2, "Unknown SDE \"euler\"; expected one of [vp, subvp, ve]", "--sde", "euler");
+        assertError(1, "t must lie in [0.0, 1.0]; got 1.5", "--times", "0,1.5", "--out",
+                dir.resolve("x.png").toString());
+        assertError(1, "--n must be positive; got 0", "--n", "0");
         assertError(2, "Unknown option: '--bogus'", "--bogus");
     }
 
     static void assertError(int code, String message, String... args) {
         StringWriter err = new StringWriter();
-        int rc = Main.execute(new Main(), new PrintWriter(new StringWriter()), new PrintWriter(err), args);
+        int rc = Cli.execute(new ForwardDiffusionExample(), new PrintWriter(new StringWriter()), new PrintWriter(err),
+                args);
         assertEquals(code, rc, "exit code for " + String.join(" ", args) + "; stderr: " + err);
         assertTrue(err.toString().contains(message), err.toString());
         assertTrue(!err.toString().contains("\tat "), "no stack trace: " + err);

@@ -10,8 +10,8 @@ import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * DL4J's Adam with its step computed in one vector pass ({@link Kernels#adam}): the same state
- * layout, schedule, defaults and update as {@link Adam}, about 20x faster on float32 parameters
- * on the project's machine (libnd4j's Adam runs element by element on one OpenMP thread). Falls
+ * layout, schedule, defaults and update as {@link Adam} (libnd4j's Adam runs element by element
+ * on one OpenMP thread). Falls
  * back to DL4J's own step where the vector path does not apply (float64, no Vector API). Stored
  * in model files by class name.
  */

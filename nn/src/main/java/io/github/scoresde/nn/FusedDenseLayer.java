@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A DL4J dense layer configuration whose layer fuses the bias and a SiLU (DL4J's {@code SWISH})
  * activation into one pass over the matrix product's result, keeps SiLU' from the training forward
  * pass for the backward pass (DL4J's dense layer recomputes the product there), and writes its
- * products into column-major buffers, where ND4J's GEMM runs 3-4x faster than into row-major ones
+ * products into column-major buffers, where ND4J's GEMM is faster than into row-major ones
  * (docs/performance.md). Same parameters, initialisation, updaters, serialization and results as
  * {@link DenseLayer}: with another activation, dropout, weight noise, layer normalisation, no bias
  * or a mask it behaves exactly as a {@link DenseLayer}.

@@ -322,8 +322,8 @@ public final class MlpScoreNetwork implements ScoreNetwork {
 
     /**
      * Each thread's first-layer output of the shared-time path, kept between calls: a fresh
-     * [4096, 256] array cost 5-8 ms here (native allocation and first touch of 4 MB), as much as
-     * the layer's product. The tail network only reads it during {@code output}.
+     * multi-megabyte array costs its native allocation and first touch, about as much as the
+     * layer's product. The tail network only reads it during {@code output}.
      */
     private final ThreadLocal<INDArray> firstLayer = new ThreadLocal<>();
 

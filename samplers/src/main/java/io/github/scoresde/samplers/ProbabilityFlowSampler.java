@@ -23,9 +23,8 @@ import org.slf4j.LoggerFactory;
  * {@link #decode}) it is Dormand-Prince with Hairer's PI step control
  * ({@link DormandPrince45#PI_STABILIZATION}): near the end time the flow's step size is held back by
  * stability and the classical controller alternates accepted and rejected steps; PI control damps
- * that, for fewer evaluations at the same tolerances and accuracy (docs/performance.md, "Eleventh
- * round": 542 against 572 evaluations over five mixtures and SDEs, errors against a tight solve
- * equal within their spread). Up to T ({@link #encode}), where steps grow from small ones, it is
+ * that, for fewer evaluations at the same tolerances and accuracy (on the exact mixtures of the
+ * benchmarks, with errors against a tight solve equal within their spread). Up to T ({@link #encode}), where steps grow from small ones, it is
  * the classical controller, which makes fewer evaluations there. A solver given to
  * {@link Builder#solver} serves both directions.
  *

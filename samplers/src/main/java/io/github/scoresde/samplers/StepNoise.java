@@ -40,7 +40,7 @@ final class StepNoise implements AutoCloseable {
     /**
      * How many steps ahead the draws are made: two, so that a draw the background thread finishes
      * late (it was descheduled, or a step was short) is made up in the next step rather than drawn
-     * again in place (measured: steps that found their draw unfinished fell from 1-4% to 0-0.3%).
+     * again in place.
      */
     static final int DEPTH = 2;
     private static volatile Worker worker;

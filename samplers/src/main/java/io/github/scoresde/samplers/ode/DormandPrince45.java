@@ -28,8 +28,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * last accepted step's norm (at least 1e-4), the "PI" control of Gustafsson (1991) in the form of
  * Hairer's DOPRI5 (HNW section IV.2), which damps the accept/reject oscillation of a step size
  * held back by stability. Whether it saves evaluations depends on the problem and the direction
- * (docs/performance.md measures it on the probability flow: fewer when sampling, more when
- * integrating the likelihood), so this class's default stays the classical controller (beta = 0)
+ * (on the probability flow: fewer when sampling, more when integrating the likelihood), so this class's default stays the classical controller (beta = 0)
  * and the probability-flow sampler chooses PI control ({@link #PI_STABILIZATION}) where it samples.
  *
  * <p>The error norm is taken over the <em>whole state</em>, i.e. over every value of every sample
@@ -240,7 +239,7 @@ public final class DormandPrince45 implements OdeSolver {
             }
         }
         // the solve's own buffers and last derivative: freed now, so that a caller's solves in a row
-        // reuse native memory instead of leaving it to the collector (docs/performance.md, tenth round)
+        // reuse native memory instead of leaving it to the collector
         NdArrays.releaseExcept(new INDArray[] {y}, stage, spare);
         if (!shared) {
             NdArrays.releaseExcept(new INDArray[] {y}, k1);

@@ -1,4 +1,4 @@
-package io.github.scoresde.examples;
+package io.github.scoresde.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

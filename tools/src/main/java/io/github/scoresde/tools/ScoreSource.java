@@ -1,4 +1,7 @@
-package io.github.scoresde.examples;
+package io.github.scoresde.tools;
+
+import io.github.scoresde.examples.SdeChoice;
+import io.github.scoresde.examples.Workloads;
 
 import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.ScoreFunction;
@@ -62,28 +65,10 @@ public final class ScoreSource {
         String s = choice.score;
         if (!s.startsWith("exact:")) {
             throw new IllegalArgumentException("--score must be exact:<name> with name one of "
-                    + MIXTURES.keySet() + "; got \"" + s + "\"");
+                    + Workloads.MIXTURES.keySet() + "; got \"" + s + "\"");
         }
-        GaussianMixture mix = mixture(s.substring("exact:".length()));
+        GaussianMixture mix = Workloads.mixture(s.substring("exact:".length()));
         Sde chosen = (sde == null ? SdeChoice.VP : sde).create(mix.dimension());
         return new Resolved(chosen, new ExactMixtureScore(mix, chosen), null, mix);
-    }
-
-    /** The canonical mixtures of the benchmarks, by their command-line names. */
-    static final java.util.Map<String, java.util.function.Supplier<GaussianMixture>> MIXTURES =
-            java.util.Map.of("eight-gaussians", GaussianMixture::eightGaussians, "gmm-64", GaussianMixture::gmm64);
-
-    /**
-     * The canonical mixture named {@code name} ({@code eight-gaussians} or {@code gmm-64}).
-     *
-     * @throws IllegalArgumentException listing the valid names
-     */
-    static GaussianMixture mixture(String name) {
-        java.util.function.Supplier<GaussianMixture> m = MIXTURES.get(name);
-        if (m == null) {
-            throw new IllegalArgumentException("Unknown mixture \"" + name + "\"; expected one of "
-                    + new java.util.TreeSet<>(MIXTURES.keySet()));
-        }
-        return m.get();
     }
 }

@@ -1,4 +1,4 @@
-package io.github.scoresde.examples;
+package io.github.scoresde.tools;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.github.scoresde.examples;
+package io.github.scoresde.tools;
 
 import io.github.scoresde.samplers.SamplingResult;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.github.scoresde.examples;
+package io.github.scoresde.tools;
 
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.training.data.CsvDataSource;

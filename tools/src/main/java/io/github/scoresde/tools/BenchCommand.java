@@ -1,17 +1,18 @@
-package io.github.scoresde.examples;
+package io.github.scoresde.tools;
 
-import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
-import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.examples.Workloads;
 import io.github.scoresde.nn.MlpConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.oracle.ExactMixtureScore;
+import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.Sampler;
 import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.samplers.likelihood.DivergenceEstimator;
 import io.github.scoresde.samplers.likelihood.Likelihood;
-import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.TrainedModel;
@@ -55,6 +56,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Run the benchmark workloads B1-B5 and print a table of figures (also written as JSON).")
 public final class BenchCommand implements Callable<Integer> {
+    private final BenchReport report = new BenchReport();
+    private PyTorchReference reference;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -81,18 +85,6 @@ public final class BenchCommand implements Callable<Integer> {
                     + "does (default ${DEFAULT-VALUE})")
     int b1Runs;
 
-    /**
-     * A warm-up goes on past its minimum time while its last run is this much slower than its
-     * fastest (the JIT still compiling), up to {@link #WARMUP_LIMIT} times the minimum time.
-     */
-    static final double WARMUP_STEADY = 1.25;
-    /** The longest warm-up, in multiples of the minimum time. */
-    static final double WARMUP_LIMIT = 4;
-    /**
-     * A warm-up also goes on while the JIT's compilation time during its last run was more than
-     * this share of the run's wall time.
-     */
-    static final double WARMUP_JIT_SHARE = 0.02;
 
     @Option(names = "--warmup-seconds", defaultValue = "3",
             description = "warm up each workload for at least one run and at least this long, and on (up to four "
@@ -132,98 +124,13 @@ public final class BenchCommand implements Callable<Integer> {
                     + "started with, before it chose this library's own kernels)")
     String referenceOpenblasCore;
 
-    private final List<String[]> rows = new ArrayList<>();
-    private PyTorchReference reference;
-    private final Map<String, Double> figures = new LinkedHashMap<>();
-    /** Each timed figure's medians, one per round. */
-    private final Map<String, List<Double>> roundSeconds = new LinkedHashMap<>();
-
-    private void row(String workload, String what, String value, String note) {
-        rows.add(new String[] {workload, what, value, "", "", note});
-    }
-
-    /**
-     * A row with the reference's figure beside it and the speed-up: reference time / our time for
-     * times, our rate / reference rate for rates (above 1: this library is faster).
-     */
-    private void compared(String workload, String what, String key, double value, double ref, boolean higherIsBetter,
-            int digits, String note) {
-        compared(workload, what, key, new double[] {value}, new double[] {ref}, higherIsBetter, digits, note);
-    }
-
-    /**
-     * As above over alternating rounds (round i: {@code values[i]} and then the reference's
-     * {@code refs[i]}): the row shows the medians of both and the median of the rounds' speed-ups,
-     * each taken within its round, so that a minute in which this shared machine runs slow for
-     * one side moves one round rather than the figure; with more than one round the note gives
-     * their range and the JSON each round's speed-up.
-     */
-    private void compared(String workload, String what, String key, double[] values, double[] refs,
-            boolean higherIsBetter, int digits, String note) {
-        double value = median(values);
-        List<Double> ratios = new ArrayList<>();
-        List<Double> refSeen = new ArrayList<>();
-        for (int i = 0; i < values.length; i++) {
-            if (!Double.isNaN(refs[i])) {
-                ratios.add(higherIsBetter ? values[i] / refs[i] : refs[i] / values[i]);
-                refSeen.add(refs[i]);
-            }
-        }
-        if (ratios.isEmpty()) {
-            row(workload, what, fmt(value, digits), note);
-            return;
-        }
-        double ref = median(refSeen.stream().mapToDouble(Double::doubleValue).toArray());
-        double[] r = ratios.stream().mapToDouble(Double::doubleValue).toArray();
-        double speedUp = median(r);
-        figure("reference." + key, ref);
-        figure("speedup." + key, speedUp);
-        String spread = "";
-        if (r.length > 1) {
-            for (int i = 0; i < r.length; i++) {
-                figure("reference." + key + ".round" + (i + 1), refSeen.get(i));
-                figure("speedup." + key + ".round" + (i + 1), r[i]);
-            }
-            double[] sorted = r.clone();
-            Arrays.sort(sorted);
-            spread = String.format(Locale.ROOT, "; %d rounds, speed-ups %.2f-%.2fx", r.length, sorted[0],
-                    sorted[sorted.length - 1]);
-        }
-        rows.add(new String[] {workload, what, fmt(value, digits), fmt(ref, digits),
-                String.format(Locale.ROOT, "%.2fx", speedUp), note + spread});
-    }
-
-    /** The median (the mean of the middle two for an even count). */
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        int n = s.length;
-        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-    }
-
-    /** A number at a path of the reference's JSON, NaN when absent. */
-    private static double at(org.nd4j.shade.jackson.databind.JsonNode node, String... path) {
-        org.nd4j.shade.jackson.databind.JsonNode n = node;
-        for (String p : path) {
-            if (n == null) {
-                return Double.NaN;
-            }
-            n = n.get(p);
-        }
-        return n == null || !n.isNumber() ? Double.NaN : n.asDouble();
-    }
-
-    private void figure(String key, double v) {
-        figures.put(key, v);
-    }
-
     /**
      * Median seconds of {@code --repeats} runs (else {@code defaultRepeats}, the reference's count
      * for the workload) after the warm-up; returns the first timed result.
      */
     private <T> T timed(String key, Supplier<T> run, double[] seconds, int defaultRepeats) {
         // short workloads until the JIT has compiled their kernels
-        warmUp(run, warmupSeconds, WARMUP_LIMIT * warmupSeconds);
+        BenchTiming.warmUp(run, warmupSeconds, BenchTiming.WARMUP_LIMIT * warmupSeconds);
         double[] s = new double[Math.max(1, repeats != null ? repeats : defaultRepeats)];
         T first = null;
         for (int i = 0; i < s.length; i++) {
@@ -237,50 +144,13 @@ public final class BenchCommand implements Callable<Integer> {
         Arrays.sort(s);
         seconds[0] = s[s.length / 2];
         // with --rounds, the figure is the median of the rounds' medians so far
-        List<Double> all = roundSeconds.computeIfAbsent(key, k -> new ArrayList<>());
+        List<Double> all = report.roundSeconds(key);
         all.add(seconds[0]);
-        figure(key + ".seconds", median(all.stream().mapToDouble(Double::doubleValue).toArray()));
+        report.figure(key + ".seconds", BenchReport.median(all.stream().mapToDouble(Double::doubleValue).toArray()));
         if (rounds > 1) {
-            figure(key + ".seconds.round" + all.size(), seconds[0]);
+            report.figure(key + ".seconds.round" + all.size(), seconds[0]);
         }
         return first;
-    }
-
-    /**
-     * Runs a workload at least once, then again until {@code seconds} have passed, and on while
-     * the last run is more than {@link #WARMUP_STEADY} times slower than the fastest or the JIT
-     * compiled for more than {@link #WARMUP_JIT_SHARE} of the last run's time, until
-     * {@code maxSeconds} have passed; returns the first (cold) run's result. On two cores a C2
-     * compilation takes a core from the two OpenBLAS threads: training steps ran 4x slower for the
-     * half second that DL4J's backward pass took to compile, 12 s into a run (performance.md,
-     * seventh round), so a warm-up that ends while the compiler is busy measures the compiler.
-     */
-    private static <T> T warmUp(Supplier<T> run, double seconds, double maxSeconds) {
-        long start = System.nanoTime();
-        T cold = run.get();
-        double last = (System.nanoTime() - start) / 1e9;
-        double fastest = last;
-        double jitShare = 1;
-        while (true) {
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            boolean steady = last <= WARMUP_STEADY * fastest && jitShare <= WARMUP_JIT_SHARE;
-            if (elapsed >= maxSeconds || elapsed >= seconds && steady) {
-                return cold;
-            }
-            long jit0 = compilationMillis();
-            long t0 = System.nanoTime();
-            run.get();
-            last = (System.nanoTime() - t0) / 1e9;
-            fastest = Math.min(fastest, last);
-            long jit1 = compilationMillis();
-            jitShare = jit0 < 0 || jit1 < 0 ? 0 : (jit1 - jit0) / 1e3 / last;
-        }
-    }
-
-    /** The JIT's accumulated compilation time in ms, or -1 where the JVM does not report it. */
-    private static long compilationMillis() {
-        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
-        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
     }
 
     @Override
@@ -311,7 +181,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         // the workloads that need no trained model run first, in a JVM that has not trained yet: the
         // reference runs each workload in a process of its own, and after training in the same JVM
-        // the exact score's kernels can run slower (performance.md, "Eighth round")
+        // JIT profiles shaped by training can slow other code down
         // each short workload alternates with the reference's run of it, --rounds times
         List<Map<String, double[]>> b2ExactOurs = new ArrayList<>();
         List<org.nd4j.shade.jackson.databind.JsonNode> b2ExactRefs = new ArrayList<>();
@@ -347,13 +217,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (only.contains("b5")) {
             b5();
         }
-        String format = "%-4s %-58s %10s %10s %8s  %s%n";
-        StringBuilder table = new StringBuilder(String.format(Locale.ROOT, format, "", "figure", "value", "PyTorch",
-                "speed-up", "note"));
-        for (String[] r : rows) {
-            table.append(String.format(Locale.ROOT, format, (Object[]) r));
-        }
-        spec.commandLine().getOut().print(table);
+        spec.commandLine().getOut().print(report.table());
         spec.commandLine().getOut().println("OpenBLAS kernels (OPENBLAS_CORETYPE): this library " + ourCore()
                 + (reference == null ? "" : ", the reference " + reference.openblasCore().orElse("unset")));
         writeJson();
@@ -371,7 +235,7 @@ public final class BenchCommand implements Callable<Integer> {
      * is the median of the rounds'.
      */
     private TrainedModel b1() {
-        double cold = warmUp(BenchCommand::b1Run, b1WarmupSeconds, WARMUP_LIMIT * b1WarmupSeconds).rate();
+        double cold = BenchTiming.warmUp(BenchCommand::b1Run, b1WarmupSeconds, BenchTiming.WARMUP_LIMIT * b1WarmupSeconds).rate();
         double[] ours = new double[rounds];
         double[] refs = new double[rounds];
         double[] all = new double[rounds * b1Runs];
@@ -390,19 +254,19 @@ public final class BenchCommand implements Callable<Integer> {
                     first = r.model();
                 }
             }
-            ours[round] = median(rates);
+            ours[round] = BenchReport.median(rates);
             if (rounds > 1) {
-                figure("b1.steps_per_second.round" + (round + 1), ours[round]);
+                report.figure("b1.steps_per_second.round" + (round + 1), ours[round]);
             }
-            refs[round] = reference == null ? Double.NaN : at(reference.b1(), "steps_per_s_median");
+            refs[round] = reference == null ? Double.NaN : BenchReport.at(reference.b1(), "steps_per_s_median");
         }
-        figure("b1.steps_per_second_cold", cold);
+        report.figure("b1.steps_per_second_cold", cold);
         Arrays.sort(all);
-        double perSecond = median(ours);
-        figure("b1.steps_per_second", perSecond);
-        figure("b1.steps_per_second_min", all[0]);
-        figure("b1.steps_per_second_max", all[all.length - 1]);
-        compared("B1", "training steps/s (toy MLP, checkerboard, VP, batch 512)", "b1.steps_per_second", ours, refs,
+        double perSecond = BenchReport.median(ours);
+        report.figure("b1.steps_per_second", perSecond);
+        report.figure("b1.steps_per_second_min", all[0]);
+        report.figure("b1.steps_per_second_max", all[all.length - 1]);
+        report.compared("B1", "training steps/s (toy MLP, checkerboard, VP, batch 512)", "b1.steps_per_second", ours, refs,
                 true, 1, String.format(Locale.ROOT, "500 steps after 50, median of %d runs (%.1f-%.1f; "
                         + "first cold run %.1f)", b1Runs, all[0], all[all.length - 1], cold));
         return first;
@@ -444,11 +308,11 @@ public final class BenchCommand implements Callable<Integer> {
             for (int i = 0; i < ours.length; i++) {
                 ours[i] = perRound.get(i).get(figure)[0];
                 refSeconds[i] = refs.get(i) == null ? Double.NaN
-                        : at(refs.get(i), refPart, "samplers", part[1], "timing", "median_s");
+                        : BenchReport.at(refs.get(i), refPart, "samplers", part[1], "timing", "median_s");
             }
-            double refNfe = refs.get(0) == null ? Double.NaN : at(refs.get(0), refPart, "samplers", part[1], "nfe");
+            double refNfe = refs.get(0) == null ? Double.NaN : BenchReport.at(refs.get(0), refPart, "samplers", part[1], "nfe");
             String key = "b2." + part[0].replace(' ', '_') + "." + part[1];
-            compared("B2", String.format("%s score, %s: seconds per 4096 samples", part[0], part[1]), key,
+            report.compared("B2", String.format("%s score, %s: seconds per 4096 samples", part[0], part[1]), key,
                     ours, refSeconds, false, 3, "NFE " + (long) perRound.get(0).get(figure)[1]
                             + (Double.isNaN(refNfe) ? "" : " (PyTorch " + (long) refNfe + ")"));
         }
@@ -464,7 +328,7 @@ public final class BenchCommand implements Callable<Integer> {
             String key = "b2." + label.replace(' ', '_') + "." + e.getKey();
             SamplingResult r = timed(key, () -> e.getValue().sample(sde, score, 4096, 7), sec,
                     score instanceof ExactMixtureScore ? EXACT_B2_REPEATS : DEFAULT_REPEATS);
-            figure(key + ".nfe", r.scoreEvaluations());
+            report.figure(key + ".nfe", r.scoreEvaluations());
             ours.put(label + "/" + e.getKey(), new double[] {sec[0], r.scoreEvaluations()});
         }
     }
@@ -472,15 +336,15 @@ public final class BenchCommand implements Callable<Integer> {
     /** B3: every sampler against exact draws, 10,000 samples. */
     private void b3() {
         Workloads.QualityGrid grid = Workloads.samplerQuality(10_000);
-        grid.floors().forEach((name, floor) -> row("B3", name + ": floor sliced W1 / mode error",
-                fmt(floor.slicedWassersteinMean(), 4), "mode error " + fmt(floor.modeWeightErrorMean(), 4)));
+        grid.floors().forEach((name, floor) -> report.row("B3", name + ": floor sliced W1 / mode error",
+                BenchReport.fmt(floor.slicedWassersteinMean(), 4), "mode error " + BenchReport.fmt(floor.modeWeightErrorMean(), 4)));
         for (Workloads.QualityRow r : grid.rows()) {
             String key = "b3." + r.data() + "." + r.sde() + "." + r.sampler();
-            figure(key + ".sliced_w1", r.figures().slicedWasserstein());
-            figure(key + ".mode_error", r.figures().modeWeightError());
-            row("B3", r.data() + ", " + r.sde() + ", " + r.sampler() + ": sliced W1",
-                    fmt(r.figures().slicedWasserstein(), 4), "mode error " + fmt(r.figures().modeWeightError(), 4)
-                            + ", NFE " + r.nfe() + ", " + fmt(r.seconds(), 1) + " s");
+            report.figure(key + ".sliced_w1", r.figures().slicedWasserstein());
+            report.figure(key + ".mode_error", r.figures().modeWeightError());
+            report.row("B3", r.data() + ", " + r.sde() + ", " + r.sampler() + ": sliced W1",
+                    BenchReport.fmt(r.figures().slicedWasserstein(), 4), "mode error " + BenchReport.fmt(r.figures().modeWeightError(), 4)
+                            + ", NFE " + r.nfe() + ", " + BenchReport.fmt(r.seconds(), 1) + " s");
         }
     }
 
@@ -509,7 +373,7 @@ public final class BenchCommand implements Callable<Integer> {
                         .logLikelihood(sde, new ExactMixtureScore(mix, sde), x, RandomSource.of(5)), sec,
                         DEFAULT_REPEATS);
                 double err = Math.abs(r.meanNll() - truth);
-                figure(key + ".abs_nll_error", err);
+                report.figure(key + ".abs_nll_error", err);
                 ours.add(new Object[] {name, div, sec[0], err, r.scoreEvaluations()});
             }
         }
@@ -530,14 +394,14 @@ public final class BenchCommand implements Callable<Integer> {
                 ours[i] = (double) perRound.get(i).get(row)[2];
                 org.nd4j.shade.jackson.databind.JsonNode ref = refs.get(i);
                 refSeconds[i] = ref == null ? Double.NaN
-                        : at(ref, "datasets", name, "methods", div, "timing", "median_s");
+                        : BenchReport.at(ref, "datasets", name, "methods", div, "timing", "median_s");
                 closed[i] = ref == null ? Double.NaN
-                        : at(ref, "datasets", name, "methods", "analytic", "timing", "median_s");
+                        : BenchReport.at(ref, "datasets", name, "methods", "analytic", "timing", "median_s");
             }
             org.nd4j.shade.jackson.databind.JsonNode ref = refs.get(0);
-            double refErr = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", div, "abs_err_vs_p0");
-            double refNfe = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", div, "nfe");
-            compared("B4", String.format("%s, %s divergence: seconds per 2000", name, div), "b4." + name + "." + div,
+            double refErr = ref == null ? Double.NaN : BenchReport.at(ref, "datasets", name, "methods", div, "abs_err_vs_p0");
+            double refNfe = ref == null ? Double.NaN : BenchReport.at(ref, "datasets", name, "methods", div, "nfe");
+            report.compared("B4", String.format("%s, %s divergence: seconds per 2000", name, div), "b4." + name + "." + div,
                     ours, refSeconds, false, 3, "|NLL error| " + String.format(Locale.ROOT, "%.5f",
                             (double) o[3]) + " nats, NFE " + o[4] + (Double.isNaN(refErr) ? ""
                                     : String.format(Locale.ROOT, " (PyTorch %.5f, NFE %d)", refErr, (long) refNfe)));
@@ -545,10 +409,10 @@ public final class BenchCommand implements Callable<Integer> {
                 // the reference's "exact" differentiates its score by autograd, as it would a network;
                 // its closed-form divergence ("analytic", its cross-check) is the like-for-like
                 // comparison for this library's exact mixture divergence, so it is reported too
-                double closedErr = ref == null ? Double.NaN : at(ref, "datasets", name, "methods", "analytic",
+                double closedErr = ref == null ? Double.NaN : BenchReport.at(ref, "datasets", name, "methods", "analytic",
                         "abs_err_vs_p0");
                 if (Arrays.stream(closed).anyMatch(c -> !Double.isNaN(c))) {
-                    compared("B4", String.format("%s, exact divergence vs PyTorch's closed form", name),
+                    report.compared("B4", String.format("%s, exact divergence vs PyTorch's closed form", name),
                             "b4." + name + ".exact_vs_closed_form", ours, closed, false, 3,
                             String.format(Locale.ROOT, "|NLL error| %.5f nats (PyTorch %.5f, float32 score)",
                                     (double) o[3], closedErr));
@@ -560,16 +424,12 @@ public final class BenchCommand implements Callable<Integer> {
     /** B5: toy MLP trained 10,000 steps on eight-gaussians (VP), EMA weights, PC sampler, NLL. */
     private void b5() {
         Workloads.TrainedQuality r = Workloads.trainedQuality(10_000, 0);
-        figure("b5.sliced_w1", r.quality().slicedWasserstein());
-        figure("b5.mode_error", r.quality().modeWeightError());
-        figure("b5.abs_nll_error", Math.abs(r.modelNll() - r.exactNll()));
-        row("B5", "trained toy MLP, PC: sliced W1", fmt(r.quality().slicedWasserstein(), 4), "floor "
-                + fmt(r.floor().slicedWassersteinMean(), 4) + ", mode error " + fmt(r.quality().modeWeightError(), 4));
-        row("B5", "trained toy MLP: NLL nats per example", fmt(r.modelNll(), 4), "exact " + fmt(r.exactNll(), 4));
-    }
-
-    private static String fmt(double v, int digits) {
-        return String.format(Locale.ROOT, "%." + digits + "f", v);
+        report.figure("b5.sliced_w1", r.quality().slicedWasserstein());
+        report.figure("b5.mode_error", r.quality().modeWeightError());
+        report.figure("b5.abs_nll_error", Math.abs(r.modelNll() - r.exactNll()));
+        report.row("B5", "trained toy MLP, PC: sliced W1", BenchReport.fmt(r.quality().slicedWasserstein(), 4), "floor "
+                + BenchReport.fmt(r.floor().slicedWassersteinMean(), 4) + ", mode error " + BenchReport.fmt(r.quality().modeWeightError(), 4));
+        report.row("B5", "trained toy MLP: NLL nats per example", BenchReport.fmt(r.modelNll(), 4), "exact " + BenchReport.fmt(r.exactNll(), 4));
     }
 
     /** The OpenBLAS core type this JVM runs with, "unset" when OpenBLAS detects it itself. */
@@ -585,12 +445,7 @@ public final class BenchCommand implements Callable<Integer> {
                 + ",\n  \"openblas_core\": \"" + ourCore()
                 + "\",\n  \"reference_openblas_core\": \""
                 + (reference == null ? "" : reference.openblasCore().orElse("unset")) + "\",\n  \"figures\": {\n");
-        int i = 0;
-        for (Map.Entry<String, Double> e : figures.entrySet()) {
-            b.append(String.format(Locale.ROOT, "    \"%s\": %s%s%n", e.getKey(), Double.toString(e.getValue()),
-                    ++i < figures.size() ? "," : ""));
-        }
-        b.append("  }\n}\n");
+        b.append(report.figuresJson()).append("  }\n}\n");
         try {
             Path dir = out.toAbsolutePath().getParent();
             if (dir != null) {

@@ -1,6 +1,7 @@
-package io.github.scoresde.examples;
+package io.github.scoresde.tools;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.examples.Progress;
 import io.github.scoresde.samplers.PredictorCorrectorSampler;
 import io.github.scoresde.samplers.ProbabilityFlowSampler;
 import io.github.scoresde.samplers.Sampler;

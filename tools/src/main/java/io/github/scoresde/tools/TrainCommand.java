@@ -1,7 +1,9 @@
-package io.github.scoresde.examples;
+package io.github.scoresde.tools;
 
-import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.examples.Progress;
+import io.github.scoresde.examples.SdeChoice;
 import io.github.scoresde.nn.MlpConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.CsvDataSource;

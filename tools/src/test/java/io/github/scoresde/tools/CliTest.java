@@ -1,6 +1,6 @@
-package io.github.scoresde.examples;
+package io.github.scoresde.tools;
 
-import static io.github.scoresde.examples.ForwardDiffusionExampleTest.assertError;
+import static io.github.scoresde.tools.CliAssert.assertError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,16 +98,6 @@ class CliTest {
         // little-endian float32 of -2.5 is 0x00 0x00 0x20 0xC0
         assertArrayEquals(new byte[] {0, 0, 0x20, (byte) 0xC0}, java.util.Arrays.copyOfRange(bytes, 132, 136));
         assertEquals(x, ArrayFiles.read(f));
-    }
-
-    @Test
-    void quickstartWithTinySettingsWritesItsPicture(@TempDir Path dir) {
-        Path png = dir.resolve("q.png");
-        Path model = dir.resolve("q.zip");
-        QuickstartExample.Result r = QuickstartExample.run(new QuickstartExample.Options(5, 32, 20, 25, 0, png, model));
-        assertTrue(Files.exists(png) && Files.exists(model));
-        assertEquals(5, r.losses().length);
-        assertArrayEquals(new long[] {20, 2}, r.samples().shape());
     }
 
     @Test
