@@ -87,7 +87,7 @@ public final class LikelihoodMapExample implements Callable<Integer> {
             Sde sde = new VpSde();
             m = new Trainer(Trainer.Settings.builder().steps(o.steps()).seed(o.seed())
                     .logEvery(Math.max(1, o.steps() / 10)).build())
-                    .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, o.seed())), sde,
+                    .train(MlpScoreNetwork.create(MlpConfig.builder(2).seed(o.seed()).build()), sde,
                             ToyData.EIGHT_GAUSSIANS.source(), DataScaler.identity(2)).model();
         }
         double lim = 3;

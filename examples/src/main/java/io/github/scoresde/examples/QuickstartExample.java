@@ -93,7 +93,7 @@ public final class QuickstartExample implements Callable<Integer> {
         }
         Trainer.Settings settings = Trainer.Settings.builder().steps(o.steps()).seed(o.seed()).batchSize(o.batch())
                 .logEvery(bar == null ? Math.max(1, o.steps() / 10) : 0).listeners(listeners).build();
-        Trainer.Result trained = new Trainer(settings).train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, o.seed())),
+        Trainer.Result trained = new Trainer(settings).train(MlpScoreNetwork.create(MlpConfig.builder(2).seed(o.seed()).build()),
                 sde, data, DataScaler.identity(2));
         if (o.model() != null) {
             trained.model().save(o.model());

@@ -107,7 +107,7 @@ public final class Workloads {
         Sde sde = new VpSde();
         GaussianMixture mix = GaussianMixture.eightGaussians();
         Trainer.Result t = new Trainer(Trainer.Settings.builder().steps(steps).logEvery(logEvery).build())
-                .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), sde, ToyData.EIGHT_GAUSSIANS.source(),
+                .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2)), sde, ToyData.EIGHT_GAUSSIANS.source(),
                         DataScaler.identity(2));
         INDArray ref = MixtureQuality.reference(mix, 10_000);
         MixtureQuality.Floor floor = MixtureQuality.floor(mix, 10_000, 4);

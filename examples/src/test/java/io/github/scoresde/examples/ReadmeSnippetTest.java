@@ -34,7 +34,7 @@ class ReadmeSnippetTest {
         Sde sde = new VpSde();
         ScoreFunction exact = new ExactMixtureScore(data, sde);
         Trainer.Result trained = new Trainer(Trainer.Settings.builder().steps(3).seed(0).batchSize(32).build())
-                .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), sde,
+                .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2)), sde,
                         ToyData.EIGHT_GAUSSIANS.source(), DataScaler.identity(2));
         ScoreFunction learned = trained.model().score();
         Sampler pc = PredictorCorrectorSampler.reverseDiffusionLangevin(25, 0.16);

@@ -39,32 +39,41 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  */
 public final class MlpScoreNetwork implements ScoreNetwork {
     private final MlpConfig config;
+    private final AdamSettings optimizer;
     private final FourierTimeEmbedding embedding;
     private final MultiLayerNetwork network;
     private MultiLayerNetwork probe;
     private MultiLayerNetwork tail;
     private INDArray tailParams;
 
-    private MlpScoreNetwork(MlpConfig config, FourierTimeEmbedding embedding, MultiLayerNetwork network) {
+    private MlpScoreNetwork(MlpConfig config, AdamSettings optimizer, FourierTimeEmbedding embedding,
+            MultiLayerNetwork network) {
         this.config = config;
+        this.optimizer = optimizer;
         this.embedding = embedding;
         this.network = network;
     }
 
-    /** A freshly initialised network. */
+    /** A freshly initialised network optimised with {@link AdamSettings#defaults()}. */
     public static MlpScoreNetwork create(MlpConfig config) {
-        return create(config, DataType.FLOAT);
+        return create(config, AdamSettings.defaults());
+    }
+
+    /** A freshly initialised network with the given optimiser settings. */
+    public static MlpScoreNetwork create(MlpConfig config, AdamSettings optimizer) {
+        return create(config, optimizer, DataType.FLOAT);
     }
 
     /** A freshly initialised network of the given data type (float64 for gradient checks). */
-    static MlpScoreNetwork create(MlpConfig config, DataType dataType) {
+    static MlpScoreNetwork create(MlpConfig config, AdamSettings optimizer, DataType dataType) {
         Checks.notNull("config", config);
-        MultiLayerNetwork net = new MultiLayerNetwork(configuration(config,
+        Checks.notNull("optimizer", optimizer);
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(config, optimizer,
                 new DenoisingScoreMatchingLoss(config.reduction()), dataType));
         net.init();
         FourierTimeEmbedding emb = FourierTimeEmbedding.random(config.frequencies(), config.frequencyScale(),
                 config.seed());
-        return new MlpScoreNetwork(config, emb, net);
+        return new MlpScoreNetwork(config, optimizer, emb, net);
     }
 
     /**
@@ -73,9 +82,10 @@ public final class MlpScoreNetwork implements ScoreNetwork {
      *
      * @throws IllegalArgumentException when the network's input or output size does not match
      */
-    public static MlpScoreNetwork wrap(MlpConfig config, FourierTimeEmbedding embedding,
+    public static MlpScoreNetwork wrap(MlpConfig config, AdamSettings optimizer, FourierTimeEmbedding embedding,
             MultiLayerNetwork network) {
         Checks.notNull("config", config);
+        Checks.notNull("optimizer", optimizer);
         Checks.notNull("embedding", embedding);
         Checks.notNull("network", network);
         long in = network.layerInputSize(0);
@@ -85,14 +95,15 @@ public final class MlpScoreNetwork implements ScoreNetwork {
             throw new IllegalArgumentException("network with " + in + " inputs and " + out + " outputs does not match "
                     + "dimension " + config.dimension() + " with " + embedding.size() + " time features");
         }
-        return new MlpScoreNetwork(config, embedding, network);
+        return new MlpScoreNetwork(config, optimizer, embedding, network);
     }
 
-    static MultiLayerConfiguration configuration(MlpConfig c, ILossFunction loss, DataType dataType) {
+    static MultiLayerConfiguration configuration(MlpConfig c, AdamSettings optimizer, ILossFunction loss,
+            DataType dataType) {
         NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(c.seed())
                 .dataType(dataType).weightInit(WeightInit.UNIFORM).biasInit(0)
-                .updater(new FusedAdam(new WarmupSchedule(c.learningRate(), c.warmup()))
-                        .withGradientClip(c.gradientClip()));
+                .updater(new FusedAdam(new WarmupSchedule(optimizer.learningRate(), optimizer.warmup()))
+                        .withGradientClip(optimizer.gradientClip()));
         NeuralNetConfiguration.ListBuilder list = b.list();
         long in = c.inputSize();
         for (int i = 0; i < c.depth(); i++) {
@@ -105,9 +116,14 @@ public final class MlpScoreNetwork implements ScoreNetwork {
         return list.build();
     }
 
-    /** The configuration. */
+    /** The architecture. */
     public MlpConfig config() {
         return config;
+    }
+
+    /** How the network is optimised. */
+    public AdamSettings optimizer() {
+        return optimizer;
     }
 
     /** The time embedding. */
@@ -376,7 +392,7 @@ public final class MlpScoreNetwork implements ScoreNetwork {
 
     private MultiLayerNetwork probe() {
         if (probe == null) {
-            probe = new MultiLayerNetwork(configuration(config, new LinearProbeLoss(), dataType()));
+            probe = new MultiLayerNetwork(configuration(config, optimizer, new LinearProbeLoss(), dataType()));
             probe.init(network.params(), false);
         }
         return probe;
@@ -452,11 +468,11 @@ public final class MlpScoreNetwork implements ScoreNetwork {
         }
         MultiLayerNetwork copy = new MultiLayerNetwork(network.getLayerWiseConfigurations().clone());
         copy.init(params.dup().reshape(1, params.length()), false);
-        return new MlpScoreNetwork(config, embedding, copy);
+        return new MlpScoreNetwork(config, optimizer, embedding, copy);
     }
 
     @Override
     public String toString() {
-        return "MlpScoreNetwork[" + config + ", parameters=" + network.numParams() + "]";
+        return "MlpScoreNetwork[" + config + ", " + optimizer + ", parameters=" + network.numParams() + "]";
     }
 }

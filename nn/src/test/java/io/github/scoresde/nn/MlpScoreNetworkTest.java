@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.core.RandomSource;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -16,12 +15,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class MlpScoreNetworkTest {
     private static MlpConfig tiny(LossReduction r) {
-        return new MlpConfig(3, 8, 2, Activation.SWISH, 4, 2.0, 7, 1e-3, 0, 0, r);
+        return MlpConfig.builder(3).layers(8, 2).frequencies(4, 2.0).seed(7).reduction(r).build();
     }
+
+    /** Adam at 1e-3 without gradient clipping, for the tiny networks. */
+    private static final AdamSettings NO_CLIP = AdamSettings.builder().gradientClip(0).build();
 
     @Test
     void toyMlpHasTheBenchmarkShape() {
-        MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0));
+        MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2));
         // (2 + 128) x 256 + 256, 2 x (256 x 256 + 256), 256 x 2 + 2
         assertEquals(130 * 256 + 256 + 2 * (256 * 256 + 256) + 256 * 2 + 2, net.network().numParams());
         INDArray out = net.output(Nd4j.zeros(DataType.FLOAT, 5, 2), Nd4j.linspace(0, 1, 5, DataType.FLOAT));
@@ -38,7 +40,7 @@ class MlpScoreNetworkTest {
     @Test
     void featuresFromJavaArraysEqualTheNdArrayVariant() {
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 5).withClasses(3), type);
+            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.builder(2).seed(5).classes(3).build(), AdamSettings.defaults(), type);
             INDArray x = RandomSource.of(3).gaussian(DataType.FLOAT, 0, 40, 2);
             INDArray t = Nd4j.linspace(0.01, 1, 40, DataType.DOUBLE);
             int[] labels = new int[40];
@@ -51,7 +53,7 @@ class MlpScoreNetworkTest {
             assertArrayEquals(expected.shape(), fromArrays.shape());
             assertEquals(expected, fromArrays);
         }
-        MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 5));
+        MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.builder(2).seed(5).build());
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> net.features(new float[7], new double[4], null));
         assertTrue(e.getMessage().contains("4 rows of 2 values") && e.getMessage().contains("got 7"), e.getMessage());
@@ -62,7 +64,7 @@ class MlpScoreNetworkTest {
     @Test
     void sharedTimeOutputEqualsTheFullFeaturePath() {
         for (int classes : new int[] {0, 3}) {
-            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 5).withClasses(classes));
+            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.builder(2).seed(5).classes(classes).build());
             INDArray x = RandomSource.of(3).gaussian(DataType.FLOAT, 0, 300, 2);
             INDArray t = Nd4j.valueArrayOf(new long[] {300}, 0.37f);
             int[] labels = classes == 0 ? null : new int[300];
@@ -97,7 +99,7 @@ class MlpScoreNetworkTest {
 
     @Test
     void vectorJacobianProductMatchesFiniteDifferences() {
-        MlpScoreNetwork net = MlpScoreNetwork.create(tiny(LossReduction.HALF_SUM), DataType.DOUBLE);
+        MlpScoreNetwork net = MlpScoreNetwork.create(tiny(LossReduction.HALF_SUM), NO_CLIP, DataType.DOUBLE);
         INDArray x = RandomSource.of(1).gaussian(DataType.DOUBLE, 0, 4, 3);
         INDArray t = Nd4j.createFromArray(0.1, 0.4, 0.7, 1.0);
         INDArray v = RandomSource.of(2).gaussian(DataType.DOUBLE, 0, 4, 3);
@@ -114,14 +116,14 @@ class MlpScoreNetworkTest {
         }
         assertClose(fd, vjp, 1e-6, 1e-8);
         // the float32 network agrees with its own float64 twin's formula to float precision
-        MlpScoreNetwork f32 = MlpScoreNetwork.create(tiny(LossReduction.HALF_SUM));
+        MlpScoreNetwork f32 = MlpScoreNetwork.create(tiny(LossReduction.HALF_SUM), NO_CLIP);
         assertEquals(DataType.FLOAT, f32.vectorJacobianProduct(x, t, v).dataType());
     }
 
     @Test
     void lossAndItsGradientMatchTheFormulaAndFiniteDifferences() {
         for (LossReduction r : LossReduction.values()) {
-            MlpScoreNetwork net = MlpScoreNetwork.create(tiny(r), DataType.DOUBLE);
+            MlpScoreNetwork net = MlpScoreNetwork.create(tiny(r), NO_CLIP, DataType.DOUBLE);
             INDArray x = RandomSource.of(3).gaussian(DataType.DOUBLE, 0, 5, 3);
             INDArray t = Nd4j.createFromArray(0.1, 0.3, 0.5, 0.7, 0.9);
             INDArray target = RandomSource.of(4).gaussian(DataType.DOUBLE, 0, 5, 3);
@@ -155,7 +157,7 @@ class MlpScoreNetworkTest {
 
     @Test
     void networkScoreDividesByTheMarginalStd() {
-        MlpScoreNetwork net = MlpScoreNetwork.create(tiny(LossReduction.HALF_SUM));
+        MlpScoreNetwork net = MlpScoreNetwork.create(tiny(LossReduction.HALF_SUM), NO_CLIP);
         NetworkScoreFunction score = new NetworkScoreFunction(net, Parameterization.DIVIDE_BY_MARGINAL_STD, t -> 0.5 + t, 1.0);
         INDArray x = RandomSource.of(5).gaussian(DataType.FLOAT, 0, 2, 3);
         INDArray t = Nd4j.createFromArray(0.5f, 1.0f);
@@ -176,10 +178,11 @@ class MlpScoreNetworkTest {
 
     @Test
     void configRejectsBadValuesAndRoundTripsAsProperties() {
-        assertRejects(() -> new MlpConfig(0, 8, 2, Activation.SWISH, 4, 2, 0, 1e-3, 0, 0,
-                LossReduction.MEAN), "dimension must be positive", "0");
-        assertRejects(() -> MlpConfig.toyMlp(2, 0).withLearningRate(-1, 0), "learningRate must be positive");
-        assertRejects(() -> MlpConfig.toyMlp(2, 0).withLayers(0, 3), "width must be positive");
+        assertRejects(() -> MlpConfig.builder(0).build(), "dimension must be positive", "0");
+        assertRejects(() -> AdamSettings.builder().learningRate(-1).build(), "learningRate must be positive");
+        assertRejects(() -> MlpConfig.builder(2).layers(0, 3).build(), "width must be positive");
+        assertRejects(() -> MlpConfig.builder(2).classes(1).build(), "classes must be 0");
+        assertEquals(MlpConfig.toyMlp(2).toBuilder().seed(3).build(), MlpConfig.builder(2).seed(3).build());
         MlpConfig c = tiny(LossReduction.MEAN);
         java.util.Map<String, String> map = new java.util.HashMap<>();
         for (String line : c.toProperties().split("\\R")) {
@@ -187,6 +190,12 @@ class MlpScoreNetworkTest {
             map.put(kv[0], kv[1]);
         }
         assertEquals(c, MlpConfig.parse(map));
+        AdamSettings a = AdamSettings.builder().learningRate(2e-4).warmup(100).gradientClip(0.5).build();
+        for (String line : a.toProperties().split("\\R")) {
+            String[] kv = line.split("=", 2);
+            map.put(kv[0], kv[1]);
+        }
+        assertEquals(a, AdamSettings.parse(map));
         map.remove("depth");
         assertRejects(() -> MlpConfig.parse(map), "missing \"depth\"");
         assertTrue(c.toString().contains("width=8"));

@@ -289,7 +289,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
         };
         Trainer.Result r = new Trainer(Trainer.Settings.builder().steps(550).listeners(List.of(clock)).build())
-                .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), new VpSde(), ToyDatasets.checkerboard(),
+                .train(MlpScoreNetwork.create(MlpConfig.toyMlp(2)), new VpSde(), ToyDatasets.checkerboard(),
                         DataScaler.identity(2));
         return new B1Run(500 / ((marks[1] - marks[0]) / 1e9), r.model());
     }

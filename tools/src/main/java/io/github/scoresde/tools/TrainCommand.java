@@ -2,6 +2,7 @@ package io.github.scoresde.tools;
 
 import io.github.scoresde.examples.Progress;
 import io.github.scoresde.examples.SdeChoice;
+import io.github.scoresde.nn.AdamSettings;
 import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.sde.Sde;
@@ -85,8 +86,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             r = trainer.resume(resume, source);
         } else {
-            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(source.dimension(), seed)
-                    .withLearningRate(learningRate, 0));
+            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.builder(source.dimension()).seed(seed).build(),
+                    AdamSettings.builder().learningRate(learningRate).build());
             r = trainer.train(net, s, source, scaler);
         }
         r.model().save(out);

@@ -81,7 +81,7 @@ public final class ModelFiles {
     static String properties(TrainedModel model, MlpScoreNetwork net) {
         return "formatVersion=" + FORMAT_VERSION + "\nsde=" + model.sde().spec() + "\nparameterization="
                 + model.parameterization() + "\nscaler=" + model.scaler().toText() + "\n"
-                + net.config().toProperties();
+                + net.config().toProperties() + net.optimizer().toProperties();
     }
 
     static String fourier(FourierTimeEmbedding e) {
@@ -226,8 +226,10 @@ public final class ModelFiles {
                     + " is not supported (this library reads version " + FORMAT_VERSION + ")");
         }
         MlpConfig config;
+        io.github.scoresde.nn.AdamSettings optimizer;
         try {
             config = MlpConfig.parse(props);
+            optimizer = io.github.scoresde.nn.AdamSettings.parse(props);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
         }
@@ -243,7 +245,7 @@ public final class ModelFiles {
         }
         MlpScoreNetwork network;
         try {
-            network = MlpScoreNetwork.wrap(config, embedding, net);
+            network = MlpScoreNetwork.wrap(config, optimizer, embedding, net);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
         }

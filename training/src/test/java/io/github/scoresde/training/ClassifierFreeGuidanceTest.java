@@ -33,7 +33,7 @@ class ClassifierFreeGuidanceTest {
     @Test
     void conditionalNetworkWithClassifierFreeGuidanceSamplesTheRequestedComponent() {
         Sde sde = new VpSde();
-        MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 4).withLayers(128, 2).withClasses(8));
+        MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.builder(2).seed(4).layers(128, 2).classes(8).build());
         Trainer.Result r = new Trainer(Trainer.Settings.builder().steps(1500).seed(3).batchSize(256).build())
                 .trainConditional(net, sde, LabelledSource.mixtureComponents(MIX), DataScaler.identity(2), 0.1);
         INDArray x = PredictorCorrectorSampler.builder().steps(300).conditioning(ClassifierFreeGuidance.of(3, 1.0))
@@ -46,7 +46,7 @@ class ClassifierFreeGuidanceTest {
                 .build().sample(sde, r.model().score(), 4, 0), "labels must lie in [0, 8)", "9");
         assertRejects(() -> ClassifierFreeGuidance.of(1, -1), "guidance weight must be non-negative");
         assertRejects(() -> new Trainer(Trainer.Settings.builder().steps(1).build()).trainConditional(
-                MlpScoreNetwork.create(MlpConfig.toyMlp(2, 0)), sde, LabelledSource.mixtureComponents(MIX),
+                MlpScoreNetwork.create(MlpConfig.toyMlp(2)), sde, LabelledSource.mixtureComponents(MIX),
                 DataScaler.identity(2), 0.1), "needs a network with classes >= 2");
     }
 

@@ -82,7 +82,7 @@ class DenoisingScoreMatchingTest {
 
     /** A small network (two layers of 16) for the batch tests. */
     private static MlpScoreNetwork smallNetwork() {
-        return MlpScoreNetwork.create(MlpConfig.toyMlp(2, 3).withLayers(16, 2));
+        return MlpScoreNetwork.create(MlpConfig.builder(2).seed(3).layers(16, 2).build());
     }
 
     /** The batch tests' preprocessor: marginal-variance weighting, eps 1e-3, seed 4. */

@@ -58,7 +58,7 @@ class DiscreteObjectiveTest {
 
     @Test
     void bothTrainThroughTheTrainerAndRejectTheWrongSde() {
-        MlpConfig c = MlpConfig.toyMlp(2, 1).withLayers(16, 1);
+        MlpConfig c = MlpConfig.builder(2).seed(1).layers(16, 1).build();
         Trainer.Result ddpm = new Trainer(Trainer.Settings.builder().steps(5).batchSize(32)
                 .weighting(LossWeighting.discreteDdpm(1000)).build()).train(MlpScoreNetwork.create(c), new VpSde(),
                         ToyData.MOONS.source(), DataScaler.identity(2));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.nn.DenoisingBatch;
+import io.github.scoresde.nn.AdamSettings;
 import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.sde.Sde;
@@ -34,7 +35,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 class TrainerIteratorTest {
 
     private static MlpScoreNetwork small() {
-        return MlpScoreNetwork.create(MlpConfig.toyMlp(2, 11).withLayers(32, 2).withLearningRate(1e-3, 3));
+        return MlpScoreNetwork.create(MlpConfig.builder(2).seed(11).layers(32, 2).build(),
+                AdamSettings.builder().learningRate(1e-3).warmup(3).build());
     }
 
     private static Trainer.Settings settings(int steps) {
@@ -131,7 +133,7 @@ class TrainerIteratorTest {
 
     @Test
     void labelledIteratorsTrainConditionalNetworksAndBadLayoutsAreRefused() {
-        MlpScoreNetwork conditional = MlpScoreNetwork.create(MlpConfig.toyMlp(2, 2).withLayers(16, 2).withClasses(8));
+        MlpScoreNetwork conditional = MlpScoreNetwork.create(MlpConfig.builder(2).seed(2).layers(16, 2).classes(8).build());
         Trainer.Result r = new Trainer(settings(2)).trainConditional(conditional, new VpSde(),
                 io.github.scoresde.training.data.LabelledSource.mixtureComponents(
                         io.github.scoresde.oracle.GaussianMixture.eightGaussians()),

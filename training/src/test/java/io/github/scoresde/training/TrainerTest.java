@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.nn.Parameterization;
+import io.github.scoresde.nn.AdamSettings;
 import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.sde.VeSde;
@@ -36,7 +37,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class TrainerTest {
     private static MlpScoreNetwork small() {
-        return MlpScoreNetwork.create(MlpConfig.toyMlp(2, 11).withLayers(32, 2).withLearningRate(1e-3, 3));
+        return MlpScoreNetwork.create(MlpConfig.builder(2).seed(11).layers(32, 2).build(),
+                AdamSettings.builder().learningRate(1e-3).warmup(3).build());
     }
 
     private static Trainer.Settings settings(int steps) {
