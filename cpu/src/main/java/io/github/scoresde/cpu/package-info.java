@@ -1,0 +1,8 @@
+/**
+ * Optional CPU speed-ups: the Java Vector API kernels of {@link io.github.scoresde.core.kernels.Kernels},
+ * supplied through {@link io.github.scoresde.cpu.CpuKernelProvider} (found by
+ * {@link java.util.ServiceLoader}; no module imports this one), the detection of OpenBLAS's
+ * kernels for this CPU ({@link io.github.scoresde.cpu.OpenBlasCore}) and thread defaults
+ * ({@link io.github.scoresde.cpu.NdThreads}). Results are the same with or without it.
+ */
+package io.github.scoresde.cpu;
