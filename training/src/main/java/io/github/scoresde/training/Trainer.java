@@ -17,11 +17,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.datasets.iterator.MultiDataSetWrapperIterator;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
+import org.nd4j.linalg.dataset.api.iterator.MultiDataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,6 +88,15 @@ public final class Trainer {
         ExponentialMovingAverage ema = new ExponentialMovingAverage(settings.emaDecay(), settings.emaWarmup(),
                 network.params(), 0);
         return run(network, sde, data, false, scaler, ema, 0, 0);
+    }
+
+    /**
+     * Trains a fresh network from step 0 on a DL4J {@link MultiDataSetIterator} with one feature
+     * array, the clean data (through DL4J's {@link MultiDataSetWrapperIterator}); as
+     * {@link #train(ScoreNetwork, Sde, DataSetIterator, DataScaler)}.
+     */
+    public Result train(ScoreNetwork network, Sde sde, MultiDataSetIterator data, DataScaler scaler) {
+        return train(network, sde, new MultiDataSetWrapperIterator(Checks.notNull("data", data)), scaler);
     }
 
     /**

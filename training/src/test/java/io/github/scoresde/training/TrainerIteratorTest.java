@@ -77,6 +77,16 @@ class TrainerIteratorTest {
     }
 
     @Test
+    void aMultiDataSetIteratorTrainsLikeTheDataSetIteratorItWraps() {
+        Sde sde = new VpSde();
+        Trainer.Result plain = new Trainer(settings(6)).train(small(), sde, userIterator(), DataScaler.identity(2));
+        Trainer.Result multi = new Trainer(settings(6)).train(small(), sde,
+                new org.nd4j.linalg.dataset.adapter.MultiDataSetIteratorAdapter(userIterator()), DataScaler.identity(2));
+        assertArrayEquals(plain.losses(), multi.losses());
+        assertArrayEquals(plain.network().params().toFloatVector(), multi.network().params().toFloatVector());
+    }
+
+    @Test
     void aSourceTrainsLikeItsOwnIterator() {
         Sde sde = new SubVpSde();
         Trainer.Result viaSource = new Trainer(settings(4)).train(small(), sde, ToyData.MOONS.source(),
