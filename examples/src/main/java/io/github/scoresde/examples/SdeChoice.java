@@ -51,6 +51,35 @@ public enum SdeChoice {
         };
     }
 
+    /**
+     * The SDE with the benchmark hyper-parameters, VE's sigma_max and kernel as given (null: the
+     * defaults of {@link #create(int)}).
+     *
+     * @throws IllegalArgumentException when sigma_max or the kernel is given for an SDE other than VE
+     */
+    public Sde create(int dimension, Double sigmaMax, VeSde.Kernel kernel) {
+        if (this != VE && (sigmaMax != null || kernel != null)) {
+            throw new IllegalArgumentException("--sigma-max and --ve-kernel apply to --sde ve only; got --sde "
+                    + cliName);
+        }
+        if (this != VE) {
+            return create(dimension);
+        }
+        VeSde defaults = (VeSde) create(dimension);
+        return new VeSde(VeSde.DEFAULT_SIGMA_MIN, sigmaMax != null ? sigmaMax : defaults.sigmaMax(),
+                kernel != null ? kernel : defaults.kernel());
+    }
+
+    /** The VE kernel for a command-line name: {@code exact} or {@code approximate}. */
+    public static VeSde.Kernel veKernel(String name) {
+        return switch (String.valueOf(name).toLowerCase(Locale.ROOT)) {
+            case "exact" -> VeSde.Kernel.EXACT;
+            case "approximate" -> VeSde.Kernel.SIGMA_APPROXIMATION;
+            default -> throw new IllegalArgumentException("Unknown VE kernel \"" + name
+                    + "\"; expected exact (variance sigma(t)^2 - sigma_min^2) or approximate (sigma(t)^2)");
+        };
+    }
+
     /** Parses a command-line name, listing the valid ones when it fails. */
     public static SdeChoice parse(String name) {
         for (SdeChoice c : values()) {

@@ -26,14 +26,18 @@ public final class EncodeCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "latents.csv or latents.npy")
     Path out;
 
+    @Option(names = "--eps", description = "the time the data is placed at, in (0, T) (default: the SDE's end time, "
+            + "1e-3 for VP and sub-VP, 1e-5 for VE)")
+    Double eps;
+
     @Override
     public Integer call() {
         ScoreSource.Resolved r = source.resolve();
         INDArray x = ArrayFiles.read(data);
-        SamplingResult res = tolerance.flowSampler()
-                .encode(r.sde(), r.score(), r.toModel(x));
+        SamplingResult res = tolerance.flowSampler(eps).encode(r.sde(), r.score(), r.toModel(x));
         ArrayFiles.write(res.samples(), out);
-        spec.commandLine().getOut().printf("encoded %d points into %s (%d evaluations)%n", x.size(0), out, res.scoreEvaluations());
+        spec.commandLine().getOut().printf("encoded %d points placed at t = %s into %s (%d evaluations)%n", x.size(0),
+                io.github.scoresde.samplers.EndTime.resolve(eps, r.sde()), out, res.scoreEvaluations());
         return 0;
     }
 }

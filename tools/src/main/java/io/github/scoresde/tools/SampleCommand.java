@@ -76,8 +76,8 @@ public final class SampleCommand implements Callable<Integer> {
         ScoreSource.Resolved r = source.resolve();
         SamplingResult res = s.sample(r.sde(), r.score(), n, seed);
         ArrayFiles.write(r.toData(res.samples()), out);
-        spec.commandLine().getOut().printf("wrote %d samples to %s (%d score evaluations, %.2f s)%n", n, out, res.scoreEvaluations(),
-                res.elapsed().toMillis() / 1000.0);
+        spec.commandLine().getOut().printf("wrote %d samples to %s (%d score evaluations, %.2f s, %s)%n", n, out,
+                res.scoreEvaluations(), res.elapsed().toMillis() / 1000.0, r.sde().spec());
         return 0;
     }
 }

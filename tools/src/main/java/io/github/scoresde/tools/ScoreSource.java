@@ -35,6 +35,9 @@ public final class ScoreSource {
             + "or vp)", completionCandidates = SdeChoice.Names.class, converter = SdeChoice.Converter.class)
     SdeChoice sde;
 
+    @picocli.CommandLine.Mixin
+    VeOptions ve;
+
     /** What the options resolve to. */
     record Resolved(Sde sde, ScoreFunction score, TrainedModel model, GaussianMixture mixture) {
         /** Model space to data space (identity for exact scores). */
@@ -60,6 +63,10 @@ public final class ScoreSource {
                 throw new IllegalArgumentException("--sde " + sde.cliName() + " does not match the model's SDE "
                         + m.sde() + "; leave --sde out to use the model's");
             }
+            if (ve.given()) {
+                throw new IllegalArgumentException("--sigma-max and --ve-kernel choose an exact score's SDE; the "
+                        + "model's is recorded in " + choice.model + " (" + m.sde() + ")");
+            }
             return new Resolved(m.sde(), m.score(), m, null);
         }
         String s = choice.score;
@@ -68,7 +75,7 @@ public final class ScoreSource {
                     + Workloads.MIXTURES.keySet() + "; got \"" + s + "\"");
         }
         GaussianMixture mix = Workloads.mixture(s.substring("exact:".length()));
-        Sde chosen = (sde == null ? SdeChoice.VP : sde).create(mix.dimension());
+        Sde chosen = ve.create(sde == null ? SdeChoice.VP : sde, mix.dimension());
         return new Resolved(chosen, new ExactMixtureScore(mix, chosen), null, mix);
     }
 }

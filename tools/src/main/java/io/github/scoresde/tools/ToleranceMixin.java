@@ -30,7 +30,15 @@ public final class ToleranceMixin {
      * or the sampler's default pair (PI control down to the end time, classical up to T).
      */
     ProbabilityFlowSampler flowSampler() {
+        return flowSampler(null);
+    }
+
+    /** As {@link #flowSampler()}, with the data placed at {@code endTime} (null: the SDE's end time). */
+    ProbabilityFlowSampler flowSampler(Double endTime) {
         ProbabilityFlowSampler.Builder b = ProbabilityFlowSampler.builder();
+        if (endTime != null) {
+            b.endTime(endTime);
+        }
         if (stabilization == null) {
             b.tolerances(Checks.positive("--rtol", rtol), Checks.positive("--atol", atol));
         } else {

@@ -1,5 +1,6 @@
 package io.github.scoresde.tools;
 
+import io.github.scoresde.core.Checks;
 import io.github.scoresde.examples.Progress;
 import io.github.scoresde.examples.SdeChoice;
 import io.github.scoresde.nn.AdamSettings;
@@ -17,12 +18,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code train}: trains the toy MLP by denoising score matching and writes a model file (EMA
  * weights, SDE, scaler). Toy data sets are used as generated; a CSV file is standardised first.
- * Checkpoints are written every {@code --checkpoint-every} steps; {@code --resume} continues one.
+ * Checkpoints are written every {@code --checkpoint-every} steps and at the end; the model file keeps
+ * the final training state, so {@code --resume} continues a model file as it continues a checkpoint.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, description = "Train a score model and save it.")
 public final class TrainCommand implements Callable<Integer> {
@@ -38,6 +41,9 @@ public final class TrainCommand implements Callable<Integer> {
             completionCandidates = SdeChoice.Names.class, converter = SdeChoice.Converter.class)
     SdeChoice sde;
 
+    @Mixin
+    VeOptions ve;
+
     @Option(names = "--steps", defaultValue = "5000", description = "optimisation steps (default ${DEFAULT-VALUE})")
     int steps;
 
@@ -50,7 +56,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "the model file to write (.zip)")
     Path out;
 
-    @Option(names = "--resume", description = "a checkpoint to continue from")
+    @Option(names = "--resume", description = "a model file written by train, or a checkpoint, to continue from up to "
+            + "--steps (with the same --seed and --batch it gives the model of one uninterrupted run)")
     Path resume;
 
     @Option(names = "--checkpoint", description = "checkpoint file (default: <out>.checkpoint.zip)")
@@ -69,7 +76,7 @@ public final class TrainCommand implements Callable<Integer> {
         DataScaler scaler = data.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
                 ? DataScaler.fit(DataScaler.Kind.STANDARDIZE, ((CsvDataSource) source).all())
                 : DataScaler.identity(source.dimension());
-        Sde s = sde.create(source.dimension());
+        Sde s = ve.create(sde, source.dimension());
         Path cp = checkpoint != null ? checkpoint : Path.of(out.toString() + ".checkpoint.zip");
         List<TrainingListener> listeners = new ArrayList<>();
         TrainingListener bar = Progress.trainingBar(steps, 0);
@@ -78,9 +85,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Trainer.Settings.Builder settings = Trainer.Settings.builder().steps(steps).seed(seed).batchSize(batch)
                 .logEvery(bar == null ? Math.max(1, steps / 20) : 0).listeners(listeners);
-        if (checkpointEvery > 0) {
-            settings.checkpoints(checkpointEvery, cp);
-        }
+        // the final state is always written, so that the model file can be trained further
+        settings.checkpoints(Checks.nonNegative("--checkpoint-every", checkpointEvery), cp);
         Trainer trainer = new Trainer(settings.build());
         Trainer.Result r;
         if (resume != null) {
@@ -90,9 +96,10 @@ public final class TrainCommand implements Callable<Integer> {
                     AdamSettings.builder().learningRate(learningRate).build());
             r = trainer.train(net, s, source, scaler);
         }
-        r.model().save(out);
-        spec.commandLine().getOut().printf("trained %d steps (%.1f steps/s), final loss %.5f; wrote %s%n", r.losses().length,
-                r.stepsPerSecond(), r.losses().length > 0 ? r.losses()[r.losses().length - 1] : Double.NaN, out);
+        r.save(out);
+        spec.commandLine().getOut().printf("trained %d steps (%.1f steps/s), final loss %.5f, %s; wrote %s%n",
+                r.losses().length, r.stepsPerSecond(), r.losses().length > 0 ? r.losses()[r.losses().length - 1]
+                        : Double.NaN, r.model().sde().spec(), out);
         return 0;
     }
 

@@ -127,4 +127,95 @@ class CliTest {
         assertError(2, "mutually exclusive", "sample", "--model", "a.zip", "--score", "exact:gmm-64", "--n", "2",
                 "--out", dir.resolve("s.csv").toString());
     }
+
+    /**
+     * A finished model file continues training: 4 steps, then on to 7 from the model file, gives the
+     * model of one 7-step run (same seed and batch), value for value; a model without training
+     * state is refused with a message saying what to resume from.
+     */
+    @Test
+    void aModelFileContinuesTrainingToTheUninterruptedResult(@TempDir Path dir) {
+        String[] common = {"--data", "moons", "--sde", "vp", "--batch", "32", "--seed", "3"};
+        Path straight = dir.resolve("straight.zip");
+        Path first = dir.resolve("first.zip");
+        Path second = dir.resolve("second.zip");
+        run(concat(common, "train", "--steps", "7", "--out", straight.toString()));
+        run(concat(common, "train", "--steps", "4", "--out", first.toString()));
+        String out = run(concat(common, "train", "--steps", "7", "--resume", first.toString(), "--out",
+                second.toString()));
+        assertTrue(out.contains("trained 3 steps"), out);
+        io.github.scoresde.training.TrainedModel a = io.github.scoresde.training.TrainedModel.load(straight);
+        io.github.scoresde.training.TrainedModel b = io.github.scoresde.training.TrainedModel.load(second);
+        assertArrayEquals(a.network().params().toFloatVector(), b.network().params().toFloatVector());
+        Path plain = dir.resolve("plain.zip");
+        a.save(plain);
+        assertError(1, "holds a model without its training state", concat(common, "train", "--steps", "9",
+                "--resume", plain.toString(), "--out", dir.resolve("x.zip").toString()));
+    }
+
+    /**
+     * VE's sigma_max and kernel are chosen on the command line, recorded in the model file and
+     * printed: the approximate kernel's marginal std is sigma(t), the exact one's
+     * sqrt(sigma(t)^2 - sigma_min^2); they are refused for other SDEs and for a model's own SDE.
+     */
+    @Test
+    void veKernelAndSigmaMaxAreChosenRecordedAndPrinted(@TempDir Path dir) {
+        Path model = dir.resolve("ve.zip");
+        String out = run("train", "--data", "moons", "--sde", "ve", "--sigma-max", "7", "--ve-kernel", "approximate",
+                "--steps", "1", "--batch", "16", "--out", model.toString());
+        assertTrue(out.contains("ve;0.01;7.0;SIGMA_APPROXIMATION"), out);
+        io.github.scoresde.sde.Sde sde = io.github.scoresde.training.TrainedModel.load(model).sde();
+        assertEquals(new io.github.scoresde.sde.VeSde(0.01, 7, io.github.scoresde.sde.VeSde.Kernel.SIGMA_APPROXIMATION),
+                sde);
+        double sigma = 0.01 * Math.pow(700, 0.3);
+        assertEquals(sigma, sde.marginalStd(0.3), 1e-12);
+        assertEquals(Math.sqrt(sigma * sigma - 1e-4),
+                new io.github.scoresde.sde.VeSde(0.01, 7, io.github.scoresde.sde.VeSde.Kernel.EXACT).marginalStd(0.3),
+                1e-12);
+        assertError(1, "--sigma-max and --ve-kernel apply to --sde ve only", "train", "--data", "moons", "--sde", "vp",
+                "--sigma-max", "7", "--steps", "1", "--out", dir.resolve("y.zip").toString());
+        assertError(1, "Unknown VE kernel \"sigma\"", "train", "--data", "moons", "--sde", "ve", "--ve-kernel",
+                "sigma", "--steps", "1", "--out", dir.resolve("y.zip").toString());
+        assertError(1, "the model's is recorded in", "sample", "--model", model.toString(), "--sigma-max", "5", "--n",
+                "4", "--out", dir.resolve("s.npy").toString());
+    }
+
+    /**
+     * The likelihood's start time is an option and the output names it: at eps the NLL is that of
+     * p_eps, the data mixture perturbed to eps, whose exact log-density is the mixture's closed form
+     * with m(eps), s(eps).
+     */
+    @Test
+    void likelihoodAtAChosenEpsIsThePerturbedDensity(@TempDir Path dir) {
+        GaussianMixture mix = GaussianMixture.eightGaussians();
+        INDArray x = mix.sample(40, RandomSource.of(8));
+        Path points = dir.resolve("p.npy");
+        ArrayFiles.write(x, points);
+        io.github.scoresde.sde.VpSde vp = new io.github.scoresde.sde.VpSde();
+        for (double eps : new double[] {1e-5, 0.05}) {
+            Path nll = dir.resolve("nll" + eps + ".csv");
+            String out = run("likelihood", "--score", "exact:eight-gaussians", "--sde", "vp", "--data",
+                    points.toString(), "--eps", Double.toString(eps), "--out", nll.toString());
+            assertTrue(out.contains("at t = " + eps), out);
+            double[] got = ArrayFiles.read(nll).toDoubleVector();
+            double[] m = new double[40];
+            double[] sd = new double[40];
+            java.util.Arrays.fill(m, vp.meanCoefficient(eps));
+            java.util.Arrays.fill(sd, vp.marginalStd(eps));
+            double[] exact = mix.perturbedLogDensity(x.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE), m, sd);
+            for (int i = 0; i < 40; i++) {
+                assertEquals(-exact[i], got[i], 2e-3, "point " + i + " at eps " + eps);
+            }
+        }
+        String enc = run("encode", "--score", "exact:eight-gaussians", "--data", points.toString(), "--eps", "0.05",
+                "--out", dir.resolve("z.npy").toString());
+        assertTrue(enc.contains("placed at t = 0.05"), enc);
+    }
+
+    private static String[] concat(String[] common, String... args) {
+        String[] all = new String[args.length + common.length];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(common, 0, all, args.length, common.length);
+        return all;
+    }
 }

@@ -54,6 +54,50 @@ public final class ModelFiles {
         write(model, false, Map.of(), file);
     }
 
+    /** A model file's embedded training state: a whole checkpoint file, as one entry. */
+    static final String TRAINING_STATE = "scoresde/training-state.zip";
+
+    /**
+     * Writes a model and, when {@code checkpoint} is not null, that checkpoint file's bytes inside
+     * it ({@link #TRAINING_STATE}), so that training can continue from the model file.
+     */
+    static void save(TrainedModel model, Path checkpoint, Path file) {
+        if (checkpoint == null) {
+            save(model, file);
+            return;
+        }
+        try {
+            write(model, false, Map.of(TRAINING_STATE, Files.readAllBytes(checkpoint)), file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the checkpoint " + checkpoint + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The training state embedded in a model file, extracted to a temporary file the caller
+     * deletes; null when the file has none (a checkpoint itself, or a model saved without it).
+     */
+    static Path trainingState(Path file) {
+        Checks.notNull("file", file);
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry e = zip.getEntry(TRAINING_STATE);
+            if (e == null) {
+                return null;
+            }
+            Path tmp = Files.createTempFile("scoresde-state", ".zip");
+            try (InputStream in = zip.getInputStream(e)) {
+                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return tmp;
+        } catch (IOException e) {
+            // not a readable zip: read() reports it with the file's name
+            return null;
+        }
+    }
+
     /**
      * Writes a model, optionally with its network's updater state, plus extra entries (a
      * checkpoint's), atomically.

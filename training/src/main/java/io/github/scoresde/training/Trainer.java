@@ -63,9 +63,21 @@ public final class Trainer {
      * @param losses the loss of every step run in this call, index 0 = the first step run
      * @param firstStep the step the call started at (0, or the resumed step)
      * @param elapsed wall time
+     * @param checkpoint the checkpoint written at the last step, or null when the settings name none
      */
     public record Result(TrainedModel model, ScoreNetwork network, double[] losses, long firstStep,
-            Duration elapsed) {
+            Duration elapsed, Path checkpoint) {
+
+        /**
+         * Writes the model (EMA weights, SDE, scaler) to one file and, when the run wrote a final
+         * checkpoint ({@link Settings.Builder#checkpoints}), its training state inside the same
+         * file, so that {@link Trainer#resume(Path, DataSource)} continues from the model file as
+         * from the checkpoint. Atomic.
+         */
+        public void save(Path file) {
+            ModelFiles.save(model, checkpoint, file);
+        }
+
         /** Optimisation steps per second. */
         public double stepsPerSecond() {
             return losses.length / Math.max(1e-9, elapsed.toNanos() / 1e9);
@@ -150,7 +162,28 @@ public final class Trainer {
      *     another seed
      */
     public Result resume(Path checkpoint, DataSetIterator data) {
-        ModelFiles.Contents c = ModelFiles.read(checkpoint, true);
+        Path state = ModelFiles.trainingState(checkpoint);
+        try {
+            return resumeFrom(state != null ? state : checkpoint, checkpoint, data);
+        } finally {
+            if (state != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(state);
+                } catch (java.io.IOException e) {
+                    LOG.warn("could not delete {}: {}", state, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private Result resumeFrom(Path file, Path named, DataSetIterator data) {
+        ModelFiles.Contents c = ModelFiles.read(file, true);
+        if (!c.entries.containsKey(ModelFiles.CHECKPOINT)) {
+            throw new IllegalArgumentException("Cannot resume from " + named + ": it holds a model without its "
+                    + "training state (optimiser state, EMA, step); resume from the checkpoint written beside it, or "
+                    + "from a model file that Trainer.Result.save or the CLI's train wrote");
+        }
+        Path checkpoint = named;
         Map<String, String> cp = ModelFiles.parse(new String(c.entry(ModelFiles.CHECKPOINT), StandardCharsets.UTF_8));
         long step = Long.parseLong(cp.get("step").trim());
         long seed = Long.parseLong(cp.get("seed").trim());
@@ -234,13 +267,20 @@ public final class Trainer {
                     lastCheckpoint = settings.checkpoint();
                 }
             }
+            // the last step's state too, so that the finished run can be continued
+            boolean writtenAtEnd = settings.checkpointEvery() > 0 && total % settings.checkpointEvery() == 0
+                    && total > start;
+            if (settings.checkpoint() != null && !writtenAtEnd) {
+                writeCheckpoint(settings.checkpoint(), network, sde, scaler, ema, total);
+                lastCheckpoint = settings.checkpoint();
+            }
         } finally {
             network.setListeners(List.of());
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         TrainedModel model = new TrainedModel(network.withParameters(ema.average()), sde,
                 Parameterization.DIVIDE_BY_MARGINAL_STD, scaler);
-        Result r = new Result(model, network, losses, start, elapsed);
+        Result r = new Result(model, network, losses, start, elapsed, lastCheckpoint);
         LOG.info("trained {} steps in {} s ({} steps/s), final loss {}", losses.length, elapsed.toMillis() / 1000.0,
                 String.format("%.1f", r.stepsPerSecond()), losses.length > 0 ? losses[losses.length - 1] : Double.NaN);
         return r;
@@ -393,7 +433,7 @@ public final class Trainer {
             return logEvery;
         }
 
-        /** A checkpoint every this many steps (0: never). */
+        /** A checkpoint every this many steps (0: only at the last step, when {@link #checkpoint()} is set). */
         public int checkpointEvery() {
             return checkpointEvery;
         }
@@ -476,7 +516,10 @@ public final class Trainer {
                 return this;
             }
 
-            /** A checkpoint every k steps to {@code file} (default: none). */
+            /**
+             * A checkpoint every k steps to {@code file}, and one at the last step; k = 0 writes only
+             * the last (default: none).
+             */
             public Builder checkpoints(int every, Path file) {
                 this.checkpointEvery = every;
                 this.checkpoint = file;

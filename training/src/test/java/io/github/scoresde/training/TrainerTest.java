@@ -13,6 +13,7 @@ import io.github.scoresde.nn.Parameterization;
 import io.github.scoresde.nn.AdamSettings;
 import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.sde.Sde;
+import io.github.scoresde.sde.SubVpSde;
 import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
 import io.github.scoresde.training.data.DataScaler;
@@ -66,6 +67,32 @@ class TrainerTest {
         assertNotEquals(small().params(), straight.network().params());
         assertRejects(() -> new Trainer(Trainer.Settings.builder().steps(8).seed(99).batchSize(64).build())
                 .resume(cp, data), "trained with seed 5, not 99");
+    }
+
+    /**
+     * A run that names a checkpoint writes its last state too, and Result.save keeps that state in
+     * the model file: resuming the model file gives the weights of one uninterrupted run.
+     */
+    @Test
+    void aSavedModelFileResumesLikeItsCheckpoint(@TempDir Path dir) {
+        Sde sde = new SubVpSde();
+        DataSource data = ToyData.MOONS.source();
+        Trainer.Result straight = new Trainer(settings(6)).train(small(), sde, data, DataScaler.identity(2));
+        Path cp = dir.resolve("final.zip");
+        Trainer.Result first = new Trainer(settings(4).toBuilder().checkpoints(0, cp).build()).train(small(), sde,
+                data, DataScaler.identity(2));
+        assertEquals(cp, first.checkpoint());
+        Path model = dir.resolve("model.zip");
+        first.save(model);
+        Trainer.Result resumed = new Trainer(settings(6)).resume(model, data);
+        assertEquals(4, resumed.firstStep());
+        assertArrayEquals(straight.network().params().toFloatVector(), resumed.network().params().toFloatVector());
+        assertArrayEquals(straight.model().network().params().toFloatVector(),
+                resumed.model().network().params().toFloatVector(), "EMA weights");
+        // the model file samples like the model
+        INDArray x = RandomSource.of(2).gaussian(DataType.FLOAT, 0, 8, 2);
+        INDArray t = Nd4j.linspace(0.1, 1, 8, DataType.FLOAT);
+        assertEquals(first.model().score().score(x, t), TrainedModel.load(model).score().score(x, t));
     }
 
     @Test
