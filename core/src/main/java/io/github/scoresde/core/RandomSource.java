@@ -202,6 +202,17 @@ public final class RandomSource implements java.io.Serializable {
         }
     }
 
+    /**
+     * A seed for a library that treats 0 as "unseeded" (DL4J's configuration seed): a fixed
+     * scramble of {@code seed} (the SplitMix64 finaliser of seed + the golden gamma, a bijection)
+     * that is never 0, so that every seed, 0 included, gives the same network every time. Distinct
+     * seeds give distinct values except the single seed whose scramble would be 0.
+     */
+    public static long nonZeroSeed(long seed) {
+        long s = mix(seed + GOLDEN);
+        return s != 0 ? s : 1;
+    }
+
     /** SplitMix64's output function: a bijective 64-bit mixer. */
     static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;

@@ -100,7 +100,8 @@ public final class MlpScoreNetwork implements ScoreNetwork {
 
     static MultiLayerConfiguration configuration(MlpConfig c, AdamSettings optimizer, ILossFunction loss,
             DataType dataType) {
-        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder().seed(c.seed())
+        NeuralNetConfiguration.Builder b = new NeuralNetConfiguration.Builder()
+                .seed(io.github.scoresde.core.RandomSource.nonZeroSeed(c.seed()))
                 .dataType(dataType).weightInit(WeightInit.UNIFORM).biasInit(0)
                 .updater(new FusedAdam(new WarmupSchedule(optimizer.learningRate(), optimizer.warmup()))
                         .withGradientClip(optimizer.gradientClip()));

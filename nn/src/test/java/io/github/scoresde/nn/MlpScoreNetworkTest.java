@@ -200,4 +200,15 @@ class MlpScoreNetworkTest {
         assertRejects(() -> MlpConfig.parse(map), "missing \"depth\"");
         assertTrue(c.toString().contains("width=8"));
     }
+
+    /** Every seed is a seed, 0 included (DL4J treats a configuration seed of 0 as "unseeded"). */
+    @Test
+    void sameSeedSameNetworkForEverySeed() {
+        for (long seed : new long[] {0, 1, -1, Long.MIN_VALUE}) {
+            MlpConfig c = MlpConfig.builder(2).layers(16, 2).seed(seed).build();
+            assertEquals(MlpScoreNetwork.create(c).params(), MlpScoreNetwork.create(c).params(), "seed " + seed);
+        }
+        assertTrue(!MlpScoreNetwork.create(MlpConfig.builder(2).layers(16, 2).seed(0).build()).params()
+                .equals(MlpScoreNetwork.create(MlpConfig.builder(2).layers(16, 2).seed(1).build()).params()));
+    }
 }

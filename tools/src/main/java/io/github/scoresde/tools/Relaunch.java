@@ -61,6 +61,43 @@ final class Relaunch {
         }
     }
 
+    /** The system property that tells a relaunched JVM the process id of the JVM that started it. */
+    static final String PARENT_PROPERTY = "scoresde.parentPid";
+
+    /** Asks the child to stop, and forces it after five seconds. */
+    private static void stopChild(Process p) {
+        if (!p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * In a relaunched JVM: exits (code 143, as for SIGTERM) as soon as the JVM that started it is
+     * gone, however it ended, so that stopping the command the user started stops the work. Files
+     * are written atomically, so an interrupted command leaves its old outputs or complete new ones.
+     */
+    static void exitWithParent() {
+        String pid = System.getProperty(PARENT_PROPERTY);
+        if (pid == null || pid.isBlank()) {
+            return;
+        }
+        try {
+            ProcessHandle.of(Long.parseLong(pid.trim())).ifPresentOrElse(
+                    parent -> parent.onExit().thenRun(() -> System.exit(143)), () -> System.exit(143));
+        } catch (NumberFormatException e) {
+            // not set by Relaunch: nothing to watch
+        }
+    }
+
     /** The child's exit code when a relaunch happened, empty when this JVM should go on. */
     static OptionalInt relaunchIfNeeded(String mainClass, String[] args) {
         if (Boolean.getBoolean("scoresde.noRelaunch") || System.getenv("SCORESDE_NO_RELAUNCH") != null) {
@@ -85,6 +122,7 @@ final class Relaunch {
         }
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.add("-Dscoresde.noRelaunch=true");
+        cmd.add("-D" + PARENT_PROPERTY + "=" + ProcessHandle.current().pid());
         String original = System.getenv(OpenBlasCore.ENV);
         cmd.add("-D" + ORIGINAL_CORE_PROPERTY + "=" + (original == null ? "" : original));
         cmd.add("-cp");
@@ -95,7 +133,17 @@ final class Relaunch {
             ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
             core.ifPresent(c -> pb.environment().put(OpenBlasCore.ENV, c));
             Process p = pb.start();
-            return OptionalInt.of(p.waitFor());
+            // stopping this JVM (Ctrl-C, SIGTERM) stops the child; the child also watches this
+            // process and exits when it dies, which covers SIGKILL
+            Thread stop = new Thread(() -> stopChild(p), "scoresde-stop-child");
+            Runtime.getRuntime().addShutdownHook(stop);
+            int code = p.waitFor();
+            try {
+                Runtime.getRuntime().removeShutdownHook(stop);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+            return OptionalInt.of(code);
         } catch (IOException e) {
             System.err.println("could not start a JVM with the fast kernels (" + e.getMessage()
                     + "); going on in this one");

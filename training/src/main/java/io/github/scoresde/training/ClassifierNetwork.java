@@ -63,7 +63,8 @@ public final class ClassifierNetwork implements NoisyClassifier {
         Checks.positive("width", width);
         Checks.positive("depth", depth);
         FourierTimeEmbedding emb = FourierTimeEmbedding.random(32, 16, seed);
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(seed)
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(RandomSource.nonZeroSeed(seed))
                 .dataType(DataType.FLOAT).weightInit(WeightInit.UNIFORM).updater(new Adam(1e-3)).list();
         for (int i = 0; i < depth; i++) {
             list.layer(FusedDenseLayer.of(i == 0 ? dimension + emb.size() : width, width, Activation.SWISH));
