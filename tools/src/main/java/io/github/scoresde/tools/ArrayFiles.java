@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,23 +37,13 @@ public final class ArrayFiles {
             throw new IllegalArgumentException("only [n, d] arrays can be written; got rank " + x.rank());
         }
         String ext = extension(file);
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            if (dir != null) {
-                Files.createDirectories(dir);
+        io.github.scoresde.core.AtomicFiles.write(file, out -> {
+            if (ext.equals("npy")) {
+                writeNpy(x, out);
+            } else {
+                writeCsv(x, out);
             }
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                if (ext.equals("npy")) {
-                    writeNpy(x, out);
-                } else {
-                    writeCsv(x, out);
-                }
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
-        }
+        });
     }
 
     /**

@@ -72,12 +72,14 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Path cp = checkpoint != null ? checkpoint : Path.of(out.toString() + ".checkpoint.zip");
+        Outputs.check("--out", out, new String[] {"zip"}, "--resume", resume, "--checkpoint", cp, "--data",
+                data.toLowerCase(java.util.Locale.ROOT).endsWith(".csv") ? Path.of(data) : null);
         DataSource source = dataSource(data);
         DataScaler scaler = data.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
                 ? DataScaler.fit(DataScaler.Kind.STANDARDIZE, ((CsvDataSource) source).all())
                 : DataScaler.identity(source.dimension());
         Sde s = ve.create(sde, source.dimension());
-        Path cp = checkpoint != null ? checkpoint : Path.of(out.toString() + ".checkpoint.zip");
         List<TrainingListener> listeners = new ArrayList<>();
         TrainingListener bar = Progress.trainingBar(steps, 0);
         if (bar != null) {

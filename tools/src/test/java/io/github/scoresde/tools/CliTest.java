@@ -212,6 +212,49 @@ class CliTest {
         assertTrue(enc.contains("placed at t = 0.05"), enc);
     }
 
+    /**
+     * An output that is one of the command's inputs, has an extension the command cannot write, is
+     * a directory or lies in a folder that cannot be written is refused before any work, naming the
+     * options; the inputs are left as they were.
+     */
+    @Test
+    void outputsAreCheckedBeforeAnyWorkAndNeverReplaceAnInput(@TempDir Path dir) throws Exception {
+        Path points = dir.resolve("points.csv");
+        ArrayFiles.write(GaussianMixture.eightGaussians().sample(20, RandomSource.of(4)), points);
+        byte[] before = Files.readAllBytes(points);
+        assertError(1, "--out " + points + " is the same file as --data " + points, "likelihood", "--score",
+                "exact:eight-gaussians", "--data", points.toString(), "--out", points.toString());
+        assertError(1, "is the same file as --data", "encode", "--score", "exact:eight-gaussians", "--data",
+                points.toString(), "--out", dir.resolve("sub/../points.csv").toString());
+        Path latents = dir.resolve("z.npy");
+        ArrayFiles.write(GaussianMixture.eightGaussians().sample(5, RandomSource.of(5)), latents);
+        assertError(1, "is the same file as --latent", "decode", "--score", "exact:eight-gaussians", "--latent",
+                latents.toString(), "--out", latents.toString());
+        Path model = dir.resolve("m.zip");
+        run("train", "--data", "moons", "--steps", "2", "--batch", "16", "--out", model.toString());
+        byte[] modelBefore = Files.readAllBytes(model);
+        assertError(1, "is the same file as --resume", "train", "--data", "moons", "--steps", "4", "--resume",
+                model.toString(), "--out", model.toString());
+        assertError(1, "is the same file as --checkpoint", "train", "--data", "moons", "--steps", "4", "--checkpoint",
+                dir.resolve("c.zip").toString(), "--out", dir.resolve("c.zip").toString());
+        assertError(1, "Unsupported file type", "train", "--data", "moons", "--steps", "100000", "--out",
+                dir.resolve("m.txt").toString());
+        assertError(1, "is a directory", "sample", "--score", "exact:eight-gaussians", "--n", "100000000", "--out",
+                Files.createDirectory(dir.resolve("folder.npy")).toString());
+        Path readOnly = Files.createDirectory(dir.resolve("ro"));
+        assertTrue(readOnly.toFile().setWritable(false, false));
+        try {
+            if (!Files.isWritable(readOnly)) { // root may write anywhere: then the check cannot be seen
+                assertError(1, "is not a writable folder", "sample", "--score", "exact:eight-gaussians", "--n", "4",
+                        "--out", readOnly.resolve("s.npy").toString());
+            }
+        } finally {
+            readOnly.toFile().setWritable(true, false);
+        }
+        assertArrayEquals(before, Files.readAllBytes(points));
+        assertArrayEquals(modelBefore, Files.readAllBytes(model));
+    }
+
     private static String[] concat(String[] common, String... args) {
         String[] all = new String[args.length + common.length];
         System.arraycopy(args, 0, all, 0, args.length);

@@ -10,7 +10,6 @@ import io.github.scoresde.training.data.DataScaler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -142,38 +141,29 @@ public final class ModelFiles {
      */
     private static void write(MultiLayerNetwork net, boolean withUpdater, Map<String, byte[]> extra, Path file) {
         Checks.notNull("file", file);
+        ByteArrayOutputStream dl4j = new ByteArrayOutputStream();
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            if (dir != null) {
-                Files.createDirectories(dir);
-            }
-            ByteArrayOutputStream dl4j = new ByteArrayOutputStream();
             ModelSerializer.writeModel(net, dl4j, withUpdater);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try {
-                try (OutputStream os = Files.newOutputStream(tmp);
-                        ZipOutputStream zos = new ZipOutputStream(os);
-                        java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(
-                                new java.io.ByteArrayInputStream(dl4j.toByteArray()))) {
-                    ZipEntry e;
-                    while ((e = zin.getNextEntry()) != null) {
-                        zos.putNextEntry(new ZipEntry(e.getName()));
-                        zin.transferTo(zos);
-                        zos.closeEntry();
-                    }
-                    for (Map.Entry<String, byte[]> x : extra.entrySet()) {
-                        zos.putNextEntry(new ZipEntry(x.getKey()));
-                        zos.write(x.getValue());
-                        zos.closeEntry();
-                    }
-                }
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
         }
+        io.github.scoresde.core.AtomicFiles.write(file, os -> {
+            try (ZipOutputStream zos = new ZipOutputStream(os);
+                    java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(
+                            new java.io.ByteArrayInputStream(dl4j.toByteArray()))) {
+                ZipEntry e;
+                while ((e = zin.getNextEntry()) != null) {
+                    zos.putNextEntry(new ZipEntry(e.getName()));
+                    zin.transferTo(zos);
+                    zos.closeEntry();
+                }
+                for (Map.Entry<String, byte[]> x : extra.entrySet()) {
+                    zos.putNextEntry(new ZipEntry(x.getKey()));
+                    zos.write(x.getValue());
+                    zos.closeEntry();
+                }
+            }
+        });
     }
 
     /** Reads a model file. */
