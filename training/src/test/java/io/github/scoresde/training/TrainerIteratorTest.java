@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.nn.DenoisingBatch;
-import io.github.scoresde.nn.AdamSettings;
 import io.github.scoresde.nn.MlpConfig;
 import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.sde.Sde;
@@ -35,12 +34,11 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 class TrainerIteratorTest {
 
     private static MlpScoreNetwork small() {
-        return MlpScoreNetwork.create(MlpConfig.builder(2).seed(11).layers(32, 2).build(),
-                AdamSettings.builder().learningRate(1e-3).warmup(3).build());
+        return TrainerTest.small();
     }
 
     private static Trainer.Settings settings(int steps) {
-        return Trainer.Settings.builder().steps(steps).seed(5).batchSize(64).build();
+        return TrainerTest.settings(steps);
     }
 
     /**

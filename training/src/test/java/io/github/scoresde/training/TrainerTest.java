@@ -37,12 +37,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 class TrainerTest {
-    private static MlpScoreNetwork small() {
+    /** A small MLP (two layers of 32, seed 11, Adam 1e-3 with 3 warm-up steps) for the training tests. */
+    static MlpScoreNetwork small() {
         return MlpScoreNetwork.create(MlpConfig.builder(2).seed(11).layers(32, 2).build(),
                 AdamSettings.builder().learningRate(1e-3).warmup(3).build());
     }
 
-    private static Trainer.Settings settings(int steps) {
+    /** The training tests' settings: seed 5, batch 64. */
+    static Trainer.Settings settings(int steps) {
         return Trainer.Settings.builder().steps(steps).seed(5).batchSize(64).build();
     }
 
