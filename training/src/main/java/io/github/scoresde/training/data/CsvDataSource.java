@@ -15,9 +15,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Users' own vectors from a CSV file: one example per line, comma-separated numbers, an optional
- * header line (detected when its first field is not a number), blank lines ignored. Batches draw
- * rows uniformly with replacement, keyed by the source of randomness.
+ * Users' own vectors from a CSV file: one example per line, comma-separated decimal numbers (Java
+ * or C float suffixes such as {@code 1.0f} are refused), an optional header line (detected when
+ * none of its fields is a number), blank lines ignored, a UTF-8 byte-order mark skipped. Every
+ * value must be finite in float32, the precision it is stored in. Batches draw rows uniformly with
+ * replacement, keyed by the source of randomness.
  */
 public final class CsvDataSource implements DataSource {
     private final String name;
@@ -58,15 +60,18 @@ public final class CsvDataSource implements DataSource {
         boolean first = true;
         while ((line = reader.readLine()) != null) {
             lineNo++;
+            if (lineNo == 1 && line.startsWith("\uFEFF")) {
+                line = line.substring(1); // a UTF-8 byte-order mark is not part of the first field
+            }
             if (line.isBlank()) {
                 continue;
             }
             String[] fields = line.split(",", -1);
             if (first) {
                 first = false;
-                if (!isNumber(fields[0].trim())) {
+                if (java.util.Arrays.stream(fields).noneMatch(f -> isNumber(f.trim()))) {
                     dim = fields.length;
-                    continue; // header
+                    continue; // a header: no field is a number
                 }
             }
             if (dim < 0) {
@@ -78,16 +83,18 @@ public final class CsvDataSource implements DataSource {
             float[] row = new float[dim];
             for (int j = 0; j < dim; j++) {
                 String f = fields[j].trim();
-                double v;
-                try {
-                    v = Double.parseDouble(f);
-                } catch (NumberFormatException e) {
+                if (!isNumber(f)) {
                     throw new IllegalArgumentException(name + " line " + lineNo + ", column " + (j + 1)
                             + ": not a number: \"" + f + "\"");
                 }
+                double v = Double.parseDouble(f);
                 if (!Double.isFinite(v)) {
                     throw new IllegalArgumentException(name + " line " + lineNo + ", column " + (j + 1)
                             + ": not a finite number: \"" + f + "\"");
+                }
+                if (!Float.isFinite((float) v)) {
+                    throw new IllegalArgumentException(name + " line " + lineNo + ", column " + (j + 1)
+                            + ": " + f + " is beyond the float32 range (about 3.4e38) the data is stored in");
                 }
                 row[j] = (float) v;
             }
@@ -103,13 +110,12 @@ public final class CsvDataSource implements DataSource {
         return new CsvDataSource(name, values, data.size(), dim);
     }
 
+    /** A plain decimal number (sign, digits, point, exponent; NaN and Infinity spelled out), no suffix. */
+    private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile(
+            "[+-]?((\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?|NaN|Infinity)");
+
     private static boolean isNumber(String s) {
-        try {
-            Double.parseDouble(s);
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
-        }
+        return NUMBER.matcher(s).matches();
     }
 
     /** The number of rows. */

@@ -80,6 +80,25 @@ class DataTest {
         assertRejects(() -> CsvDataSource.parse("d.csv", new BufferedReader(new StringReader("a,b\n"))),
                 "no data rows");
         assertRejects(() -> CsvDataSource.read(dir.resolve("missing.csv")), "missing.csv: no such file");
+        // no silent loss or change of data: suffixed numbers, values beyond float32
+        assertRejects(() -> CsvDataSource.parse("d.csv", new BufferedReader(new StringReader("1,2\n1.0f,3\n"))),
+                "d.csv line 2, column 1: not a number: \"1.0f\"");
+        assertRejects(() -> CsvDataSource.parse("d.csv", new BufferedReader(new StringReader("1.0f,2\n3,4\n"))),
+                "d.csv line 1, column 1: not a number: \"1.0f\"");
+        assertRejects(() -> CsvDataSource.parse("d.csv", new BufferedReader(new StringReader("1,1e39\n"))),
+                "d.csv line 1, column 2: 1e39 is beyond the float32 range");
+    }
+
+    /** A UTF-8 byte-order mark before a headerless first row does not turn that row into a header. */
+    @Test
+    void aByteOrderMarkDoesNotLoseTheFirstRow(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bom.csv");
+        Files.write(f, ("\uFEFF" + "1.5,2\n3,4\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        CsvDataSource d = CsvDataSource.read(f);
+        assertEquals(2, d.rows());
+        assertEquals(1.5, d.all().getDouble(0, 0), 0);
+        Files.write(f, ("\uFEFF" + "x,y\n3,4\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(1, CsvDataSource.read(f).rows());
     }
 
     @Test
