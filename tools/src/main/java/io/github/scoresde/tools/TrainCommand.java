@@ -70,12 +70,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE})")
     double learningRate;
 
+    private int dataDimension;
+
     @Override
     public Integer call() {
         Path cp = checkpoint != null ? checkpoint : Path.of(out.toString() + ".checkpoint.zip");
         Outputs.check("--out", out, new String[] {"zip"}, "--resume", resume, "--checkpoint", cp, "--data",
                 data.toLowerCase(java.util.Locale.ROOT).endsWith(".csv") ? Path.of(data) : null);
         DataSource source = dataSource(data);
+        dataDimension = source.dimension();
         DataScaler scaler = data.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
                 ? DataScaler.fit(DataScaler.Kind.STANDARDIZE, ((CsvDataSource) source).all())
                 : DataScaler.identity(source.dimension());
@@ -92,6 +95,7 @@ public final class TrainCommand implements Callable<Integer> {
         Trainer trainer = new Trainer(settings.build());
         Trainer.Result r;
         if (resume != null) {
+            checkResumedSettings(s);
             r = trainer.resume(resume, source);
         } else {
             MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.builder(source.dimension()).seed(seed).build(),
@@ -103,6 +107,31 @@ public final class TrainCommand implements Callable<Integer> {
                 r.losses().length, r.stepsPerSecond(), r.losses().length > 0 ? r.losses()[r.losses().length - 1]
                         : Double.NaN, r.model().sde().spec(), out);
         return 0;
+    }
+
+    /**
+     * A resumed run takes its SDE, data scaler and optimiser from the file it resumes: options that
+     * say otherwise are refused rather than ignored, and the run says where its settings come from.
+     */
+    private void checkResumedSettings(Sde chosen) {
+        io.github.scoresde.training.TrainedModel m = io.github.scoresde.training.TrainedModel.load(resume);
+        picocli.CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        boolean sdeGiven = parsed.hasMatchedOption("--sde") || ve.given();
+        if (sdeGiven && !chosen.equals(m.sde())) {
+            throw new IllegalArgumentException("--sde " + chosen.spec() + " contradicts the SDE of " + resume + " ("
+                    + m.sde().spec() + "); leave the SDE options out when resuming");
+        }
+        if (parsed.hasMatchedOption("--lr") && m.network() instanceof MlpScoreNetwork mlp
+                && mlp.optimizer().learningRate() != learningRate) {
+            throw new IllegalArgumentException("--lr " + learningRate + " contradicts the learning rate of " + resume
+                    + " (" + mlp.optimizer().learningRate() + "); leave --lr out when resuming");
+        }
+        if ((int) m.network().sampleSize() != dataDimension) {
+            throw new IllegalArgumentException("--data " + data + " has " + dataDimension + " dimensions but "
+                    + resume + " was trained on " + m.network().sampleSize());
+        }
+        spec.commandLine().getOut().printf("resuming %s: its SDE (%s), data scaler and optimiser state continue%n",
+                resume, m.sde().spec());
     }
 
     /** A toy data set by name, or a CSV file. */

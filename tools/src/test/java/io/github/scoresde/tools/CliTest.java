@@ -147,6 +147,14 @@ class CliTest {
         io.github.scoresde.training.TrainedModel a = io.github.scoresde.training.TrainedModel.load(straight);
         io.github.scoresde.training.TrainedModel b = io.github.scoresde.training.TrainedModel.load(second);
         assertArrayEquals(a.network().params().toFloatVector(), b.network().params().toFloatVector());
+        assertTrue(out.contains("resuming " + first + ": its SDE (vp;0.1;20.0)"), out);
+        // options that contradict the resumed state are refused, not ignored
+        assertError(1, "contradicts the SDE of", "train", "--data", "moons", "--batch", "32", "--seed", "3", "--steps",
+                "9", "--resume", first.toString(), "--sde", "ve", "--out", dir.resolve("x.zip").toString());
+        assertError(1, "contradicts the learning rate of", concat(common, "train", "--steps", "9", "--resume",
+                first.toString(), "--lr", "0.01", "--out", dir.resolve("x.zip").toString()));
+        assertError(1, "has 64 dimensions but", "train", "--data", "gmm-64", "--steps", "9", "--resume",
+                first.toString(), "--out", dir.resolve("x.zip").toString());
         Path plain = dir.resolve("plain.zip");
         a.save(plain);
         assertError(1, "holds a model without its training state", concat(common, "train", "--steps", "9",
