@@ -75,6 +75,8 @@ public final class SampleCommand implements Callable<Integer> {
         Checks.positive("--n", n);
         Sampler s = sampler(sampler, steps, snr, tolerance, Progress.samplingListener("sample"));
         ScoreSource.Resolved r = source.resolve();
+        // the samples, the score, the noise and the sampler's working copies: about eight of them
+        Sizes.check("--n " + n, (double) n * r.dimension(), 4, 8);
         SamplingResult res = s.sample(r.sde(), r.score(), n, seed);
         ArrayFiles.write(r.toData(res.samples()), out);
         spec.commandLine().getOut().printf("wrote %d samples to %s (%d score evaluations, %.2f s, %s)%n", n, out,

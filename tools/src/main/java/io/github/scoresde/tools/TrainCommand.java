@@ -77,8 +77,15 @@ public final class TrainCommand implements Callable<Integer> {
         Path cp = checkpoint != null ? checkpoint : Path.of(out.toString() + ".checkpoint.zip");
         Outputs.check("--out", out, new String[] {"zip"}, "--resume", resume, "--checkpoint", cp, "--data",
                 data.toLowerCase(java.util.Locale.ROOT).endsWith(".csv") ? Path.of(data) : null);
+        Checks.positive("--steps", steps);
+        Checks.positive("--batch", batch);
+        // the loss of every step is kept (8 bytes each)
+        Sizes.check("--steps " + steps, steps, 8, 1);
         DataSource source = dataSource(data);
         dataDimension = source.dimension();
+        // the network's input rows [batch, d + 128] and its activations [batch, 256] per layer, with
+        // their gradients: about a dozen arrays of batch x (d + 256) floats
+        Sizes.check("--batch " + batch, (double) batch * (dataDimension + 256), 4, 12);
         DataScaler scaler = data.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
                 ? DataScaler.fit(DataScaler.Kind.STANDARDIZE, ((CsvDataSource) source).all())
                 : DataScaler.identity(source.dimension());

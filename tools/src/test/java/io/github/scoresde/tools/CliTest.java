@@ -263,6 +263,21 @@ class CliTest {
         assertArrayEquals(modelBefore, Files.readAllBytes(model));
     }
 
+    /** Sizes that cannot fit are refused at once, with the memory they need, not with a crash later. */
+    @Test
+    void sizesThatCannotFitAreRefusedUpFront(@TempDir Path dir) {
+        String out = dir.resolve("s.npy").toString();
+        assertError(1, "--n 2000000000 needs arrays of", "sample", "--score", "exact:eight-gaussians", "--n",
+                "2000000000", "--out", out);
+        assertError(1, "--n 300000000 needs about", "sample", "--score", "exact:eight-gaussians", "--n", "300000000",
+                "--out", out);
+        assertError(1, "--batch 100000000 needs", "train", "--data", "moons", "--batch", "100000000", "--out",
+                dir.resolve("m.zip").toString());
+        assertError(1, "--steps 2000000000 needs about", "train", "--data", "moons", "--steps", "2000000000", "--out",
+                dir.resolve("m.zip").toString());
+        assertTrue(!Files.exists(dir.resolve("m.zip")) && !Files.exists(dir.resolve("s.npy")));
+    }
+
     private static String[] concat(String[] common, String... args) {
         String[] all = new String[args.length + common.length];
         System.arraycopy(args, 0, all, 0, args.length);
