@@ -5,8 +5,9 @@ import picocli.CommandLine;
 
 /**
  * The command-line policy of the examples and the tool: exit code 2 and one line for invalid
- * usage, exit code 1 and one line for an {@link IllegalArgumentException} or an I/O problem raised
- * while running, the usual exit code otherwise; one OpenMP thread unless {@code OMP_NUM_THREADS}
+ * usage, exit code 1 and one line for an {@link IllegalArgumentException}, an I/O problem or a
+ * library failure ({@link io.github.scoresde.core.ScoreSdeException}: diverged sampling or training,
+ * an ODE solve that cannot reach its end) raised while running, the usual exit code otherwise; one OpenMP thread unless {@code OMP_NUM_THREADS}
  * is set ({@link io.github.scoresde.cpu.NdThreads#applyDefault()}).
  */
 public final class Cli {
@@ -42,7 +43,8 @@ public final class Cli {
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             Throwable e = ex;
             if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException
-                    || e instanceof java.io.IOException || e instanceof IllegalStateException) {
+                    || e instanceof java.io.IOException || e instanceof IllegalStateException
+                    || e instanceof io.github.scoresde.core.ScoreSdeException) {
                 commandLine.getErr().println("error: " + e.getMessage());
                 return 1;
             }

@@ -4,7 +4,7 @@ package io.github.scoresde.samplers;
  * A NaN or infinity appeared in the sampler's state; sampling stopped at that step rather than
  * returning garbage.
  */
-public final class SamplingDivergedException extends ArithmeticException {
+public final class SamplingDivergedException extends io.github.scoresde.core.ScoreSdeException {
     private static final long serialVersionUID = 1L;
     private final int step;
     private final double time;

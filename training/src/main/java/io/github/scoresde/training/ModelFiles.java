@@ -177,7 +177,7 @@ public final class ModelFiles {
         try {
             return Parameterization.valueOf(s.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown parameterization \"" + s + "\"");
+            throw new IllegalArgumentException("unknown parameterization \"" + s + "\"", e);
         }
     }
 
@@ -242,11 +242,11 @@ public final class ModelFiles {
             }
         } catch (ZipException e) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": not a valid model file ("
-                    + e.getMessage() + "; truncated or not a zip?)");
+                    + e.getMessage() + "; truncated or not a zip?)", e);
         } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("Cannot read model from " + file + ": no such file");
+            throw new IllegalArgumentException("Cannot read model from " + file + ": no such file", e);
         } catch (IOException e) {
-            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage(), e);
         }
         Contents partial = new Contents(file, Map.of(), null, entries);
         Map<String, String> props = parse(new String(partial.entry(PROPERTIES), StandardCharsets.UTF_8));
@@ -265,7 +265,7 @@ public final class ModelFiles {
             config = MlpConfig.parse(props);
             optimizer = io.github.scoresde.nn.AdamSettings.parse(props);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage(), e);
         }
         FourierTimeEmbedding embedding = parseFourier(file, new String(partial.entry(FOURIER), StandardCharsets.UTF_8));
         MultiLayerNetwork net;
@@ -275,13 +275,13 @@ public final class ModelFiles {
                     : ModelSerializer.restoreMultiLayerNetwork(new java.io.ByteArrayInputStream(renamed), withUpdater);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": the network cannot be restored ("
-                    + e.getMessage() + ")");
+                    + e.getMessage() + ")", e);
         }
         MlpScoreNetwork network;
         try {
             network = MlpScoreNetwork.wrap(config, optimizer, embedding, net);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage(), e);
         }
         return new Contents(file, props, network, entries);
     }
@@ -331,7 +331,7 @@ public final class ModelFiles {
             return new FourierTimeEmbedding(w);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": malformed " + FOURIER + " ("
-                    + e.getMessage() + ")");
+                    + e.getMessage() + ")", e);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.github.scoresde.training;
 
 /** The loss became NaN or infinite; training stopped at that step and the last checkpoint is intact. */
-public final class TrainingDivergedException extends ArithmeticException {
+public final class TrainingDivergedException extends io.github.scoresde.core.ScoreSdeException {
     private static final long serialVersionUID = 1L;
     private final long step;
 

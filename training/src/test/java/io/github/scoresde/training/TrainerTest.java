@@ -97,6 +97,17 @@ class TrainerTest {
         assertEquals(first.model().score().score(x, t), TrainedModel.load(model).score().score(x, t));
     }
 
+    /** A file that is not a model is refused naming the file, and the error keeps what went wrong underneath. */
+    @Test
+    void aCorruptModelFileIsRefusedWithItsCause(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("broken.zip");
+        Files.write(f, "not a zip".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainedModel.load(f));
+        assertTrue(e.getMessage().contains("broken.zip") && e.getMessage().contains("not a valid model file"),
+                e.getMessage());
+        assertTrue(e.getCause() instanceof java.util.zip.ZipException, String.valueOf(e.getCause()));
+    }
+
     @Test
     void aCrashWhileWritingLeavesTheLastCheckpointIntact(@TempDir Path dir) throws IOException {
         Path cp = dir.resolve("cp.zip");

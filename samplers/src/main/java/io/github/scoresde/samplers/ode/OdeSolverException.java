@@ -1,7 +1,7 @@
 package io.github.scoresde.samplers.ode;
 
 /** A solver could not reach the requested end time; the message says where it stopped and why. */
-public final class OdeSolverException extends ArithmeticException {
+public final class OdeSolverException extends io.github.scoresde.core.ScoreSdeException {
     private static final long serialVersionUID = 1L;
     private final double timeReached;
 
