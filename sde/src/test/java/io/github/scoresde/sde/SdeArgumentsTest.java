@@ -55,8 +55,12 @@ class SdeArgumentsTest {
         assertRejects(() -> vp.ancestralStep(9, 10), "more than 20 steps", "got 10");
         assertRejects(() -> vp.ancestralStep(19, 20), "more than 20 steps", "got 20");
         assertTrue(Double.isFinite(vp.discretize(20).driftFactor(19, 1.0)));
-        // the early (small-beta) levels and enough steps are fine
-        assertEquals(Math.sqrt(1 - vp.discreteBetas(10)[0]) - 1, d.driftFactor(0, 0.0), 1e-15);
+        // the rule is the schedule's, whichever level is asked for: early levels and one step too
+        assertRejects(() -> d.driftFactor(0, 0.0), "at least 20 steps", "got 10");
+        assertRejects(() -> vp.discretize(1).driftFactor(0, 1.0), "at least 20 steps", "got 1");
+        assertRejects(() -> vp.discretize(1).langevinAlpha(0), "at least 20 steps", "got 1");
+        assertRejects(() -> vp.ancestralStep(0, 1), "more than 20 steps", "got 1");
+        assertEquals(Math.sqrt(1 - vp.discreteBetas(20)[0]) - 1, vp.discretize(20).driftFactor(0, 0.0), 1e-15);
         Discretization ok = vp.discretize(25);
         assertTrue(Double.isFinite(ok.driftFactor(24, 1.0)));
     }
