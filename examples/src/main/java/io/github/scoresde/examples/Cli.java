@@ -14,8 +14,24 @@ public final class Cli {
     private Cli() {
     }
 
+    /** The slf4j-simple setting of the ND4J loggers' level. */
+    static final String ND4J_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.nd4j";
+
+    /**
+     * Keeps ND4J's start-up banner (backend, threads, build information: a dozen INFO lines) off the
+     * terminal, so that {@code --help} and a one-line error are what the user sees; its warnings and
+     * errors still show. Takes effect when called before the first logger is created (the start of
+     * {@code main}); a level the user set ({@code -Dorg.slf4j.simpleLogger.log.org.nd4j=info}) wins.
+     */
+    public static void quietBackendLogs() {
+        if (System.getProperty(ND4J_LOG_LEVEL) == null) {
+            System.setProperty(ND4J_LOG_LEVEL, "warn");
+        }
+    }
+
     /** Runs a picocli command with the policy, printing to standard output and error. */
     public static int execute(Object command, String... args) {
+        quietBackendLogs();
         return execute(command, new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
     }
 

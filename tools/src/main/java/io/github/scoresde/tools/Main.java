@@ -31,6 +31,7 @@ public final class Main implements Runnable {
 
     /** Runs the command-line tool. */
     public static void main(String[] args) {
+        Cli.quietBackendLogs();
         Relaunch.exitWithParent();
         java.util.OptionalInt child = Relaunch.relaunchIfNeeded(Main.class.getName(), args);
         if (child.isPresent()) {

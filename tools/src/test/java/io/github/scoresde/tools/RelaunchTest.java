@@ -58,4 +58,21 @@ class RelaunchTest {
             assertFalse(Files.exists(out), "a stopped run writes no model");
         }
     }
+
+    /** A one-line error and --help come without ND4J's start-up banner, in the relaunched JVM too. */
+    @Test
+    void errorsAndHelpComeWithoutTheBackendBanner(@TempDir Path dir) throws Exception {
+        for (List<String> args : List.of(List.of("sample", "--score", "exact:eight-gaussians", "--n", "0", "--out",
+                dir.resolve("x.npy").toString()), List.of("sample", "--help"))) {
+            List<String> cmd = new java.util.ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), Main.class.getName()));
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertFalse(text.contains("org.nd4j") || text.contains("Backend build information"), text);
+            assertTrue(text.contains(args.contains("--help") ? "Usage:" : "error: --n must be positive; got 0"), text);
+        }
+    }
 }
