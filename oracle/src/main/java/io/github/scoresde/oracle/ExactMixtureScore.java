@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * It knows its exact vector-Jacobian product (the Hessian of log p_t is symmetric, so it equals
  * the Jacobian-vector product), its exact divergence, the noisy responsibilities p_t(k | x) and
  * the exact log-density: the oracle against which samplers, likelihoods and guidance are tested.
+ * Immutable and safe to call from many threads at once.
  *
  * @param mixture the data distribution p_0
  * @param sde the forward SDE

@@ -7,6 +7,11 @@ import io.github.scoresde.sde.Sde;
 /**
  * Draws samples from the model defined by an SDE and a score: the one interface every sampler
  * implements (predictor-corrector in all its configurations, probability-flow ODE).
+ *
+ * <p>Thread safety: the library's samplers are immutable configurations; one instance may sample
+ * from many threads at once, each call with its own state, and gives each the samples it gives
+ * alone. The score must then be safe to call from those threads too: the SDEs and the exact mixture
+ * score are; a trained network's score is safe for concurrent evaluation but not while it trains.
  */
 public interface Sampler {
 

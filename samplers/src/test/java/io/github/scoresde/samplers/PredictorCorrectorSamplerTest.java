@@ -50,6 +50,37 @@ class PredictorCorrectorSamplerTest {
         }
     }
 
+    /**
+     * One sampler instance and one exact score used from four threads at once give each call the
+     * samples it gives alone (the thread-safety claim of {@link Sampler}).
+     */
+    @Test
+    void oneSamplerServesManyThreadsAtOnce() throws Exception {
+        Sde sde = new VpSde();
+        ExactMixtureScore score = new ExactMixtureScore(EIGHT, sde);
+        List<Sampler> samplers = List.of(PredictorCorrectorSampler.reverseDiffusionLangevin(30, 0.16),
+                ProbabilityFlowSampler.create());
+        for (Sampler sampler : samplers) {
+            INDArray[] alone = new INDArray[4];
+            for (int k = 0; k < 4; k++) {
+                alone[k] = sampler.sample(sde, score, 300, 100 + k).samples();
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                List<java.util.concurrent.Future<INDArray>> together = new ArrayList<>();
+                for (int k = 0; k < 4; k++) {
+                    long seed = 100 + k;
+                    together.add(pool.submit(() -> sampler.sample(sde, score, 300, seed).samples()));
+                }
+                for (int k = 0; k < 4; k++) {
+                    assertEquals(alone[k], together.get(k).get(), sampler + ", call " + k);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     @Test
     void aStepsTimesArrayHoldsThatStepsTime() {
         // the array is filled only when asked for: asked on some steps only, it must never show an
