@@ -80,6 +80,11 @@ public final class ArrayFiles {
         throw new IllegalArgumentException("Unsupported file type \"" + file + "\"; expected a .csv or .npy file");
     }
 
+    /** A shape dimension of an .npy header; beyond a long it is too large for any array. */
+    private static long parseDimension(String digits) {
+        return digits.length() > 18 ? Long.MAX_VALUE / 4 : Long.parseLong(digits);
+    }
+
     /** The .npy header for a float32 C-order array of the given shape, padded to a multiple of 64 bytes. */
     public static byte[] npyHeader(long rows, long cols) {
         String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
@@ -158,8 +163,15 @@ public final class ArrayFiles {
             throw new IllegalArgumentException("Cannot read " + name + ": only 2-D arrays [n, d] are supported; header "
                     + header.trim());
         }
-        int n = Integer.parseInt(m.group(1));
-        int d = Integer.parseInt(m.group(2));
+        long rows = parseDimension(m.group(1));
+        long cols = parseDimension(m.group(2));
+        if (rows > Integer.MAX_VALUE - 8L || cols > Integer.MAX_VALUE - 8L
+                || cols != 0 && rows > (Integer.MAX_VALUE - 8L) / cols) {
+            throw new IllegalArgumentException("Cannot read " + name + ": its shape (" + m.group(1) + ", " + m.group(2)
+                    + ") holds more values than one array can (2^31)");
+        }
+        int n = (int) rows;
+        int d = (int) cols;
         int width = f4 ? 4 : 8;
         int start = offset + headerLen;
         if ((long) n * d * width != bytes.length - start) {

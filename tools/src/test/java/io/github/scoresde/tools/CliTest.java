@@ -278,6 +278,34 @@ class CliTest {
         assertTrue(!Files.exists(dir.resolve("m.zip")) && !Files.exists(dir.resolve("s.npy")));
     }
 
+    /** Messages name the file and the problem: an .npy header too large for an array, a bad SDE in a model. */
+    @Test
+    void messagesNameTheFileAndTheProblem(@TempDir Path dir) throws Exception {
+        Path npy = dir.resolve("big.npy");
+        byte[] header = ArrayFiles.npyHeader(3_000_000_000L, 2);
+        Files.write(npy, header);
+        assertError(1, "big.npy: its shape (3000000000, 2) holds more values than one array can", "encode", "--score",
+                "exact:eight-gaussians", "--data", npy.toString(), "--out", dir.resolve("z.npy").toString());
+        Path model = dir.resolve("m.zip");
+        run("train", "--data", "moons", "--steps", "1", "--batch", "16", "--out", model.toString());
+        Path bad = dir.resolve("bad.zip");
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(model.toFile());
+                java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(bad))) {
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(zip.entries())) {
+                byte[] data = zip.getInputStream(e).readAllBytes();
+                if (e.getName().equals("scoresde/model.properties")) {
+                    data = new String(data, StandardCharsets.UTF_8).replace("sde=vp;", "sde=edm;")
+                            .getBytes(StandardCharsets.UTF_8);
+                }
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                out.write(data);
+                out.closeEntry();
+            }
+        }
+        assertError(1, "Cannot read model from " + bad + ": unknown SDE type \"edm\"", "sample", "--model",
+                bad.toString(), "--n", "4", "--out", dir.resolve("s.npy").toString());
+    }
+
     private static String[] concat(String[] common, String... args) {
         String[] all = new String[args.length + common.length];
         System.arraycopy(args, 0, all, 0, args.length);

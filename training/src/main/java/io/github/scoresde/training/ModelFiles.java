@@ -169,7 +169,7 @@ public final class ModelFiles {
     /** Reads a model file. */
     static TrainedModel load(Path file) {
         Contents c = read(file, false);
-        return new TrainedModel(c.network, Sde.parse(c.require("sde")),
+        return new TrainedModel(c.network, c.sde(),
                 parameterization(c.require("parameterization")), DataScaler.fromText(c.require("scaler")));
     }
 
@@ -202,6 +202,15 @@ public final class ModelFiles {
                         + "\" is missing from " + PROPERTIES);
             }
             return v;
+        }
+
+        /** The SDE recorded in the file, or an error naming the file. */
+        Sde sde() {
+            try {
+                return Sde.parse(require("sde"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage(), e);
+            }
         }
 
         byte[] entry(String name) {

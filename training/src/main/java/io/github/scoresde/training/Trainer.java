@@ -195,7 +195,7 @@ public final class Trainer {
         ExponentialMovingAverage ema = new ExponentialMovingAverage(Double.parseDouble(cp.get("emaDecay").trim()),
                 Boolean.parseBoolean(cp.get("emaWarmup").trim()), emaWeights, step);
         LOG.info("resuming from {} at step {}", checkpoint, step);
-        return run(c.network, Sde.parse(c.require("sde")), data, false, DataScaler.fromText(c.require("scaler")), ema,
+        return run(c.network, c.sde(), data, false, DataScaler.fromText(c.require("scaler")), ema,
                 step, 0);
     }
 
