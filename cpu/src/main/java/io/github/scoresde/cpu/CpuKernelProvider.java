@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * without code or configuration. They serve only where they can run: the JVM has the incubating
  * {@code jdk.incubator.vector} module (started with {@code --add-modules jdk.incubator.vector})
  * and ND4J runs on its CPU backend. Otherwise this provider says so in one log line and
- * {@link Kernels} keeps its ND4J ops, with the same results.
+ * {@link Kernels} keeps its ND4J ops, with the same results to float32 rounding.
  */
 public final class CpuKernelProvider implements Kernels.KernelProvider {
     private static final Logger LOG = LoggerFactory.getLogger(CpuKernelProvider.class);
