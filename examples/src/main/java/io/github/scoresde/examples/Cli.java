@@ -6,9 +6,10 @@ import picocli.CommandLine;
 /**
  * The command-line policy of the examples and the tool: exit code 2 and one line for invalid
  * usage, exit code 1 and one line for an {@link IllegalArgumentException}, an I/O problem or a
- * library failure ({@link io.github.scoresde.core.ScoreSdeException}: diverged sampling or training,
- * an ODE solve that cannot reach its end) raised while running, the usual exit code otherwise; one OpenMP thread unless {@code OMP_NUM_THREADS}
- * is set ({@link io.github.scoresde.cpu.NdThreads#applyDefault()}).
+ * library failure ({@link io.github.scoresde.core.ScoreSdeException}: diverged sampling or
+ * training, an ODE solve that cannot reach its end) raised while running, the usual exit code
+ * otherwise; one OpenMP thread unless {@code OMP_NUM_THREADS} is set
+ * ({@link io.github.scoresde.cpu.NdThreads#applyDefault()}).
  */
 public final class Cli {
     private Cli() {

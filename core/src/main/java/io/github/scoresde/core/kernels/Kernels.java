@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * <p>An optional module can supply faster implementations through {@link KernelProvider}
  * ({@link ServiceLoader}); {@code scoresde-cpu} does, with Java Vector API loops over the native
  * memory of float32 'f'-order arrays. Without a provider, or where a provider's layout conditions
- * do not hold, the same results, to float32 rounding (about 1e-6 relative), come from ND4J ops (bias broadcast, {@code Swish},
- * {@code SwishDerivative}, products and sums), so every caller works on every JVM and backend.
+ * do not hold, the same results, to float32 rounding (about 1e-6 relative), come from ND4J ops
+ * (bias broadcast, {@code Swish}, {@code SwishDerivative}, products and sums), so every caller
+ * works on every JVM and backend.
  * Nothing here is switched by a system property.
  *
  * <p>Numbers: SiLU(v) = v sigmoid(v) and SiLU'(v) = s (1 + v (1 - s)) with s = sigmoid(v); the
