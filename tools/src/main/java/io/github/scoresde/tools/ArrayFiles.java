@@ -68,6 +68,9 @@ public final class ArrayFiles {
         return readNpy(file.toString(), bytes);
     }
 
+    /** The extensions {@link #write} takes, for {@link Outputs#check}. */
+    static final String[] EXTENSIONS = {"csv", "npy"};
+
     private static String extension(Path file) {
         Checks.notNull("file", file);
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);

@@ -28,7 +28,7 @@ public final class DecodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Outputs.check("--out", out, new String[] {"csv", "npy"}, "--latent", latent, "--model", source.choice.model);
+        Outputs.check("--out", out, ArrayFiles.EXTENSIONS, "--latent", latent, "--model", source.choice.model);
         ScoreSource.Resolved r = source.resolve();
         INDArray z = ArrayFiles.read(latent);
         SamplingResult res = tolerance.flowSampler()

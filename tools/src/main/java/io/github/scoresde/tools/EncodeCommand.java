@@ -32,7 +32,7 @@ public final class EncodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Outputs.check("--out", out, new String[] {"csv", "npy"}, "--data", data, "--model", source.choice.model);
+        Outputs.check("--out", out, ArrayFiles.EXTENSIONS, "--data", data, "--model", source.choice.model);
         ScoreSource.Resolved r = source.resolve();
         INDArray x = ArrayFiles.read(data);
         SamplingResult res = tolerance.flowSampler(eps).encode(r.sde(), r.score(), r.toModel(x));

@@ -63,7 +63,7 @@ public final class LikelihoodCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Outputs.check("--out", out, new String[] {"csv", "npy"}, "--data", data, "--model", source.choice.model);
+        Outputs.check("--out", out, ArrayFiles.EXTENSIONS, "--data", data, "--model", source.choice.model);
         DivergenceEstimator est = estimator(divergence);
         ScoreSource.Resolved r = source.resolve();
         INDArray x = ArrayFiles.read(data);

@@ -71,7 +71,7 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Outputs.check("--out", out, new String[] {"csv", "npy"}, "--model", source.choice.model);
+        Outputs.check("--out", out, ArrayFiles.EXTENSIONS, "--model", source.choice.model);
         Checks.positive("--n", n);
         Sampler s = sampler(sampler, steps, snr, tolerance, Progress.samplingListener("sample"));
         ScoreSource.Resolved r = source.resolve();

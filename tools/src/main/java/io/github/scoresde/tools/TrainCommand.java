@@ -75,8 +75,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Path cp = checkpoint != null ? checkpoint : Path.of(out.toString() + ".checkpoint.zip");
+        boolean csv = isCsv(data);
         Outputs.check("--out", out, new String[] {"zip"}, "--resume", resume, "--checkpoint", cp, "--data",
-                data.toLowerCase(java.util.Locale.ROOT).endsWith(".csv") ? Path.of(data) : null);
+                csv ? Path.of(data) : null);
         Checks.positive("--steps", steps);
         Checks.positive("--batch", batch);
         // the loss of every step is kept (8 bytes each)
@@ -86,10 +87,10 @@ public final class TrainCommand implements Callable<Integer> {
         // the network's input rows [batch, d + 128] and its activations [batch, 256] per layer, with
         // their gradients: about a dozen arrays of batch x (d + 256) floats
         Sizes.check("--batch " + batch, (double) batch * (dataDimension + 256), 4, 12);
-        DataScaler scaler = data.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
+        DataScaler scaler = csv
                 ? DataScaler.fit(DataScaler.Kind.STANDARDIZE, ((CsvDataSource) source).all())
-                : DataScaler.identity(source.dimension());
-        Sde s = ve.create(sde, source.dimension());
+                : DataScaler.identity(dataDimension);
+        Sde s = ve.create(sde, dataDimension);
         List<TrainingListener> listeners = new ArrayList<>();
         TrainingListener bar = Progress.trainingBar(steps, 0);
         if (bar != null) {
@@ -105,7 +106,7 @@ public final class TrainCommand implements Callable<Integer> {
             checkResumedSettings(s);
             r = trainer.resume(resume, source);
         } else {
-            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.builder(source.dimension()).seed(seed).build(),
+            MlpScoreNetwork net = MlpScoreNetwork.create(MlpConfig.builder(dataDimension).seed(seed).build(),
                     AdamSettings.builder().learningRate(learningRate).build());
             r = trainer.train(net, s, source, scaler);
         }
@@ -141,9 +142,14 @@ public final class TrainCommand implements Callable<Integer> {
                 resume, m.sde().spec());
     }
 
+    /** Whether {@code --data} names a CSV file rather than a toy data set. */
+    private static boolean isCsv(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).endsWith(".csv");
+    }
+
     /** A toy data set by name, or a CSV file. */
     static DataSource dataSource(String name) {
-        if (name.toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+        if (isCsv(name)) {
             return CsvDataSource.read(Path.of(name));
         }
         try {

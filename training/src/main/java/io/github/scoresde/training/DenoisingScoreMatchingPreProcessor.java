@@ -8,8 +8,6 @@ import io.github.scoresde.sde.Sde;
 import java.io.Serializable;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.DataSet;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
  * Turns a batch of clean data x0 into a denoising score-matching batch (docs/math.md section 7):
@@ -78,18 +76,6 @@ public final class DenoisingScoreMatchingPreProcessor implements Serializable {
             }
         }
         return out;
-    }
-
-    /**
-     * The batch of global index {@code k} for a clean DL4J batch: its features are x0; its labels,
-     * when present, are one-hot class labels {@code [n, K]} for a class-conditional network.
-     *
-     * @return the {@link DenoisingBatch} layout, as {@link io.github.scoresde.nn.ScoreNetwork#fit} takes it
-     */
-    public MultiDataSet preProcess(DataSet clean, long k, double labelDropout) {
-        Checks.notNull("clean", clean);
-        int[] labels = clean.getLabels() == null ? null : classIndices(clean.getLabels());
-        return perturb(clean.getFeatures(), labels, labelDropout, k).toMultiDataSet();
     }
 
     /** The class index of each row of one-hot labels {@code [n, K]}. */

@@ -10,6 +10,7 @@ import io.github.scoresde.training.data.DataScaler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -147,23 +148,36 @@ public final class ModelFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
         }
-        io.github.scoresde.core.AtomicFiles.write(file, os -> {
-            try (ZipOutputStream zos = new ZipOutputStream(os);
-                    java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(
-                            new java.io.ByteArrayInputStream(dl4j.toByteArray()))) {
-                ZipEntry e;
-                while ((e = zin.getNextEntry()) != null) {
-                    zos.putNextEntry(new ZipEntry(e.getName()));
+        io.github.scoresde.core.AtomicFiles.write(file,
+                os -> copyZip(new java.io.ByteArrayInputStream(dl4j.toByteArray()), os, extra));
+    }
+
+    /**
+     * Copies every entry of the zip {@code source} to a new zip on {@code target}, except that an
+     * entry named in {@code replace} takes the map's bytes; the map's other entries follow.
+     */
+    private static void copyZip(InputStream source, OutputStream target, Map<String, byte[]> replace)
+            throws IOException {
+        Map<String, byte[]> rest = new LinkedHashMap<>(replace);
+        try (ZipOutputStream zos = new ZipOutputStream(target);
+                java.util.zip.ZipInputStream zin = new java.util.zip.ZipInputStream(source)) {
+            ZipEntry e;
+            while ((e = zin.getNextEntry()) != null) {
+                zos.putNextEntry(new ZipEntry(e.getName()));
+                byte[] replaced = rest.remove(e.getName());
+                if (replaced != null) {
+                    zos.write(replaced);
+                } else {
                     zin.transferTo(zos);
-                    zos.closeEntry();
                 }
-                for (Map.Entry<String, byte[]> x : extra.entrySet()) {
-                    zos.putNextEntry(new ZipEntry(x.getKey()));
-                    zos.write(x.getValue());
-                    zos.closeEntry();
-                }
+                zos.closeEntry();
             }
-        });
+            for (Map.Entry<String, byte[]> x : rest.entrySet()) {
+                zos.putNextEntry(new ZipEntry(x.getKey()));
+                zos.write(x.getValue());
+                zos.closeEntry();
+            }
+        }
     }
 
     /** Reads a model file. */
@@ -233,11 +247,13 @@ public final class ModelFiles {
             throw new IllegalArgumentException("Cannot read model from " + file + ": no such file");
         }
         Map<String, byte[]> entries = new LinkedHashMap<>();
+        String configuration;
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> all = zip.entries();
             while (all.hasMoreElements()) {
                 ZipEntry e = all.nextElement();
-                if (e.getName().startsWith("scoresde/")) {
+                // the embedded training state is read only to resume (trainingState), not here
+                if (e.getName().startsWith("scoresde/") && !e.getName().equals(TRAINING_STATE)) {
                     try (InputStream in = zip.getInputStream(e)) {
                         entries.put(e.getName(), in.readAllBytes());
                     }
@@ -248,6 +264,9 @@ public final class ModelFiles {
                     throw new IllegalArgumentException("Cannot read model from " + file + ": entry \"" + dl4j
                             + "\" is missing");
                 }
+            }
+            try (InputStream in = zip.getInputStream(zip.getEntry(ModelSerializer.CONFIGURATION_JSON))) {
+                configuration = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
         } catch (ZipException e) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": not a valid model file ("
@@ -279,7 +298,7 @@ public final class ModelFiles {
         FourierTimeEmbedding embedding = parseFourier(file, new String(partial.entry(FOURIER), StandardCharsets.UTF_8));
         MultiLayerNetwork net;
         try {
-            byte[] renamed = withCurrentLayerNames(file);
+            byte[] renamed = withCurrentLayerNames(file, configuration);
             net = renamed == null ? ModelSerializer.restoreMultiLayerNetwork(file.toFile(), withUpdater)
                     : ModelSerializer.restoreMultiLayerNetwork(new java.io.ByteArrayInputStream(renamed), withUpdater);
         } catch (IOException | RuntimeException e) {
@@ -301,37 +320,19 @@ public final class ModelFiles {
 
     /**
      * A copy of the file, in memory, whose DL4J configuration names the layer classes by their
-     * current package, when the file names them by the package they had before (same classes, same
-     * format version); null when the file needs no change.
+     * current package, when the file's configuration (read already) names them by the package they
+     * had before (same classes, same format version); null when the file needs no change.
      */
-    private static byte[] withCurrentLayerNames(Path file) throws IOException {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry config = zip.getEntry(ModelSerializer.CONFIGURATION_JSON);
-            String json;
-            try (InputStream in = zip.getInputStream(config)) {
-                json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-            if (!json.contains(OLD_LAYER_PACKAGE)) {
-                return null;
-            }
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
-                Enumeration<? extends ZipEntry> all = zip.entries();
-                while (all.hasMoreElements()) {
-                    ZipEntry e = all.nextElement();
-                    out.putNextEntry(new ZipEntry(e.getName()));
-                    if (e.getName().equals(ModelSerializer.CONFIGURATION_JSON)) {
-                        out.write(json.replace(OLD_LAYER_PACKAGE, LAYER_PACKAGE).getBytes(StandardCharsets.UTF_8));
-                    } else {
-                        try (InputStream in = zip.getInputStream(e)) {
-                            in.transferTo(out);
-                        }
-                    }
-                    out.closeEntry();
-                }
-            }
-            return bytes.toByteArray();
+    private static byte[] withCurrentLayerNames(Path file, String configuration) throws IOException {
+        if (!configuration.contains(OLD_LAYER_PACKAGE)) {
+            return null;
         }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (InputStream in = Files.newInputStream(file)) {
+            copyZip(in, bytes, Map.of(ModelSerializer.CONFIGURATION_JSON,
+                    configuration.replace(OLD_LAYER_PACKAGE, LAYER_PACKAGE).getBytes(StandardCharsets.UTF_8)));
+        }
+        return bytes.toByteArray();
     }
 
     private static FourierTimeEmbedding parseFourier(Path file, String text) {
