@@ -154,8 +154,8 @@ public final class UNetScoreNetwork implements ScoreNetwork {
             m.put("enc" + i + "_conv", new long[] {3, 3, in, ch[i]});
             m.put("enc" + i + "_dense_W", new long[] {e, ch[i]});
             m.put("enc" + i + "_dense_b", new long[] {ch[i]});
-            m.put("enc" + i + "_gn_gamma", new long[] {1, ch[i], 1, 1});
-            m.put("enc" + i + "_gn_beta", new long[] {1, ch[i], 1, 1});
+            m.put("enc" + i + "_gn_gamma", new long[] {ch[i]});
+            m.put("enc" + i + "_gn_beta", new long[] {ch[i]});
             in = ch[i];
         }
         for (int i = ch.length - 1; i >= 1; i--) {
@@ -164,8 +164,8 @@ public final class UNetScoreNetwork implements ScoreNetwork {
             m.put("dec" + i + "_tconv", new long[] {3, 3, ch[i - 1], inC});
             m.put("dec" + i + "_dense_W", new long[] {e, ch[i - 1]});
             m.put("dec" + i + "_dense_b", new long[] {ch[i - 1]});
-            m.put("dec" + i + "_gn_gamma", new long[] {1, ch[i - 1], 1, 1});
-            m.put("dec" + i + "_gn_beta", new long[] {1, ch[i - 1], 1, 1});
+            m.put("dec" + i + "_gn_gamma", new long[] {ch[i - 1]});
+            m.put("dec" + i + "_gn_beta", new long[] {ch[i - 1]});
         }
         long lastIn = ch.length == 1 ? ch[0] : 2L * ch[0];
         m.put("out_tconv", new long[] {3, 3, c.imageChannels(), lastIn});
@@ -319,7 +319,10 @@ public final class UNetScoreNetwork implements ScoreNetwork {
         SDVariable centred = grouped.sub(mean);
         SDVariable var = centred.mul(centred).mean(true, 2);
         SDVariable norm = centred.div(g.math.sqrt(var.add(GROUP_NORM_EPS))).reshape(-1, channels, size[0], size[1]);
-        return norm.mul(gamma).add(beta);
+        // the per-channel affine map as a 1x1 depthwise convolution with a bias (native backward
+        // passes; a broadcasting multiply's backward is many times slower in M2.1)
+        return g.cnn.depthWiseConv2d(norm, gamma.reshape(1, 1, channels, 1), beta, Conv2DConfig.builder().kH(1).kW(1)
+                .sH(1).sW(1).paddingMode(PaddingMode.VALID).dataFormat("NCHW").build());
     }
 
     /** Zero-pads [B, C, h, w] at the bottom and right to [B, C, H, W] (PyTorch's output_padding). */
@@ -376,8 +379,9 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     public double fit(MultiDataSet batch) {
         Map<String, INDArray> ph = trainingInputs(batch);
         List<String> names = new ArrayList<>(layout.keySet());
-        Map<String, INDArray> grads = sd.calculateGradients(ph, names);
-        double loss = sd.output(ph, "dsm").get("dsm").getDouble(0);
+        org.nd4j.autodiff.samediff.api.OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of("dsm"), names);
+        Map<String, INDArray> grads = og.getGradients();
+        double loss = og.getOutputs().get("dsm").getDouble(0);
         if (gradient == null) {
             gradient = Nd4j.create(dataType, params.length());
             updaterState = Nd4j.zeros(dataType, 2 * params.length());
