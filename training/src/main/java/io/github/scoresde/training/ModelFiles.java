@@ -6,6 +6,8 @@ import io.github.scoresde.nn.FourierTimeEmbedding;
 import io.github.scoresde.nn.Parameterization;
 import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.nn.MlpConfig;
+import io.github.scoresde.nn.UNetConfig;
+import io.github.scoresde.nn.UNetScoreNetwork;
 import io.github.scoresde.training.data.DataScaler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,7 +33,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The file formats: a DL4J {@link ModelSerializer} zip (configuration and weights, plus the updater
+ * The file formats. Format version 2 (a {@link UNetScoreNetwork}): a zip of the library's entries
+ * only, with the flat weights in {@code scoresde/params.bin} and, in checkpoints, Adam's moments
+ * in {@code scoresde/updater.bin}. Format version 1 (an {@link MlpScoreNetwork}): a DL4J {@link ModelSerializer} zip (configuration and weights, plus the updater
  * state in checkpoints) with the library's own entries under {@code scoresde/}:
  * {@code model.properties} (format version, SDE, parameterisation, scaler, network
  * configuration), {@code fourier.txt} (the time embedding's frequencies) and, in checkpoints,
@@ -41,6 +45,10 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class ModelFiles {
     /** The current format version. */
     public static final int FORMAT_VERSION = 1;
+    /** The format version of files holding a {@link UNetScoreNetwork}. */
+    public static final int UNET_FORMAT_VERSION = 2;
+    static final String PARAMS = "scoresde/params.bin";
+    static final String UPDATER = "scoresde/updater.bin";
     static final String PROPERTIES = "scoresde/model.properties";
     static final String FOURIER = "scoresde/fourier.txt";
     static final String EMA = "scoresde/ema.bin";
@@ -105,6 +113,10 @@ public final class ModelFiles {
      * @throws IllegalArgumentException when the model's network is of a kind this format cannot hold
      */
     static void write(TrainedModel model, boolean withUpdater, Map<String, byte[]> extra, Path file) {
+        if (model.network() instanceof UNetScoreNetwork u) {
+            writeUNet(model, u, withUpdater, extra, file);
+            return;
+        }
         MlpScoreNetwork net = mlp(model.network());
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(PROPERTIES, properties(model, net).getBytes(StandardCharsets.UTF_8));
@@ -113,13 +125,76 @@ public final class ModelFiles {
         write(net.network(), withUpdater, entries, file);
     }
 
-    /** The network as the MLP this format version holds. */
+    /** The network as the MLP format version 1 holds. */
     private static MlpScoreNetwork mlp(io.github.scoresde.nn.ScoreNetwork network) {
         if (network instanceof MlpScoreNetwork m) {
             return m;
         }
-        throw new IllegalArgumentException("model files of format version " + FORMAT_VERSION
-                + " hold MlpScoreNetwork networks; got " + network.getClass().getSimpleName());
+        throw new IllegalArgumentException("model files hold MlpScoreNetwork (format version " + FORMAT_VERSION
+                + ") and UNetScoreNetwork (format version " + UNET_FORMAT_VERSION + ") networks; got "
+                + network.getClass().getSimpleName());
+    }
+
+    /**
+     * Writes a U-Net model (format version 2): a zip of the library's entries only, the weights as
+     * one flat array in {@link #PARAMS}, Adam's moments in {@link #UPDATER} when asked.
+     */
+    private static void writeUNet(TrainedModel model, UNetScoreNetwork net, boolean withUpdater,
+            Map<String, byte[]> extra, Path file) {
+        Checks.notNull("file", file);
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        String props = "formatVersion=" + UNET_FORMAT_VERSION + "\nnetwork=unet\nsde=" + model.sde().spec()
+                + "\nparameterization=" + model.parameterization() + "\nscaler=" + model.scaler().toText() + "\n"
+                + net.config().toProperties() + net.optimizer().toProperties();
+        UNetScoreNetwork.OptimizerState state = withUpdater ? net.optimizerState() : null;
+        if (state != null) {
+            props += "updaterIteration=" + state.iteration() + "\n";
+        }
+        entries.put(PROPERTIES, props.getBytes(StandardCharsets.UTF_8));
+        entries.put(FOURIER, fourier(net.embedding()).getBytes(StandardCharsets.UTF_8));
+        entries.put(PARAMS, toBytes(net.params()));
+        if (state != null) {
+            entries.put(UPDATER, toBytes(state.moments()));
+        }
+        entries.putAll(extra);
+        io.github.scoresde.core.AtomicFiles.write(file, os -> {
+            try (ZipOutputStream zos = new ZipOutputStream(os)) {
+                for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+                    zos.putNextEntry(new ZipEntry(e.getKey()));
+                    zos.write(e.getValue());
+                    zos.closeEntry();
+                }
+            }
+        });
+    }
+
+    /** Reads the U-Net of a format-version-2 file whose entries and properties are read already. */
+    private static UNetScoreNetwork readUNet(Path file, Map<String, String> props, Map<String, byte[]> entries,
+            boolean withUpdater) {
+        Contents partial = new Contents(file, props, null, entries);
+        try {
+            UNetConfig config = UNetConfig.parse(props);
+            io.github.scoresde.nn.AdamSettings optimizer = io.github.scoresde.nn.AdamSettings.parse(props);
+            UNetScoreNetwork net = UNetScoreNetwork.withParameters(config, optimizer,
+                    fromBytes(partial.entry(PARAMS)));
+            FourierTimeEmbedding stored = parseFourier(file, new String(partial.entry(FOURIER), StandardCharsets.UTF_8));
+            if (!java.util.Arrays.equals(stored.frequencies(), net.embedding().frequencies())) {
+                throw new IllegalArgumentException("its Fourier frequencies differ from those of its seed");
+            }
+            if (withUpdater && entries.containsKey(UPDATER)) {
+                net.restoreOptimizerState(new UNetScoreNetwork.OptimizerState(
+                        Long.parseLong(partial.require("updaterIteration").trim()), fromBytes(entries.get(UPDATER))));
+            }
+            return net;
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("Cannot read model from")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("Cannot read model from " + file + ": the network cannot be restored ("
+                    + e.getMessage() + ")", e);
+        }
     }
 
     static String properties(TrainedModel model, MlpScoreNetwork net) {
@@ -199,10 +274,11 @@ public final class ModelFiles {
     static final class Contents {
         final Path file;
         final Map<String, String> properties;
-        final MlpScoreNetwork network;
+        final io.github.scoresde.nn.ScoreNetwork network;
         final Map<String, byte[]> entries;
 
-        Contents(Path file, Map<String, String> properties, MlpScoreNetwork network, Map<String, byte[]> entries) {
+        Contents(Path file, Map<String, String> properties, io.github.scoresde.nn.ScoreNetwork network,
+                Map<String, byte[]> entries) {
             this.file = file;
             this.properties = properties;
             this.network = network;
@@ -248,6 +324,7 @@ public final class ModelFiles {
         }
         Map<String, byte[]> entries = new LinkedHashMap<>();
         String configuration;
+        boolean hasCoefficients;
         try (ZipFile zip = new ZipFile(file.toFile())) {
             Enumeration<? extends ZipEntry> all = zip.entries();
             while (all.hasMoreElements()) {
@@ -259,15 +336,15 @@ public final class ModelFiles {
                     }
                 }
             }
-            for (String dl4j : new String[] {ModelSerializer.CONFIGURATION_JSON, ModelSerializer.COEFFICIENTS_BIN}) {
-                if (zip.getEntry(dl4j) == null) {
-                    throw new IllegalArgumentException("Cannot read model from " + file + ": entry \"" + dl4j
-                            + "\" is missing");
+            ZipEntry conf = zip.getEntry(ModelSerializer.CONFIGURATION_JSON);
+            if (conf == null) {
+                configuration = null;
+            } else {
+                try (InputStream in = zip.getInputStream(conf)) {
+                    configuration = new String(in.readAllBytes(), StandardCharsets.UTF_8);
                 }
             }
-            try (InputStream in = zip.getInputStream(zip.getEntry(ModelSerializer.CONFIGURATION_JSON))) {
-                configuration = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
+            hasCoefficients = zip.getEntry(ModelSerializer.COEFFICIENTS_BIN) != null;
         } catch (ZipException e) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": not a valid model file ("
                     + e.getMessage() + "; truncated or not a zip?)", e);
@@ -283,9 +360,19 @@ public final class ModelFiles {
             throw new IllegalArgumentException("Cannot read model from " + file + ": \"formatVersion\" is missing from "
                     + PROPERTIES);
         }
+        if (version.trim().equals(Integer.toString(UNET_FORMAT_VERSION))) {
+            return new Contents(file, props, readUNet(file, props, entries, withUpdater), entries);
+        }
         if (!version.trim().equals(Integer.toString(FORMAT_VERSION))) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": format version " + version.trim()
-                    + " is not supported (this library reads version " + FORMAT_VERSION + ")");
+                    + " is not supported (this library reads versions " + FORMAT_VERSION + " and "
+                    + UNET_FORMAT_VERSION + ")");
+        }
+        for (String dl4j : new String[] {ModelSerializer.CONFIGURATION_JSON, ModelSerializer.COEFFICIENTS_BIN}) {
+            if (dl4j.equals(ModelSerializer.CONFIGURATION_JSON) ? configuration == null : !hasCoefficients) {
+                throw new IllegalArgumentException("Cannot read model from " + file + ": entry \"" + dl4j
+                        + "\" is missing");
+            }
         }
         MlpConfig config;
         io.github.scoresde.nn.AdamSettings optimizer;

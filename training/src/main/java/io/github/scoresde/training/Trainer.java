@@ -246,7 +246,8 @@ public final class Trainer {
         try {
             for (long k = start; k < total; k++) {
                 DataSet clean = nextBatch(data);
-                INDArray x0 = identity ? clean.getFeatures() : scaler.transform(clean.getFeatures());
+                INDArray x0 = asSamples(identity ? clean.getFeatures() : scaler.transform(clean.getFeatures()),
+                        network.sampleShape());
                 MultiDataSet batch = pre.perturb(x0, labelled ? DenoisingScoreMatchingPreProcessor.classIndices(
                         Checks.notNull("labels of a labelled batch", clean.getLabels())) : null, labelDropout, k)
                         .toMultiDataSet();
@@ -284,6 +285,27 @@ public final class Trainer {
         LOG.info("trained {} steps in {} s ({} steps/s), final loss {}", losses.length, elapsed.toMillis() / 1000.0,
                 String.format("%.1f", r.stepsPerSecond()), losses.length > 0 ? losses[losses.length - 1] : Double.NaN);
         return r;
+    }
+
+    /**
+     * A batch as the network's samples: flat {@code [n, d]} batches (a {@link DataSource}'s) are
+     * reshaped to {@code [n, sampleShape...]}; others are passed through (and checked by the
+     * preprocessor).
+     */
+    private static INDArray asSamples(INDArray x, long[] sampleShape) {
+        if (x.rank() == 2 && sampleShape.length > 1) {
+            long[] shape = new long[sampleShape.length + 1];
+            shape[0] = x.size(0);
+            System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+            long d = 1;
+            for (long s : sampleShape) {
+                d *= s;
+            }
+            if (x.size(1) == d) {
+                return x.reshape('c', shape);
+            }
+        }
+        return x;
     }
 
     /** Resets the iterator and skips the batches of steps [0, start). */

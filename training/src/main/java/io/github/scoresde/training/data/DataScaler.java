@@ -41,6 +41,24 @@ public final class DataScaler {
     }
 
     /**
+     * The fixed map of [lo, hi] to [-1, 1] in every one of d dimensions ({@link Kind#MIN_MAX}), e.g.
+     * pixels in [0, 1] to [-1, 1].
+     */
+    public static DataScaler range(int d, double lo, double hi) {
+        Checks.positive("d", d);
+        Checks.finite("lo", lo);
+        Checks.finite("hi", hi);
+        if (!(hi > lo)) {
+            throw new IllegalArgumentException("the range must have hi > lo; got [" + lo + ", " + hi + "]");
+        }
+        double[] shift = new double[d];
+        double[] scale = new double[d];
+        Arrays.fill(shift, (lo + hi) / 2);
+        Arrays.fill(scale, (hi - lo) / 2);
+        return new DataScaler(Kind.MIN_MAX, shift, scale);
+    }
+
+    /**
      * Fits a scaler of the given kind to data {@code [n, d]}.
      *
      * @throws IllegalArgumentException for a constant dimension (nothing to scale by)
@@ -82,20 +100,37 @@ public final class DataScaler {
         return kind;
     }
 
-    /** Data to model space, a new float32 array. */
+    /**
+     * Data to model space, a new float32 array of the shape of x: {@code [n, d]}, or
+     * {@code [n, ...]} with d values per example (images).
+     */
     public INDArray transform(INDArray x) {
-        check(x);
+        INDArray flat = flat(x);
         INDArray s = Nd4j.createFromArray(shift).reshape(1, shift.length);
         INDArray c = Nd4j.createFromArray(scale).reshape(1, scale.length);
-        return x.castTo(DataType.DOUBLE).subRowVector(s).diviRowVector(c).castTo(DataType.FLOAT);
+        return flat.castTo(DataType.DOUBLE).subRowVector(s).diviRowVector(c).castTo(DataType.FLOAT).reshape(x.shape());
     }
 
-    /** Model to data space, a new float32 array. */
+    /** Model to data space, a new float32 array of the shape of y (as {@link #transform}). */
     public INDArray inverse(INDArray y) {
-        check(y);
+        INDArray flat = flat(y);
         INDArray s = Nd4j.createFromArray(shift).reshape(1, shift.length);
         INDArray c = Nd4j.createFromArray(scale).reshape(1, scale.length);
-        return y.castTo(DataType.DOUBLE).mulRowVector(c).addiRowVector(s).castTo(DataType.FLOAT);
+        return flat.castTo(DataType.DOUBLE).mulRowVector(c).addiRowVector(s).castTo(DataType.FLOAT).reshape(y.shape());
+    }
+
+    /** The number of dimensions d of one example. */
+    public int dimension() {
+        return shift.length;
+    }
+
+    private INDArray flat(INDArray x) {
+        Checks.notNull("x", x);
+        if (x.rank() > 2 && x.length() == x.size(0) * shift.length) {
+            return x.reshape(x.size(0), shift.length);
+        }
+        check(x);
+        return x;
     }
 
     /** ln |det d(model)/d(data)| = -sum_j ln scale_j: add to a model-space log-density to get data units. */
@@ -135,6 +170,9 @@ public final class DataScaler {
     }
 
     private static String join(double[] v) {
+        if (v.length > 1 && Arrays.stream(v).allMatch(a -> a == v[0])) {
+            return String.format(Locale.ROOT, "%s", Double.toString(v[0])) + "*" + v.length;
+        }
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < v.length; i++) {
             b.append(i == 0 ? "" : ",").append(String.format(Locale.ROOT, "%s", Double.toString(v[i])));
@@ -143,6 +181,12 @@ public final class DataScaler {
     }
 
     private static double[] parse(String s) {
+        int star = s.indexOf('*');
+        if (star > 0) {
+            double[] v = new double[Integer.parseInt(s.substring(star + 1).trim())];
+            Arrays.fill(v, Double.parseDouble(s.substring(0, star)));
+            return v;
+        }
         return Arrays.stream(s.split(",")).mapToDouble(Double::parseDouble).toArray();
     }
 
