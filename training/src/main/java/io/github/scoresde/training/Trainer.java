@@ -263,6 +263,10 @@ public final class Trainer {
                     NdArrays.release(x0);
                 }
                 losses[(int) (k - start)] = loss;
+                if (settings.snapshotEvery() > 0 && ((k + 1) % settings.snapshotEvery() == 0 || k + 1 == total)) {
+                    settings.snapshots.accept(k + 1, new TrainedModel(network.withParameters(ema.average()), sde,
+                            Parameterization.DIVIDE_BY_MARGINAL_STD, scaler));
+                }
                 if (settings.checkpointEvery() > 0 && (k + 1) % settings.checkpointEvery() == 0) {
                     writeCheckpoint(settings.checkpoint(), network, sde, scaler, ema, k + 1);
                     lastCheckpoint = settings.checkpoint();
@@ -351,6 +355,16 @@ public final class Trainer {
         return "Trainer[" + settings + "]";
     }
 
+    /** What a trainer calls with snapshots of the model being trained ({@link Settings.Builder#snapshots}). */
+    @FunctionalInterface
+    public interface Snapshots {
+        /**
+         * @param step the number of steps taken
+         * @param model the model with a copy of the EMA weights at that step (the caller's to keep)
+         */
+        void accept(long step, TrainedModel model);
+    }
+
     /**
      * Training settings, validated when built; {@link #builder()} starts from the defaults of
      * BENCHMARKS.md (batch 512, t_min 1e-5, EMA 0.999 with warm-up, marginal-variance weighting).
@@ -374,6 +388,8 @@ public final class Trainer {
         private final int checkpointEvery;
         private final Path checkpoint;
         private final List<TrainingListener> listeners;
+        private final int snapshotEvery;
+        private final Snapshots snapshots;
 
         private Settings(Builder b) {
             this.steps = Checks.positive("steps", b.steps);
@@ -391,6 +407,17 @@ public final class Trainer {
                         + checkpointEvery);
             }
             this.listeners = List.copyOf(b.listeners);
+            this.snapshotEvery = Checks.nonNegative("snapshotEvery", b.snapshotEvery);
+            this.snapshots = b.snapshots;
+            if (snapshotEvery > 0 && snapshots == null) {
+                throw new IllegalArgumentException("a snapshot action must be given when snapshotEvery is "
+                        + snapshotEvery);
+            }
+        }
+
+        /** The steps between snapshots (0: none). */
+        public int snapshotEvery() {
+            return snapshotEvery;
         }
 
         /** A builder with the defaults; {@link Builder#steps} must be set. */
@@ -412,6 +439,8 @@ public final class Trainer {
             b.checkpointEvery = checkpointEvery;
             b.checkpoint = checkpoint;
             b.listeners = new ArrayList<>(listeners);
+            b.snapshotEvery = snapshotEvery;
+            b.snapshots = snapshots;
             return b;
         }
 
@@ -491,8 +520,20 @@ public final class Trainer {
             private int checkpointEvery;
             private Path checkpoint;
             private List<TrainingListener> listeners = new ArrayList<>();
+            private int snapshotEvery;
+            private Snapshots snapshots;
 
             private Builder() {
+            }
+
+            /**
+             * Calls {@code action} every k steps (and after the last) with the model of the EMA
+             * weights so far, e.g. to write a grid of samples while training (default: never).
+             */
+            public Builder snapshots(int every, Snapshots action) {
+                this.snapshotEvery = every;
+                this.snapshots = action;
+                return this;
             }
 
             /** Total optimisation steps, &gt;= 1 (required). */

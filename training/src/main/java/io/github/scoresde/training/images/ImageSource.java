@@ -100,6 +100,28 @@ public final class ImageSource implements DataSource {
         return NdArrays.floats(out, n, d);
     }
 
+    /**
+     * The largest Euclidean distance between two of the first {@code n} images, pixels in [0, 1]:
+     * the sigma_max that Song and Ermon (2020, technique 1) recommend for a VE SDE
+     * (docs/math.md section 1).
+     */
+    public double maxPairwiseDistance(int n) {
+        int m = Math.min(Checks.positive("n", n), images.size());
+        int d = images.imageSize();
+        double max = 0;
+        for (int i = 0; i < m; i++) {
+            for (int j = i + 1; j < m; j++) {
+                double s = 0;
+                for (int k = 0; k < d; k++) {
+                    double diff = (images.pixel(i, k) - images.pixel(j, k)) / 255.0;
+                    s += diff * diff;
+                }
+                max = Math.max(max, s);
+            }
+        }
+        return Math.sqrt(max);
+    }
+
     private INDArray draw(int n, RandomSource rng, int[] labels) {
         Checks.positive("n", n);
         Checks.notNull("rng", rng);
