@@ -138,8 +138,8 @@ public final class UNetConfig {
         int w = width;
         for (int i = 0; i < channels.length; i++) {
             int stride = i == 0 ? 1 : 2;
-            h = (h - 3) / stride + 1;
-            w = (w - 3) / stride + 1;
+            h = Math.floorDiv(h - 3, stride) + 1;
+            w = Math.floorDiv(w - 3, stride) + 1;
             s[i][0] = h;
             s[i][1] = w;
         }

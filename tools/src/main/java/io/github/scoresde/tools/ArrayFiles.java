@@ -27,16 +27,18 @@ public final class ArrayFiles {
     }
 
     /**
-     * Writes {@code x} to {@code file} (.csv or .npy), atomically.
+     * Writes {@code x} to {@code file} atomically: .npy (float32, C order, any rank, e.g. images
+     * {@code [n, C, H, W]}) or .csv ({@code [n, d]} only).
      *
-     * @throws IllegalArgumentException for another extension
+     * @throws IllegalArgumentException for another extension, or an array of rank other than 2 to a .csv
      */
     public static void write(INDArray x, Path file) {
         Checks.notNull("x", x);
-        if (x.rank() != 2) {
-            throw new IllegalArgumentException("only [n, d] arrays can be written; got rank " + x.rank());
-        }
         String ext = extension(file);
+        if (x.rank() < 1 || ext.equals("csv") && x.rank() != 2) {
+            throw new IllegalArgumentException("a .csv file holds [n, d] arrays; got shape "
+                    + java.util.Arrays.toString(x.shape()) + " (write images to a .npy file)");
+        }
         io.github.scoresde.core.AtomicFiles.write(file, out -> {
             if (ext.equals("npy")) {
                 writeNpy(x, out);
@@ -47,8 +49,8 @@ public final class ArrayFiles {
     }
 
     /**
-     * Reads {@code [n, d]} float32 data from a .csv (header optional) or .npy (float32 or float64,
-     * C order, 2-D) file.
+     * Reads float32 data from a .csv (header optional; {@code [n, d]}) or .npy (float32 or
+     * float64, C order, any rank, returned in its shape) file.
      *
      * @throws IllegalArgumentException for a missing or malformed file, naming the problem
      */
@@ -89,8 +91,13 @@ public final class ArrayFiles {
     }
 
     /** The .npy header for a float32 C-order array of the given shape, padded to a multiple of 64 bytes. */
-    public static byte[] npyHeader(long rows, long cols) {
-        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + rows + ", " + cols + "), }";
+    public static byte[] npyHeader(long... shape) {
+        StringBuilder dims = new StringBuilder();
+        for (long s : shape) {
+            dims.append(s).append(", ");
+        }
+        String tuple = shape.length == 1 ? dims.toString().trim() : dims.substring(0, dims.length() - 2);
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + tuple + "), }";
         int unpadded = 10 + dict.length() + 1;
         int pad = (64 - unpadded % 64) % 64;
         String header = dict + " ".repeat(pad) + "\n";
@@ -102,9 +109,7 @@ public final class ArrayFiles {
     }
 
     static void writeNpy(INDArray x, OutputStream out) throws IOException {
-        long n = x.size(0);
-        long d = x.size(1);
-        out.write(npyHeader(n, d));
+        out.write(npyHeader(x.shape()));
         float[] v = x.castTo(DataType.FLOAT).dup('c').data().asFloat();
         ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(v);
@@ -161,31 +166,34 @@ public final class ArrayFiles {
         if (header.contains("'fortran_order': True")) {
             throw new IllegalArgumentException("Cannot read " + name + ": Fortran-order .npy files are not supported");
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("'shape': \\((\\d+), ?(\\d+)\\)").matcher(header);
-        if (!m.find()) {
-            throw new IllegalArgumentException("Cannot read " + name + ": only 2-D arrays [n, d] are supported; header "
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("'shape': \\(([\\d, ]*)\\)").matcher(header);
+        String[] parts = m.find() ? m.group(1).split(",") : new String[0];
+        long[] shape = java.util.Arrays.stream(parts).map(String::trim).filter(t -> !t.isEmpty())
+                .mapToLong(ArrayFiles::parseDimension).toArray();
+        if (shape.length == 0) {
+            throw new IllegalArgumentException("Cannot read " + name + ": no array shape (or a scalar) in its header "
                     + header.trim());
         }
-        long rows = parseDimension(m.group(1));
-        long cols = parseDimension(m.group(2));
-        if (rows > Integer.MAX_VALUE - 8L || cols > Integer.MAX_VALUE - 8L
-                || cols != 0 && rows > (Integer.MAX_VALUE - 8L) / cols) {
-            throw new IllegalArgumentException("Cannot read " + name + ": its shape (" + m.group(1) + ", " + m.group(2)
-                    + ") holds more values than one array can (2^31)");
+        long total = 1;
+        for (long dim : shape) {
+            if (dim != 0 && total > (Integer.MAX_VALUE - 8L) / Math.max(1, dim) || dim > Integer.MAX_VALUE - 8L) {
+                throw new IllegalArgumentException("Cannot read " + name + ": its shape (" + m.group(1)
+                        + ") holds more values than one array can (2^31)");
+            }
+            total *= dim;
         }
-        int n = (int) rows;
-        int d = (int) cols;
+        int count = (int) total;
         int width = f4 ? 4 : 8;
         int start = offset + headerLen;
-        if ((long) n * d * width != bytes.length - start) {
-            throw new IllegalArgumentException("Cannot read " + name + ": expected " + (long) n * d * width
-                    + " bytes of data for shape (" + n + ", " + d + "), found " + (bytes.length - start));
+        if ((long) count * width != bytes.length - start) {
+            throw new IllegalArgumentException("Cannot read " + name + ": expected " + (long) count * width
+                    + " bytes of data for shape (" + m.group(1) + "), found " + (bytes.length - start));
         }
-        float[] v = new float[n * d];
+        float[] v = new float[count];
         ByteBuffer data = ByteBuffer.wrap(bytes, start, bytes.length - start).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < v.length; i++) {
             v[i] = f4 ? data.getFloat() : (float) data.getDouble();
         }
-        return Nd4j.createFromArray(v).reshape(n, d);
+        return Nd4j.createFromArray(v).reshape(shape);
     }
 }

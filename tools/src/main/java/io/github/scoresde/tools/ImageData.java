@@ -50,8 +50,9 @@ final class ImageData {
             }
             return IdxFiles.readFolder(p, split);
         }
-        if (!Files.exists(p) && p.startsWith(FASHION_MNIST)) {
-            throw new IllegalArgumentException("Cannot read " + p + ": Fashion-MNIST is not installed; " + HOW_TO_GET);
+        if (!Files.exists(p)) {
+            throw new IllegalArgumentException("Cannot read " + p + ": no such file or folder"
+                    + (p.startsWith(FASHION_MNIST) ? "; Fashion-MNIST is not installed: " + HOW_TO_GET : ""));
         }
         return IdxFiles.read(p, labels == null ? null : labelsPath(labels));
     }

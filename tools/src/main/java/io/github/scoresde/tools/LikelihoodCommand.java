@@ -1,6 +1,11 @@
 package io.github.scoresde.tools;
 
+import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.RandomSource;
+import io.github.scoresde.samplers.likelihood.BitsPerDimension;
+import io.github.scoresde.training.images.IdxFiles;
+import io.github.scoresde.training.images.ImageSet;
+import io.github.scoresde.training.images.ImageSource;
 import io.github.scoresde.samplers.likelihood.DivergenceEstimator;
 import io.github.scoresde.samplers.likelihood.HutchinsonDivergence;
 import io.github.scoresde.samplers.likelihood.Likelihood;
@@ -28,10 +33,15 @@ public final class LikelihoodCommand implements Callable<Integer> {
     @Mixin
     ScoreSource source;
 
-    @Option(names = "--data", required = true, description = "points.csv or points.npy, [n, d]")
+    @Option(names = "--data", required = true, description = "points.csv or points.npy, [n, d]; for an image model "
+            + "idx:FILE or idx:DIR (its test split) or images:DIR, scored in bits per dimension")
     Path data;
 
-    @Option(names = "--divergence", defaultValue = "exact", description = "exact or hutchinson (default ${DEFAULT-VALUE})")
+    @Option(names = "--n", description = "images: how many (the first n; default 100)")
+    Integer n;
+
+    @Option(names = "--divergence", description = "exact or hutchinson (default: exact for vectors, hutchinson for "
+            + "images)")
     String divergence;
 
     @Mixin
@@ -48,6 +58,48 @@ public final class LikelihoodCommand implements Callable<Integer> {
             + "for VE; the reference code uses 1e-5)")
     Double eps;
 
+    /**
+     * Bits per dimension of the first n images, uniformly dequantised (seeded), through the
+     * probability-flow ODE of an image model (docs/benchmarks.md B9).
+     */
+    private int bitsPerDimension(ScoreSource.Resolved r, DivergenceEstimator est) {
+        if (r.model() == null || r.score().sampleShape().length != 3) {
+            throw new IllegalArgumentException("--data " + data + " holds images; score them with an image model "
+                    + "(--model model.zip trained on images)");
+        }
+        ImageSet set = ImageData.read(data.toString(), null, IdxFiles.Split.TEST);
+        long[] shape = r.score().sampleShape();
+        if (set.channels() != shape[0] || set.height() != shape[1] || set.width() != shape[2]) {
+            throw new IllegalArgumentException(set + " does not match the model's images of "
+                    + shape[0] + "x" + shape[1] + "x" + shape[2]);
+        }
+        int count = Math.min(Checks.positive("--n", n == null ? 100 : n), set.size());
+        INDArray pixels = ImageSource.of(set).dequantized(true).range(0, count, RandomSource.of(seed).stream(7));
+        INDArray x = r.toModel(pixels.reshape(count, shape[0], shape[1], shape[2]));
+        Likelihood.Builder builder = Likelihood.builder().divergence(est).solver(tolerance.solver());
+        if (eps != null) {
+            builder.endTime(eps);
+        }
+        Likelihood.Result res = builder.build().logLikelihood(r.sde(), r.score(), x, RandomSource.of(seed));
+        double jacobian = r.model().scaler().logJacobian();
+        long dims = r.score().sampleSize();
+        double[] bpd = new double[count];
+        double mean = 0;
+        for (int i = 0; i < count; i++) {
+            bpd[i] = BitsPerDimension.fromPixelLogDensity(res.logLikelihood()[i] + jacobian, dims);
+            mean += bpd[i] / count;
+        }
+        double var = 0;
+        for (double b : bpd) {
+            var += (b - mean) * (b - mean) / Math.max(1, count - 1);
+        }
+        ArrayFiles.write(Nd4j.createFromArray(bpd).reshape(count, 1), out);
+        spec.commandLine().getOut().printf(Locale.ROOT, "mean %.4f bits per dimension, standard error %.4f (%d images "
+                + "of %s, dequantised; %d evaluations, %.1f s, %s); wrote %s%n", mean, Math.sqrt(var / count), count,
+                set.name(), res.scoreEvaluations(), res.elapsed().toMillis() / 1000.0, r.sde().spec(), out);
+        return 0;
+    }
+
     /** The estimator for a command-line name. */
     static DivergenceEstimator estimator(String name) {
         switch (String.valueOf(name).toLowerCase(Locale.ROOT)) {
@@ -63,9 +115,17 @@ public final class LikelihoodCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Outputs.check("--out", out, ArrayFiles.EXTENSIONS, "--data", data, "--model", source.choice.model);
-        DivergenceEstimator est = estimator(divergence);
+        boolean images = ImageData.isImages(data.toString());
+        Outputs.check("--out", out, ArrayFiles.EXTENSIONS, "--data", images ? null : data, "--model",
+                source.choice.model);
+        DivergenceEstimator est = estimator(divergence != null ? divergence : images ? "hutchinson" : "exact");
         ScoreSource.Resolved r = source.resolve();
+        if (images) {
+            return bitsPerDimension(r, est);
+        }
+        if (n != null) {
+            throw new IllegalArgumentException("--n is for image data; a .csv or .npy file is scored whole");
+        }
         INDArray x = ArrayFiles.read(data);
         if (x.size(1) != r.dimension()) {
             throw new IllegalArgumentException(data + " has " + x.size(1) + " columns but the model has "

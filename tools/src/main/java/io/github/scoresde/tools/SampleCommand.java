@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,8 +45,12 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--out", required = true, description = "samples.csv or samples.npy")
+    @Option(names = "--out", required = true, description = "samples.csv or samples.npy (images: .npy, float32 "
+            + "[n, C, H, W] in the data's pixel scale)")
     Path out;
+
+    @Option(names = "--grid", description = "image models: also a PNG grid of the samples")
+    Path grid;
 
     /** The sampler for a command-line name. */
     static Sampler sampler(String name, int steps, double snr, ToleranceMixin tolerance,
@@ -72,15 +77,31 @@ public final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Outputs.check("--out", out, ArrayFiles.EXTENSIONS, "--model", source.choice.model);
+        if (grid != null) {
+            Outputs.check("--grid", grid, new String[] {"png"}, "--model", source.choice.model, "--out", out);
+        }
         Checks.positive("--n", n);
         Sampler s = sampler(sampler, steps, snr, tolerance, Progress.samplingListener("sample"));
         ScoreSource.Resolved r = source.resolve();
         // the samples, the score, the noise and the sampler's working copies: about eight of them
         Sizes.check("--n " + n, (double) n * r.dimension(), 4, 8);
+        boolean images = r.score().sampleShape().length == 3;
+        if (grid != null && !images) {
+            throw new IllegalArgumentException("--grid is for image models; this score has samples of shape "
+                    + java.util.Arrays.toString(r.score().sampleShape()));
+        }
+        if (images && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
+            throw new IllegalArgumentException("--out " + out + ": image samples are written as .npy");
+        }
         SamplingResult res = s.sample(r.sde(), r.score(), n, seed);
-        ArrayFiles.write(r.toData(res.samples()), out);
-        spec.commandLine().getOut().printf("wrote %d samples to %s (%d score evaluations, %.2f s, %s)%n", n, out,
-                res.scoreEvaluations(), res.elapsed().toMillis() / 1000.0, r.sde().spec());
+        INDArray data = r.toData(res.samples());
+        ArrayFiles.write(data, out);
+        if (grid != null) {
+            io.github.scoresde.training.images.ImageGrid.write(data, 2, grid);
+        }
+        spec.commandLine().getOut().printf("wrote %d samples to %s%s (%d score evaluations, %.2f s, %s)%n", n, out,
+                grid != null ? " and " + grid : "", res.scoreEvaluations(), res.elapsed().toMillis() / 1000.0,
+                r.sde().spec());
         return 0;
     }
 }

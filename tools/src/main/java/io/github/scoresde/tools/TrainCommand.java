@@ -55,6 +55,13 @@ public final class TrainCommand implements Callable<Integer> {
             + "U-Net of docs/benchmarks.md, 1x28x28)")
     String model;
 
+    @Option(names = "--channels", split = ",", description = "unet: feature channels per level, e.g. 32,64,128,256 "
+            + "(the default; depth = their number)")
+    int[] channels;
+
+    @Option(names = "--embedding", description = "unet: width of the time embedding (default 256)")
+    Integer embedding;
+
     @Option(names = "--pixel-range", defaultValue = "unit", description = "images in the model's space: unit "
             + "([0, 1], as docs/benchmarks.md) or symmetric ([-1, 1]) (default ${DEFAULT-VALUE})")
     String pixelRange;
@@ -210,8 +217,21 @@ public final class TrainCommand implements Callable<Integer> {
     private ScoreNetwork imageNetwork(ImageSet images) {
         String name = model == null ? "unet" : model;
         UNetConfig config = switch (name) {
-            case "unet" -> UNetConfig.builder(images.channels(), images.height(), images.width()).seed(seed).build();
+            case "unet" -> {
+                UNetConfig.Builder b = UNetConfig.builder(images.channels(), images.height(), images.width()).seed(seed);
+                if (channels != null) {
+                    b.channels(channels);
+                }
+                if (embedding != null) {
+                    b.embedding(embedding);
+                }
+                yield b.build();
+            }
             case "unet-tutorial" -> {
+                if (channels != null || embedding != null) {
+                    throw new IllegalArgumentException("--model unet-tutorial has fixed layers; --channels and "
+                            + "--embedding shape a --model unet");
+                }
                 if (images.channels() != 1 || images.height() != 28 || images.width() != 28) {
                     throw new IllegalArgumentException("--model unet-tutorial takes 1x28x28 images; " + images
                             + " are " + images.channels() + "x" + images.height() + "x" + images.width()

@@ -55,7 +55,15 @@ public final class BitsPerDimension {
 
     /** Step 3: the bound in bits per dimension from ln p_y(y) of one dequantised example. */
     public static double fromModelLogDensity(double logDensityY, long dimensions) {
-        double logDensityX = logDensityY + logJacobian(dimensions);
+        return fromPixelLogDensity(logDensityY + logJacobian(dimensions), dimensions);
+    }
+
+    /**
+     * The bound in bits per dimension from ln p_x(x) of one dequantised example x = (k + u) / 256
+     * in [0, 1]^D, whatever space the model works in (add that map's log-Jacobian to the model's
+     * log-density first): -ln p_x / (D ln 2) + 8.
+     */
+    public static double fromPixelLogDensity(double logDensityX, long dimensions) {
         return -logDensityX / (dimensions * Math.log(2)) + Math.log(LEVELS) / Math.log(2);
     }
 

@@ -1,0 +1,130 @@
+package io.github.scoresde.tools;
+
+import static io.github.scoresde.tools.CliAssert.assertError;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.scoresde.nn.UNetScoreNetwork;
+import io.github.scoresde.training.TrainedModel;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The image commands end to end on tiny written IDX files and a tiny U-Net. */
+class ImageCliTest {
+
+    private static String run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = Main.execute(new Main(), new PrintWriter(out), new PrintWriter(err), args);
+        assertEquals(0, rc, "exit code of " + String.join(" ", args) + "; stderr: " + err);
+        return out.toString();
+    }
+
+    /** An MNIST-style folder with 12 gzipped 16x16 images (a bar whose column is the label) and labels. */
+    static Path writeFolder(Path dir) throws IOException {
+        int n = 12;
+        ByteArrayOutputStream img = new ByteArrayOutputStream();
+        DataOutputStream o = new DataOutputStream(img);
+        o.writeInt(0x00000803);
+        o.writeInt(n);
+        o.writeInt(16);
+        o.writeInt(16);
+        ByteArrayOutputStream lab = new ByteArrayOutputStream();
+        DataOutputStream l = new DataOutputStream(lab);
+        l.writeInt(0x00000801);
+        l.writeInt(n);
+        for (int i = 0; i < n; i++) {
+            int label = i % 3;
+            l.writeByte(label);
+            for (int p = 0; p < 256; p++) {
+                o.writeByte(p % 16 / 4 == label ? 230 : 10);
+            }
+        }
+        Files.write(dir.resolve("train-images-idx3-ubyte.gz"), gzip(img.toByteArray()));
+        Files.write(dir.resolve("train-labels-idx1-ubyte"), lab.toByteArray());
+        return dir;
+    }
+
+    private static byte[] gzip(byte[] raw) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        try (OutputStream gz = new GZIPOutputStream(b)) {
+            gz.write(raw);
+        }
+        return b.toByteArray();
+    }
+
+    @Test
+    void trainSampleAndScoreImages(@TempDir Path dir) throws IOException {
+        Path data = writeFolder(Files.createDirectories(dir.resolve("data")));
+        Path model = dir.resolve("model.zip");
+        String trained = run("train", "--data", "idx:" + data, "--model", "unet", "--channels", "8,16", "--embedding",
+                "16", "--sde", "ve", "--steps", "4", "--batch", "6", "--seed", "3", "--grid-every", "4",
+                "--pixel-range", "symmetric", "--out", model.toString());
+        assertTrue(trained.contains("VE sigma_max"), trained);
+        assertTrue(Files.exists(Path.of(model + ".samples.png")));
+        TrainedModel m = TrainedModel.load(model);
+        assertTrue(m.network() instanceof UNetScoreNetwork);
+        assertArrayEquals(new long[] {1, 16, 16}, m.network().sampleShape());
+
+        Path samples = dir.resolve("s.npy");
+        Path grid = dir.resolve("g.png");
+        run("sample", "--model", model.toString(), "--sampler", "em", "--steps", "5", "--n", "5", "--seed", "2",
+                "--out", samples.toString(), "--grid", grid.toString());
+        INDArray s = ArrayFiles.read(samples);
+        assertArrayEquals(new long[] {5, 1, 16, 16}, s.shape());
+        BufferedImage png = ImageIO.read(grid.toFile());
+        // 3 columns and 2 rows of 16 x 16 pixels drawn 2x, 2-pixel borders
+        assertEquals(3 * (32 + 2) + 2, png.getWidth());
+        assertEquals(2 * (32 + 2) + 2, png.getHeight());
+
+        Path bpd = dir.resolve("bpd.csv");
+        String scored = run("likelihood", "--model", model.toString(), "--data",
+                "idx:" + data.resolve("train-images-idx3-ubyte.gz"), "--n", "3", "--rtol", "1e-3", "--atol", "1e-3",
+                "--out", bpd.toString());
+        assertTrue(scored.contains("bits per dimension"), scored);
+        double[] values = ArrayFiles.read(bpd).toDoubleVector();
+        assertEquals(3, values.length);
+        for (double v : values) {
+            // an untrained model: finite and positive, far from a good model's few bits
+            assertTrue(Double.isFinite(v) && v > 0, "bpd " + v);
+        }
+
+        Path more = dir.resolve("more.zip");
+        run("train", "--data", "idx:" + data, "--steps", "6", "--batch", "6", "--seed", "3", "--grid-every", "0",
+                "--resume", model.toString(), "--out", more.toString());
+        assertTrue(Files.exists(more));
+    }
+
+    @Test
+    void imageMistakesAreOneLineErrors(@TempDir Path dir) throws IOException {
+        Path data = writeFolder(Files.createDirectories(dir.resolve("data")));
+        Path out = dir.resolve("m.zip");
+        assertError(1, "--model unet-tutorial takes 1x28x28 images", "train", "--data", "idx:" + data, "--model",
+                "unet-tutorial", "--steps", "1", "--out", out.toString());
+        assertError(1, "too small for 4 levels", "train", "--data", "idx:" + data, "--steps", "1", "--out",
+                out.toString());
+        assertError(1, "--model mlp is for vector data", "train", "--data", "idx:" + data, "--model", "mlp",
+                "--steps", "1", "--out", out.toString());
+        assertError(1, "nowhere: no such file or folder", "train", "--data", "idx:" + dir.resolve("nowhere"), "--steps", "1",
+                "--out", out.toString());
+        Path broken = Files.write(dir.resolve("broken-idx3-ubyte"), new byte[] {0, 0, 8, 3, 0, 0});
+        assertError(1, broken + " is truncated: it ends inside its header", "train", "--data", "idx:" + broken,
+                "--steps", "1", "--out", out.toString());
+        assertError(1, "holds images; score them with an image model", "likelihood", "--score",
+                "exact:eight-gaussians", "--data", "idx:" + data, "--out", dir.resolve("b.csv").toString());
+        assertTrue(!Files.exists(out), "nothing written");
+    }
+}
