@@ -101,6 +101,16 @@ final class PyTorchReference {
         return Optional.empty();
     }
 
+    /** The reference's folder. */
+    Path dir() {
+        return dir;
+    }
+
+    /** The Python that runs it. */
+    String python() {
+        return python;
+    }
+
     private static boolean hasTorch(String python) {
         try {
             Process p = new ProcessBuilder(python, "-c", "import torch, numpy, scipy").redirectErrorStream(true)
