@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
         description = "Score-based generative modeling through SDEs on ND4J.",
         subcommands = {QuickstartExample.class, TrainCommand.class, SampleCommand.class, LikelihoodCommand.class,
             EncodeCommand.class, DecodeCommand.class, BenchCommand.class, SamplerGalleryExample.class, LikelihoodMapExample.class,
-            ControllableGenerationExample.class,
+            ControllableGenerationExample.class, io.github.scoresde.examples.FashionMnistExample.class,
             ForwardDiffusionExample.class})
 public final class Main implements Runnable {
 
