@@ -15,7 +15,14 @@ import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.samplers.likelihood.Likelihood;
 import io.github.scoresde.oracle.ExactMixtureScore;
 import io.github.scoresde.sde.Sde;
+import io.github.scoresde.sde.VeSde;
 import io.github.scoresde.sde.VpSde;
+import io.github.scoresde.nn.UNetConfig;
+import io.github.scoresde.nn.UNetScoreNetwork;
+import io.github.scoresde.training.images.IdxFiles;
+import io.github.scoresde.training.images.ImageGrid;
+import io.github.scoresde.training.images.ImageSet;
+import io.github.scoresde.training.images.ImageSource;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.DataScaler;
 import io.github.scoresde.training.data.ToyData;
@@ -46,5 +53,30 @@ class ReadmeSnippetTest {
         assertEquals(50, r.scoreEvaluations()); // 25 levels, predictor + corrector
         assertEquals(16, nll.logLikelihood().length);
         assertTrue(Files.exists(dir.resolve("model.zip")));
+    }
+
+    /** The README's image snippet, line for line, on a written 4-image IDX folder with tiny sizes. */
+    @Test
+    void imageSnippetRuns(@TempDir Path dir) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.writeInt(0x803);
+        out.writeInt(4);
+        out.writeInt(28);
+        out.writeInt(28);
+        for (int i = 0; i < 4 * 784; i++) {
+            out.writeByte(i * 7 % 256);
+        }
+        Files.write(dir.resolve("train-images-idx3-ubyte"), bytes.toByteArray());
+        ImageSet images = IdxFiles.readFolder(dir, IdxFiles.Split.TRAIN);
+        ImageSource data = ImageSource.of(images).dequantized(true);
+        Sde sde = new VeSde(0.01, Math.ceil(data.maxPairwiseDistance(1000)));
+        Trainer.Result r = new Trainer(Trainer.Settings.builder().steps(1).batchSize(4).build())
+                .train(UNetScoreNetwork.create(UNetConfig.tutorial()), sde, data, DataScaler.identity(784));
+        INDArray pixels = r.model().toData(PredictorCorrectorSampler.builder().steps(3).build()
+                .sample(sde, r.model().score(), 2, RandomSource.of(1)).samples());
+        ImageGrid.write(pixels, 3, dir.resolve("samples.png"));
+        assertArrayEquals(new long[] {2, 1, 28, 28}, pixels.shape());
+        assertTrue(Files.size(dir.resolve("samples.png")) > 0);
     }
 }
