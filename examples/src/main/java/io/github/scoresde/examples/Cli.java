@@ -28,7 +28,15 @@ public final class Cli {
         if (System.getProperty(ND4J_LOG_LEVEL) == null) {
             System.setProperty(ND4J_LOG_LEVEL, "warn");
         }
+        // SameDiff M2.1 warns, each time a U-Net graph is built, that its pad op has no field
+        // "padValue" (the op works: the U-Net's tests compare it with PyTorch)
+        if (System.getProperty(SAMEDIFF_OP_LOG_LEVEL) == null) {
+            System.setProperty(SAMEDIFF_OP_LOG_LEVEL, "error");
+        }
     }
+
+    /** The slf4j-simple setting of the level of SameDiff's op-property logger. */
+    static final String SAMEDIFF_OP_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.nd4j.autodiff.functions.DifferentialFunction";
 
     /** Runs a picocli command with the policy, printing to standard output and error. */
     public static int execute(Object command, String... args) {

@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--only", split = ",", defaultValue = "b1,b2,b4",
-            description = "workloads to run, of b1,b2,b3,b4,b5 (default ${DEFAULT-VALUE})")
+            description = "workloads to run, of b1,b2,b3,b4,b5,b6,b7 (default ${DEFAULT-VALUE})")
     List<String> only;
 
     @Option(names = "--repeats", description = "timed repeats after the warm-up, for every workload (default: the "
@@ -156,8 +156,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         for (String w : only) {
-            if (!List.of("b1", "b2", "b3", "b4", "b5").contains(w)) {
-                throw new IllegalArgumentException("Unknown workload \"" + w + "\"; expected some of [b1, b2, b3, b4, b5]");
+            if (!List.of("b1", "b2", "b3", "b4", "b5", "b6", "b7").contains(w)) {
+                throw new IllegalArgumentException("Unknown workload \"" + w
+                        + "\"; expected some of [b1, b2, b3, b4, b5, b6, b7]");
             }
         }
         if (repeats != null) {
@@ -169,7 +170,8 @@ public final class BenchCommand implements Callable<Integer> {
         io.github.scoresde.core.Checks.positive("--b1-runs", b1Runs);
         io.github.scoresde.core.Checks.positive("--reference-b1-runs", referenceB1Runs);
         java.io.PrintWriter log = spec.commandLine().getErr();
-        if (!noReference && (only.contains("b1") || only.contains("b2") || only.contains("b4"))) {
+        if (!noReference && (only.contains("b1") || only.contains("b2") || only.contains("b4") || only.contains("b6")
+                || only.contains("b7"))) {
             String refCore = referenceOpenblasCore == null ? Relaunch.originalCoreType().orElse("")
                     : referenceOpenblasCore.equalsIgnoreCase("unset") ? "" : referenceOpenblasCore;
             if (!refCore.isEmpty() && !io.github.scoresde.cpu.OpenBlasCore.isCoreName(refCore)) {
@@ -216,6 +218,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (only.contains("b5")) {
             b5();
+        }
+        if (only.contains("b6")) {
+            new ImageBench(report, reference).b6();
+        }
+        if (only.contains("b7")) {
+            new ImageBench(report, reference).b7();
         }
         spec.commandLine().getOut().print(report.table());
         spec.commandLine().getOut().println("OpenBLAS kernels (OPENBLAS_CORETYPE): this library " + ourCore()

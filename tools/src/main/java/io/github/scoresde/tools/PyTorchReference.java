@@ -146,6 +146,14 @@ final class PyTorchReference {
         return run("b4", "b4_likelihood.py");
     }
 
+    /** B6/B7: the JSON of {@code b6_unet.py what args...} (train, forward or vjp). */
+    JsonNode b6(String what, String... args) {
+        String[] all = new String[args.length + 1];
+        all[0] = what;
+        System.arraycopy(args, 0, all, 1, args.length);
+        return run("b6-" + what, "b6_unet.py", all);
+    }
+
     private JsonNode run(String name, String script, String... args) {
         List<String> cmd = new ArrayList<>(List.of(python, script));
         cmd.addAll(List.of(args));
