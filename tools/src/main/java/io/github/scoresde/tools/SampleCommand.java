@@ -55,23 +55,56 @@ public final class SampleCommand implements Callable<Integer> {
     /** The sampler for a command-line name. */
     static Sampler sampler(String name, int steps, double snr, ToleranceMixin tolerance,
             io.github.scoresde.samplers.SamplingListener listener) {
+        return sampler(name, steps, snr, tolerance, listener, 0);
+    }
+
+    /**
+     * As above, the fixed-step samplers running {@code chunk} examples at a time (0: all at once;
+     * the samples are the same either way).
+     */
+    static Sampler sampler(String name, int steps, double snr, ToleranceMixin tolerance,
+            io.github.scoresde.samplers.SamplingListener listener, int chunk) {
         Checks.positive("--steps", steps);
         switch (String.valueOf(name).toLowerCase(Locale.ROOT)) {
             case "em":
                 return PredictorCorrectorSampler.builder().predictor(io.github.scoresde.samplers.Predictor.eulerMaruyama())
-                        .corrector(io.github.scoresde.samplers.Corrector.none()).steps(steps).listener(listener).build();
+                        .corrector(io.github.scoresde.samplers.Corrector.none()).steps(steps).listener(listener)
+                        .chunkSize(chunk).build();
             case "pc":
                 return PredictorCorrectorSampler.builder()
                         .corrector(io.github.scoresde.samplers.Corrector.langevin(Checks.positive("--snr", snr)))
-                        .steps(steps).listener(listener).build();
+                        .steps(steps).listener(listener).chunkSize(chunk).build();
             case "ancestral":
                 return PredictorCorrectorSampler.builder().predictor(io.github.scoresde.samplers.Predictor.ancestral())
-                        .corrector(io.github.scoresde.samplers.Corrector.none()).steps(steps).listener(listener).build();
+                        .corrector(io.github.scoresde.samplers.Corrector.none()).steps(steps).listener(listener)
+                        .chunkSize(chunk).build();
             case "ode":
                 return tolerance.flowSampler();
             default:
                 throw new IllegalArgumentException("Unknown sampler \"" + name + "\"; expected one of " + SAMPLERS);
         }
+    }
+
+    /** Images sampled at a time. */
+    static final int IMAGE_CHUNK = 256;
+
+    /** The ODE sampler on chunks of images, chunk c with the seed's stream c. */
+    private SamplingResult odeInChunks(Sampler s, ScoreSource.Resolved r) {
+        if (n <= IMAGE_CHUNK) {
+            return s.sample(r.sde(), r.score(), n, seed);
+        }
+        java.util.List<INDArray> parts = new java.util.ArrayList<>();
+        int evaluations = 0;
+        java.time.Duration elapsed = java.time.Duration.ZERO;
+        for (int c = 0; c * IMAGE_CHUNK < n; c++) {
+            SamplingResult part = s.sample(r.sde(), r.score(), Math.min(IMAGE_CHUNK, n - c * IMAGE_CHUNK),
+                    io.github.scoresde.core.RandomSource.of(seed).stream(c));
+            parts.add(part.samples());
+            evaluations = Math.max(evaluations, part.scoreEvaluations());
+            elapsed = elapsed.plus(part.elapsed());
+        }
+        return new SamplingResult(org.nd4j.linalg.factory.Nd4j.concat(0, parts.toArray(new INDArray[0])),
+                evaluations, elapsed);
     }
 
     @Override
@@ -81,11 +114,14 @@ public final class SampleCommand implements Callable<Integer> {
             Outputs.check("--grid", grid, new String[] {"png"}, "--model", source.choice.model, "--out", out);
         }
         Checks.positive("--n", n);
-        Sampler s = sampler(sampler, steps, snr, tolerance, Progress.samplingListener("sample"));
+        sampler(sampler, steps, snr, tolerance, null);
         ScoreSource.Resolved r = source.resolve();
+        boolean images = r.score().sampleShape().length == 3;
+        // a U-Net's activations are hundreds of values per pixel: images are sampled in chunks
+        Sampler s = sampler(sampler, steps, snr, tolerance, Progress.samplingListener("sample"),
+                images ? IMAGE_CHUNK : 0);
         // the samples, the score, the noise and the sampler's working copies: about eight of them
         Sizes.check("--n " + n, (double) n * r.dimension(), 4, 8);
-        boolean images = r.score().sampleShape().length == 3;
         if (grid != null && !images) {
             throw new IllegalArgumentException("--grid is for image models; this score has samples of shape "
                     + java.util.Arrays.toString(r.score().sampleShape()));
@@ -93,7 +129,8 @@ public final class SampleCommand implements Callable<Integer> {
         if (images && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
             throw new IllegalArgumentException("--out " + out + ": image samples are written as .npy");
         }
-        SamplingResult res = s.sample(r.sde(), r.score(), n, seed);
+        SamplingResult res = images && sampler.equalsIgnoreCase("ode") ? odeInChunks(s, r) : s.sample(r.sde(),
+                r.score(), n, seed);
         INDArray data = r.toData(res.samples());
         ArrayFiles.write(data, out);
         if (grid != null) {
