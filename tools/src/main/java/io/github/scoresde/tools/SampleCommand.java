@@ -114,7 +114,8 @@ public final class SampleCommand implements Callable<Integer> {
             Outputs.check("--grid", grid, new String[] {"png"}, "--model", source.choice.model, "--out", out);
         }
         Checks.positive("--n", n);
-        sampler(sampler, steps, snr, tolerance, null);
+        // the sampler options are checked before the model is read
+        sampler(sampler, steps, snr, tolerance, io.github.scoresde.samplers.SamplingListener.none());
         ScoreSource.Resolved r = source.resolve();
         boolean images = r.score().sampleShape().length == 3;
         // a U-Net's activations are hundreds of values per pixel: images are sampled in chunks
