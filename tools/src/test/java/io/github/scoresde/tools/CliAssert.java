@@ -11,6 +11,15 @@ final class CliAssert {
     private CliAssert() {
     }
 
+    /** Runs the tool, asserts it succeeds, and returns what it printed on standard output. */
+    static String run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = Main.execute(new Main(), new PrintWriter(out), new PrintWriter(err), args);
+        assertEquals(0, rc, "exit code of " + String.join(" ", args) + "; stderr: " + err);
+        return out.toString();
+    }
+
     /** The tool exits with {@code code}, one error line containing {@code message}, no stack trace. */
     static void assertError(int code, String message, String... args) {
         StringWriter err = new StringWriter();

@@ -1,14 +1,13 @@
 package io.github.scoresde.tools;
 
 import static io.github.scoresde.tools.CliAssert.assertError;
+import static io.github.scoresde.tools.CliAssert.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.scoresde.oracle.GaussianMixture;
 import io.github.scoresde.core.RandomSource;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,14 +18,6 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** Every subcommand end to end on tiny inputs, and the error policy. */
 class CliTest {
-
-    private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int rc = Main.execute(new Main(), new PrintWriter(out), new PrintWriter(err), args);
-        assertEquals(0, rc, "exit code of " + String.join(" ", args) + "; stderr: " + err);
-        return out.toString();
-    }
 
     @Test
     void trainSampleLikelihoodEncodeDecodeEndToEnd(@TempDir Path dir) {

@@ -1,6 +1,7 @@
 package io.github.scoresde.tools;
 
 import static io.github.scoresde.tools.CliAssert.assertError;
+import static io.github.scoresde.tools.CliAssert.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,8 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
@@ -24,14 +23,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The image commands end to end on tiny written IDX files and a tiny U-Net. */
 class ImageCliTest {
-
-    private static String run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int rc = Main.execute(new Main(), new PrintWriter(out), new PrintWriter(err), args);
-        assertEquals(0, rc, "exit code of " + String.join(" ", args) + "; stderr: " + err);
-        return out.toString();
-    }
 
     /** An MNIST-style folder with 12 gzipped 16x16 images (a bar whose column is the label) and labels. */
     static Path writeFolder(Path dir) throws IOException {
