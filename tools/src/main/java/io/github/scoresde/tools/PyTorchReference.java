@@ -187,6 +187,15 @@ final class PyTorchReference {
             }
             log.printf("  done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
             File json = results.resolve(name + ".json").toFile();
+            if (!json.exists()) {
+                // scripts that print their one JSON line (b6_unet.py) rather than write a file
+                List<String> lines = Files.readAllLines(logFile);
+                for (int i = lines.size() - 1; i >= 0; i--) {
+                    if (lines.get(i).startsWith("{")) {
+                        return JSON.readTree(lines.get(i));
+                    }
+                }
+            }
             return JSON.readTree(json);
         } catch (IOException e) {
             throw new UncheckedIOException("PyTorch reference " + script + " failed: " + e.getMessage(), e);
