@@ -81,6 +81,16 @@ class ImageCliTest {
         assertEquals(3 * (32 + 2) + 2, png.getWidth());
         assertEquals(2 * (32 + 2) + 2, png.getHeight());
 
+        // every sampler runs on [n, C, H, W]
+        for (String sampler : new String[] {"pc", "ancestral", "ode"}) {
+            Path other = dir.resolve(sampler + ".npy");
+            run("sample", "--model", model.toString(), "--sampler", sampler, "--steps", "4", "--rtol", "1e-2",
+                    "--atol", "1e-2", "--n", "3", "--seed", "2", "--out", other.toString());
+            INDArray x = ArrayFiles.read(other);
+            assertArrayEquals(new long[] {3, 1, 16, 16}, x.shape(), sampler);
+            assertTrue(Double.isFinite(x.sumNumber().doubleValue()), sampler);
+        }
+
         Path bpd = dir.resolve("bpd.csv");
         String scored = run("likelihood", "--model", model.toString(), "--data",
                 "idx:" + data.resolve("train-images-idx3-ubyte.gz"), "--n", "3", "--rtol", "1e-3", "--atol", "1e-3",

@@ -87,6 +87,21 @@ class ImageTrainingTest {
         assertTrue(late < 0.8 * early, "mean loss of steps 0-9 " + early + ", of steps 50-59 " + late);
     }
 
+    @Test
+    void aClassConditionalUNetTrainsOnLabelledImages() {
+        UNetScoreNetwork net = UNetScoreNetwork.create(UNetConfig.builder(1, 8, 8).channels(4, 8).groups(2, 4)
+                .embedding(8).classes(4).seed(3).build(), AdamSettings.builder().learningRate(1e-2).build());
+        Trainer.Result r = new Trainer(settings(5)).trainConditional(net, new VeSde(0.01, 10),
+                ImageSource.of(bars()).labelled(), DataScaler.identity(64), 0.2);
+        assertEquals(5, r.losses().length);
+        INDArray x = RandomSource.of(4).gaussian(DataType.FLOAT, 0, 2, 1, 8, 8);
+        INDArray t = Nd4j.createFromArray(0.5f, 0.5f);
+        INDArray a = r.model().score().score(x, t, new int[] {0, 1});
+        INDArray b = r.model().score().score(x, t, new int[] {3, 1});
+        assertTrue(a.slice(0).distance2(b.slice(0)) > 0, "the label steers the score");
+        assertEquals(0, a.slice(1).distance2(b.slice(1)), 0);
+    }
+
     private static double mean(double[] v, int from, int to) {
         double s = 0;
         for (int i = from; i < to; i++) {
