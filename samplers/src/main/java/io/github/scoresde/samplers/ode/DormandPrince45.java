@@ -178,6 +178,11 @@ public final class DormandPrince45 implements OdeSolver {
                         + t + " before reaching " + t1 + " (" + nfe + " evaluations); loosen rtol/atol or raise maxSteps",
                         t);
             }
+            if (Double.isNaN(h)) {
+                throw new OdeSolverException("Dormand-Prince cannot choose a step at t = " + t + ": the state or "
+                        + "its derivative is not finite (largest |state| " + y.amaxNumber().doubleValue() + "); scale "
+                        + "the data to moderate values or loosen rtol/atol", t);
+            }
             if (h < minStep) {
                 throw new OdeSolverException("Dormand-Prince step size underflow at t = " + t + " (h = " + h
                         + ") before reaching " + t1 + "; the problem is too stiff or not finite", t);

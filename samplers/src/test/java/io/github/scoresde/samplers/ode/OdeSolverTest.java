@@ -218,6 +218,23 @@ class OdeSolverTest {
         assertTrue(e.getMessage().contains("non-finite state at step"), e.getMessage());
     }
 
+    /**
+     * A derivative that overflows from the start (data near the float limits) leaves the step
+     * controller no step size: the solver says so rather than passing t = NaN to the system.
+     */
+    @Test
+    void anOverflowingDerivativeFailsNamingTheCause() {
+        java.util.List<Double> times = new java.util.ArrayList<>();
+        OdeSystem overflow = (t, y) -> {
+            times.add(t);
+            return y.mul(Double.POSITIVE_INFINITY);
+        };
+        OdeSolverException e = assertThrows(OdeSolverException.class, () -> new DormandPrince45(1e-5, 1e-5)
+                .solve(overflow, 0, 1, Nd4j.createFromArray(new float[][] {{1e30f, -3e30f}})));
+        assertTrue(e.getMessage().contains("the state or its derivative is not finite"), e.getMessage());
+        assertTrue(times.stream().allMatch(Double::isFinite), "the system saw only finite times: " + times);
+    }
+
     @Test
     void rejectsBadArguments() {
         assertRejects(() -> new EulerSolver(0), "steps must be positive", "0");
