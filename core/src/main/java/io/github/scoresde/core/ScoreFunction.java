@@ -20,6 +20,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * call, and callers reuse or release their memory afterwards (copy what must outlive the call).
  * The result is a new array that the caller owns; the library's samplers and likelihood release
  * such results as soon as they have read them ({@link NdArrays#release}).
+ *
+ * <p>x is not checked for finiteness (a scan per call on the samplers' hot path): a non-finite
+ * value in example b gives a non-finite score in example b and leaves the other examples'
+ * scores as they are. The samplers and ODE solvers check their states and stop with a
+ * {@link ScoreSdeException} naming the step when one turns non-finite.
  */
 public interface ScoreFunction {
 
