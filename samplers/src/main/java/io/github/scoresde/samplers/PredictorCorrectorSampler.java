@@ -28,7 +28,12 @@ import org.slf4j.LoggerFactory;
  * <p>Randomness: the prior draw and every step's noise are keyed by sample index, so the same
  * source gives the same samples and {@link Builder#chunkSize chunked} runs give the samples of one
  * batch, for every predictor and corrector whose step does not use batch statistics (all but the
- * default batch-mean {@link LangevinCorrector}; see {@link LangevinCorrector.StepSizeNorm}). NFE = N (corrector steps + predictor
+ * default batch-mean {@link LangevinCorrector}; see {@link LangevinCorrector.StepSizeNorm}): bit for
+ * bit with a score whose value for one example does not depend on the others in its batch (the
+ * exact mixture score). A network's products are blocked by batch size, so a chunk's scores can
+ * differ from one batch's by float32 rounding, and over hundreds of steps (Langevin steps above
+ * all) a few samples can drift apart: chunked samples are then the same in distribution, not bit
+ * for bit. NFE = N (corrector steps + predictor
  * evaluations) per sample. A NaN or infinity stops sampling with {@link SamplingDivergedException}.
  *
  * <p>Threads: on a machine with two or more processors, each step's noise for batches of at least
