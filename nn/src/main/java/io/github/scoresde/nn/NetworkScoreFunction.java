@@ -13,11 +13,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Provides the input vector-Jacobian product by back-propagation through the network.
  * Results are float32, or the data type of x when x is float64.
  */
-public final class NetworkScoreFunction implements DifferentiableScore, io.github.scoresde.core.ConditionalScoreFunction {
+public final class NetworkScoreFunction implements DifferentiableScore, io.github.scoresde.core.ConditionalScoreFunction,
+        io.github.scoresde.core.ProcessBound {
     private final ScoreNetwork network;
     private final Parameterization parameterization;
     private final DoubleUnaryOperator marginalStd;
     private final double horizon;
+    private final String processSpec;
 
     /**
      * @param network the network
@@ -31,6 +33,31 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
         this.parameterization = Checks.notNull("parameterization", parameterization);
         this.marginalStd = Checks.notNull("marginalStd", marginalStd);
         this.horizon = Checks.positive("horizon", horizon);
+        this.processSpec = null;
+    }
+
+    /**
+     * As above, bound to the process the network was trained for (samplers and likelihoods then
+     * refuse another; {@link io.github.scoresde.core.ProcessBound}).
+     *
+     * @param processSpec that process's text form ({@code Sde.spec()})
+     */
+    public NetworkScoreFunction(ScoreNetwork network, Parameterization parameterization, DoubleUnaryOperator marginalStd,
+            double horizon, String processSpec) {
+        this.network = Checks.notNull("network", network);
+        this.parameterization = Checks.notNull("parameterization", parameterization);
+        this.marginalStd = Checks.notNull("marginalStd", marginalStd);
+        this.horizon = Checks.positive("horizon", horizon);
+        this.processSpec = Checks.notNull("processSpec", processSpec);
+    }
+
+    /**
+     * The process this score is bound to, or the empty text when it was built without one (it is
+     * then used under any process).
+     */
+    @Override
+    public String processSpec() {
+        return processSpec == null ? "" : processSpec;
     }
 
     /** The network. */

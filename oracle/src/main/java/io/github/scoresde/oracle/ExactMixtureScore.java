@@ -20,7 +20,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * @param mixture the data distribution p_0
  * @param sde the forward SDE
  */
-public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements DifferentiableScore, ScoreDivergence {
+public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements DifferentiableScore, ScoreDivergence,
+        io.github.scoresde.core.ProcessBound {
 
     /** Validates the components. */
     public ExactMixtureScore {
@@ -149,5 +150,11 @@ public record ExactMixtureScore(GaussianMixture mixture, Sde sde) implements Dif
     }
 
     record Coefficients(double[] m, double[] s) {
+    }
+
+    /** The SDE's text form: this score is the score of that process's marginals only. */
+    @Override
+    public String processSpec() {
+        return sde.spec();
     }
 }

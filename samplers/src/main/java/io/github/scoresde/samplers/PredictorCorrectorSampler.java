@@ -108,6 +108,7 @@ public final class PredictorCorrectorSampler implements Sampler {
 
     @Override
     public SamplingResult sample(Sde sde, ScoreFunction score, int n, RandomSource rng) {
+        io.github.scoresde.core.ProcessBound.check(score, Checks.notNull("sde", sde).spec());
         Checks.notNull("sde", sde);
         Checks.notNull("score", score);
         Checks.notNull("rng", rng);

@@ -81,6 +81,7 @@ public final class ProbabilityFlowSampler implements Sampler {
 
     @Override
     public SamplingResult sample(Sde sde, ScoreFunction score, int n, RandomSource rng) {
+        io.github.scoresde.core.ProcessBound.check(score, Checks.notNull("sde", sde).spec());
         Checks.notNull("sde", sde);
         Checks.notNull("score", score);
         Checks.notNull("rng", rng);
@@ -96,6 +97,7 @@ public final class ProbabilityFlowSampler implements Sampler {
      * @param latent x(T), {@code [n, sampleShape...]}, not modified
      */
     public SamplingResult decode(Sde sde, ScoreFunction score, INDArray latent) {
+        io.github.scoresde.core.ProcessBound.check(score, Checks.notNull("sde", sde).spec());
         Checks.notNull("sde", sde);
         Checks.notNull("score", score);
         int n = Checks.batchOf("latent", latent, score.sampleShape());
@@ -129,6 +131,7 @@ public final class ProbabilityFlowSampler implements Sampler {
      * @return the codes x(T) in {@link SamplingResult#samples()}, with the evaluations made
      */
     public SamplingResult encode(Sde sde, ScoreFunction score, INDArray x) {
+        io.github.scoresde.core.ProcessBound.check(score, Checks.notNull("sde", sde).spec());
         Checks.notNull("sde", sde);
         Checks.notNull("score", score);
         Checks.batchOf("x", x, score.sampleShape());

@@ -313,7 +313,9 @@ class PredictorCorrectorSamplerTest {
                 "endTime must lie in (0, 1.0)", "1.5");
         assertRejects(() -> PredictorCorrectorSampler.builder().grid(TimeGrid.of(2, 1)).build()
                 .sample(vp, score, 4, 0), "must start at or before T = 1.0", "2.0");
-        assertRejects(() -> PredictorCorrectorSampler.ancestral(10).sample(new SubVpSde(), score, 4, 0),
+        Sde subVp = new SubVpSde();
+        assertRejects(() -> PredictorCorrectorSampler.ancestral(10).sample(subVp, new ExactMixtureScore(EIGHT, subVp), 4,
+                0),
                 "AncestralSamplingPredictor needs an SDE with a discrete schedule (VpSde, VeSde); got SubVpSde");
         assertRejects(() -> PredictorCorrectorSampler.eulerMaruyama(10).sample(vp, score, 0, 0), "n must be positive");
         assertRejects(() -> new LangevinCorrector(-0.1, 1), "snr must be positive", "-0.1");

@@ -99,6 +99,7 @@ public final class Likelihood {
      * @param rng randomness for stochastic divergence estimators (unused by the exact one)
      */
     public Result logLikelihood(Sde sde, ScoreFunction score, INDArray x, RandomSource rng) {
+        io.github.scoresde.core.ProcessBound.check(score, Checks.notNull("sde", sde).spec());
         Checks.notNull("sde", sde);
         Checks.notNull("score", score);
         int batch = Checks.batchOf("x", x, score.sampleShape());
