@@ -17,4 +17,24 @@ public interface OdeSystem {
      *     which releases it once the step that asked for it is decided
      */
     INDArray derivative(double t, INDArray y);
+
+    /**
+     * This system reporting, before each evaluation, the fraction of the way from {@code from} to
+     * {@code to} covered so far (the largest seen, in [0, 1]), e.g. for a progress bar of a long
+     * solve. Reports when the fraction has grown by at least a thousandth.
+     */
+    static OdeSystem reporting(OdeSystem system, double from, double to, java.util.function.DoubleConsumer progress) {
+        Checks.notNull("system", system);
+        Checks.notNull("progress", progress);
+        double span = to - from;
+        double[] best = {-1};
+        return (t, y) -> {
+            double f = span == 0 ? 1 : Math.min(1, Math.max(0, (t - from) / span));
+            if (f >= best[0] + 1e-3 || f == 1 && best[0] < 1) {
+                best[0] = f;
+                progress.accept(f);
+            }
+            return system.derivative(t, y);
+        };
+    }
 }

@@ -70,4 +70,35 @@ public final class Progress {
             }
         };
     }
+
+    /**
+     * A consumer of the fraction of a long computation done (an ODE solve: likelihood, encoding,
+     * decoding, probability-flow sampling): a bar on a terminal, a log line at every tenth
+     * otherwise.
+     */
+    public static java.util.function.DoubleConsumer fraction(String task) {
+        if (!interactive()) {
+            org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Progress.class);
+            int[] tenths = {0};
+            return f -> {
+                int k = (int) Math.floor(f * 10 + 1e-9);
+                if (k > tenths[0]) {
+                    tenths[0] = k;
+                    log.info("{}: {}% of the time span", task, 10 * k);
+                }
+            };
+        }
+        ProgressBar[] bar = new ProgressBar[1];
+        return f -> {
+            if (bar[0] == null) {
+                bar[0] = new ProgressBarBuilder().setTaskName(task).setInitialMax(1000)
+                        .setStyle(ProgressBarStyle.ASCII).build();
+            }
+            bar[0].stepTo(Math.round(f * 1000));
+            if (f >= 1) {
+                bar[0].close();
+                bar[0] = null;
+            }
+        };
+    }
 }

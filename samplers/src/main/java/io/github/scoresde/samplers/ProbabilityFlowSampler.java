@@ -40,6 +40,7 @@ public final class ProbabilityFlowSampler implements Sampler {
     private final Double endTime;
     private final boolean denoise;
     private final DataType dataType;
+    private final java.util.function.DoubleConsumer progress;
 
     private ProbabilityFlowSampler(Builder b) {
         DormandPrince45 classical = new DormandPrince45(b.rtol, b.atol);
@@ -49,6 +50,7 @@ public final class ProbabilityFlowSampler implements Sampler {
         this.endTime = b.endTime;
         this.denoise = b.denoise;
         this.dataType = b.dataType;
+        this.progress = b.progress;
     }
 
     /**
@@ -107,7 +109,8 @@ public final class ProbabilityFlowSampler implements Sampler {
                 sde);
         long start = System.nanoTime();
         ProbabilityFlowOde flow = sde.probabilityFlow(score);
-        OdeSolution sol = solver.solve(flow, sde.horizon(), end, latent.castTo(dataType));
+        OdeSolution sol = solver.solve(reporting(flow, sde.horizon(), end), sde.horizon(), end,
+                latent.castTo(dataType));
         INDArray x = sol.y();
         int nfe = sol.evaluations();
         if (denoise) {
@@ -138,7 +141,8 @@ public final class ProbabilityFlowSampler implements Sampler {
         Checks.allFinite("x", x);
         double end = endTime(sde);
         long start = System.nanoTime();
-        OdeSolution sol = encodingSolver.solve(sde.probabilityFlow(score), end, sde.horizon(), x.castTo(dataType));
+        OdeSolution sol = encodingSolver.solve(reporting(sde.probabilityFlow(score), end, sde.horizon()), end,
+                sde.horizon(), x.castTo(dataType));
         SamplingDivergedException.check(sol.y(), sol.acceptedSteps(), sol.acceptedSteps(), sde.horizon(),
                 "the score may be unreliable; check the model");
         return new SamplingResult(sol.y(), sol.evaluations(), Duration.ofNanos(System.nanoTime() - start));
@@ -151,6 +155,10 @@ public final class ProbabilityFlowSampler implements Sampler {
                 + ", denoise=" + denoise + ", dataType=" + dataType + "]";
     }
 
+    private io.github.scoresde.core.OdeSystem reporting(io.github.scoresde.core.OdeSystem f, double from, double to) {
+        return progress == null ? f : io.github.scoresde.core.OdeSystem.reporting(f, from, to, progress);
+    }
+
     /** Builder. */
     public static final class Builder {
         private OdeSolver solver;
@@ -159,8 +167,15 @@ public final class ProbabilityFlowSampler implements Sampler {
         private Double endTime;
         private boolean denoise;
         private DataType dataType = DataType.FLOAT;
+        private java.util.function.DoubleConsumer progress;
 
         private Builder() {
+        }
+
+        /** Reports the fraction of each solve done (for a progress bar); default: none. */
+        public Builder progress(java.util.function.DoubleConsumer p) {
+            this.progress = Checks.notNull("progress", p);
+            return this;
         }
 
         /**

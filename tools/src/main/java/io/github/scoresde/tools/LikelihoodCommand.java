@@ -75,7 +75,8 @@ public final class LikelihoodCommand implements Callable<Integer> {
         }
         int count = Math.min(Checks.positive("--n", n == null ? 100 : n), set.size());
         INDArray pixels = ImageSource.of(set).dequantized(true).range(0, count, RandomSource.of(seed).stream(7));
-        Likelihood.Builder builder = Likelihood.builder().divergence(est).solver(tolerance.solver());
+        Likelihood.Builder builder = Likelihood.builder().divergence(est).solver(tolerance.solver())
+                .progress(io.github.scoresde.examples.Progress.fraction("likelihood"));
         if (eps != null) {
             builder.endTime(eps);
         }
@@ -145,7 +146,8 @@ public final class LikelihoodCommand implements Callable<Integer> {
                     + r.dimension() + " dimensions");
         }
         double jacobian = r.model() == null ? 0 : r.model().scaler().logJacobian();
-        Likelihood.Builder builder = Likelihood.builder().divergence(est).solver(tolerance.solver());
+        Likelihood.Builder builder = Likelihood.builder().divergence(est).solver(tolerance.solver())
+                .progress(io.github.scoresde.examples.Progress.fraction("likelihood"));
         if (eps != null) {
             builder.endTime(eps);
         }

@@ -35,7 +35,8 @@ public final class ToleranceMixin {
 
     /** As {@link #flowSampler()}, with the data placed at {@code endTime} (null: the SDE's end time). */
     ProbabilityFlowSampler flowSampler(Double endTime) {
-        ProbabilityFlowSampler.Builder b = ProbabilityFlowSampler.builder();
+        ProbabilityFlowSampler.Builder b = ProbabilityFlowSampler.builder()
+                .progress(io.github.scoresde.examples.Progress.fraction("ode"));
         if (endTime != null) {
             b.endTime(endTime);
         }

@@ -39,12 +39,14 @@ public final class Likelihood {
     private final DivergenceEstimator divergence;
     private final Double endTime;
     private final DataType dataType;
+    private final java.util.function.DoubleConsumer progress;
 
     private Likelihood(Builder b) {
         this.solver = b.solver;
         this.divergence = b.divergence;
         this.endTime = b.endTime;
         this.dataType = b.dataType;
+        this.progress = b.progress;
     }
 
     /** A builder with the defaults. */
@@ -142,7 +144,9 @@ public final class Likelihood {
                 NdArrays.release(sd[0], sd[1], drift);
                 return out;
             };
-            sol = solver.solve(augmented, eps, sde.horizon(), y0);
+            sol = solver.solve(progress == null ? augmented
+                    : io.github.scoresde.core.OdeSystem.reporting(augmented, eps, sde.horizon(), progress), eps,
+                    sde.horizon(), y0);
         }
         INDArray z = sol.y().get(NDArrayIndex.interval(0, n)).dup('c').reshape(shape);
         double[] delta = NdArrays.toDoubles(sol.y().get(NDArrayIndex.interval(n, n + batch)));
@@ -172,8 +176,15 @@ public final class Likelihood {
         private DivergenceEstimator divergence = DivergenceEstimator.exact();
         private Double endTime;
         private DataType dataType = DataType.DOUBLE;
+        private java.util.function.DoubleConsumer progress;
 
         private Builder() {
+        }
+
+        /** Reports the fraction of the integration done (for a progress bar); default: none. */
+        public Builder progress(java.util.function.DoubleConsumer p) {
+            this.progress = Checks.notNull("progress", p);
+            return this;
         }
 
         /** The ODE solver (default Dormand-Prince, rtol = atol = 1e-5). */

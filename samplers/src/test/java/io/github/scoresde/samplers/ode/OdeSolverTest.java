@@ -236,6 +236,21 @@ class OdeSolverTest {
     }
 
     @Test
+    void aReportingSystemReportsTheFractionCoveredInBothDirections() {
+        for (double[] span : new double[][] {{0, 1}, {1, 0.001}}) {
+            java.util.List<Double> seen = new java.util.ArrayList<>();
+            OdeSystem f = OdeSystem.reporting(DECAY, span[0], span[1], seen::add);
+            new RungeKutta4Solver(20).solve(f, span[0], span[1], Nd4j.ones(DataType.DOUBLE, 1, 2));
+            assertTrue(seen.size() >= 20, "reports " + seen);
+            assertEquals(0, seen.get(0), 0);
+            assertEquals(1, seen.get(seen.size() - 1), 1e-12);
+            for (int i = 1; i < seen.size(); i++) {
+                assertTrue(seen.get(i) > seen.get(i - 1), "increasing: " + seen);
+            }
+        }
+    }
+
+    @Test
     void rejectsBadArguments() {
         assertRejects(() -> new EulerSolver(0), "steps must be positive", "0");
         assertRejects(() -> new RungeKutta4Solver(-3), "steps must be positive", "-3");
