@@ -192,7 +192,7 @@ public final class TrainCommand implements Callable<Integer> {
         // the final state is always written, so that the model file can be trained further
         settings.checkpoints(Checks.nonNegative("--checkpoint-every", checkpointEvery), cp);
         if (gridFile != null) {
-            int every = gridEvery != null ? Checks.nonNegative("--grid-every", gridEvery) : Math.max(1, steps / 5);
+            int every = gridEvery != null ? Checks.nonNegative("--grid-every", gridEvery) : steps < 5 ? steps : steps / 5;
             if (every > 0) {
                 settings.snapshots(every, (step, m) -> SampleGrids.write(m, step, seed, gridFile));
             }
