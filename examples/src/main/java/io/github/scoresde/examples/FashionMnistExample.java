@@ -31,10 +31,11 @@ import picocli.CommandLine.Option;
 /**
  * Images: samples clothing items from the tutorial U-Net trained on Fashion-MNIST and writes them
  * as a PNG grid. By default it loads the model the project ships ({@value #SHIPPED}, trained by
- * this example's own training mode; docs/benchmarks.md says how long and how well) and samples in
- * well under a minute. With {@code --train-steps N} it first trains a fresh U-Net for N steps on
- * Fashion-MNIST from the Debian package dataset-fashion-mnist (about 2 steps per second on 2 CPU
- * cores; recognisable clothing from about 3,000 steps), saving it with {@code --save}.
+ * the project's CLI with these settings; models/README.md gives the commands, docs/benchmarks.md
+ * its figures) and samples in well under a minute. With {@code --train-steps N} it first trains a
+ * fresh U-Net for N steps on Fashion-MNIST from the Debian package dataset-fashion-mnist (about 2
+ * steps per second on 2 CPU cores; recognisable clothing from about 3,000 steps), saving it with
+ * {@code --save}.
  *
  * <pre>java -jar tools/target/scoresde.jar fashion</pre>
  */
