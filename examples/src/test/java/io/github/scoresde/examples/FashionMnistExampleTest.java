@@ -34,4 +34,16 @@ class FashionMnistExampleTest {
                 e.getMessage());
         assertEquals(false, Files.exists(dir.resolve("g.png")));
     }
+
+    /** The training mode, two steps, where Fashion-MNIST is installed (apt-get install dataset-fashion-mnist). */
+    @Test
+    void trainsOnFashionMnistWhenInstalled(@TempDir Path dir) {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(FashionMnistExample.FASHION_MNIST),
+                "skipped: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        Path model = dir.resolve("m.zip");
+        FashionMnistExample.Result r = FashionMnistExample.run(new FashionMnistExample.Options(null, 2, model, 2, 3,
+                1, dir.resolve("g.png")));
+        assertArrayEquals(new long[] {2, 1, 28, 28}, r.pixels().shape());
+        assertTrue(Files.exists(model));
+    }
 }
