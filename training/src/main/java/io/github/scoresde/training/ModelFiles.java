@@ -85,7 +85,7 @@ public final class ModelFiles {
      * The training state embedded in a model file, extracted to a temporary file the caller
      * deletes; null when the file has none (a checkpoint itself, or a model saved without it).
      */
-    static Path trainingState(Path file) {
+    private static Path trainingState(Path file) {
         Checks.notNull("file", file);
         if (!Files.isRegularFile(file)) {
             return null;
@@ -251,6 +251,56 @@ public final class ModelFiles {
                 zos.putNextEntry(new ZipEntry(x.getKey()));
                 zos.write(x.getValue());
                 zos.closeEntry();
+            }
+        }
+    }
+
+    /**
+     * What a checkpoint holds: the model with the network's current (not averaged) weights and its
+     * optimiser state, the EMA of the weights, the step it was written at and the training seed.
+     */
+    record Checkpoint(TrainedModel model, ExponentialMovingAverage ema, long step, long seed) {
+    }
+
+    /** Writes a checkpoint (the network with its optimiser state, the EMA, the step and the seed), atomically. */
+    static void writeCheckpoint(TrainedModel model, ExponentialMovingAverage ema, long step, long seed, Path file) {
+        Map<String, byte[]> extra = new LinkedHashMap<>();
+        extra.put(EMA, toBytes(ema.average()));
+        String cp = "step=" + step + "\nseed=" + seed + "\nemaDecay=" + ema.decay() + "\nemaWarmup=" + ema.warmup()
+                + "\n";
+        extra.put(CHECKPOINT, cp.getBytes(StandardCharsets.UTF_8));
+        write(model, true, extra, file);
+    }
+
+    /**
+     * Reads a checkpoint, or the training state embedded in a model file ({@link #TRAINING_STATE}).
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read or holds no training state
+     */
+    static Checkpoint readCheckpoint(Path file) {
+        Path state = trainingState(file);
+        try {
+            Contents c = read(state != null ? state : file, true);
+            if (!c.entries.containsKey(CHECKPOINT)) {
+                throw new IllegalArgumentException("Cannot resume from " + file + ": it holds a model without its "
+                        + "training state (optimiser state, EMA, step); resume from the checkpoint written beside it, "
+                        + "or from a model file that Trainer.Result.save or the CLI's train wrote");
+            }
+            Map<String, String> cp = parse(new String(c.entry(CHECKPOINT), StandardCharsets.UTF_8));
+            long step = Long.parseLong(cp.get("step").trim());
+            ExponentialMovingAverage ema = new ExponentialMovingAverage(Double.parseDouble(cp.get("emaDecay").trim()),
+                    Boolean.parseBoolean(cp.get("emaWarmup").trim()), fromBytes(c.entry(EMA)), step);
+            TrainedModel model = new TrainedModel(c.network, c.sde(), parameterization(c.require("parameterization")),
+                    DataScaler.fromText(c.require("scaler")));
+            return new Checkpoint(model, ema, step, Long.parseLong(cp.get("seed").trim()));
+        } finally {
+            if (state != null) {
+                try {
+                    Files.deleteIfExists(state);
+                } catch (IOException e) {
+                    org.slf4j.LoggerFactory.getLogger(ModelFiles.class).warn("could not delete {}: {}", state,
+                            e.getMessage());
+                }
             }
         }
     }

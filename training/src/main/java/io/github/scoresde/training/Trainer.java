@@ -10,13 +10,10 @@ import io.github.scoresde.training.data.DataScaler;
 import io.github.scoresde.training.data.DataSource;
 import io.github.scoresde.training.data.DataSourceIterator;
 import io.github.scoresde.training.data.LabelledSource;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.deeplearning4j.datasets.iterator.MultiDataSetWrapperIterator;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -162,41 +159,13 @@ public final class Trainer {
      *     another seed
      */
     public Result resume(Path checkpoint, DataSetIterator data) {
-        Path state = ModelFiles.trainingState(checkpoint);
-        try {
-            return resumeFrom(state != null ? state : checkpoint, checkpoint, data);
-        } finally {
-            if (state != null) {
-                try {
-                    java.nio.file.Files.deleteIfExists(state);
-                } catch (java.io.IOException e) {
-                    LOG.warn("could not delete {}: {}", state, e.getMessage());
-                }
-            }
-        }
-    }
-
-    private Result resumeFrom(Path file, Path named, DataSetIterator data) {
-        ModelFiles.Contents c = ModelFiles.read(file, true);
-        if (!c.entries.containsKey(ModelFiles.CHECKPOINT)) {
-            throw new IllegalArgumentException("Cannot resume from " + named + ": it holds a model without its "
-                    + "training state (optimiser state, EMA, step); resume from the checkpoint written beside it, or "
-                    + "from a model file that Trainer.Result.save or the CLI's train wrote");
-        }
-        Path checkpoint = named;
-        Map<String, String> cp = ModelFiles.parse(new String(c.entry(ModelFiles.CHECKPOINT), StandardCharsets.UTF_8));
-        long step = Long.parseLong(cp.get("step").trim());
-        long seed = Long.parseLong(cp.get("seed").trim());
-        if (seed != settings.seed()) {
-            throw new IllegalArgumentException("checkpoint " + checkpoint + " was trained with seed " + seed
+        ModelFiles.Checkpoint c = ModelFiles.readCheckpoint(checkpoint);
+        if (c.seed() != settings.seed()) {
+            throw new IllegalArgumentException("checkpoint " + checkpoint + " was trained with seed " + c.seed()
                     + ", not " + settings.seed());
         }
-        INDArray emaWeights = ModelFiles.fromBytes(c.entry(ModelFiles.EMA));
-        ExponentialMovingAverage ema = new ExponentialMovingAverage(Double.parseDouble(cp.get("emaDecay").trim()),
-                Boolean.parseBoolean(cp.get("emaWarmup").trim()), emaWeights, step);
-        LOG.info("resuming from {} at step {}", checkpoint, step);
-        return run(c.network, c.sde(), data, false, DataScaler.fromText(c.require("scaler")), ema,
-                step, 0);
+        LOG.info("resuming from {} at step {}", checkpoint, c.step());
+        return run(c.model().network(), c.model().sde(), data, false, c.model().scaler(), c.ema(), c.step(), 0);
     }
 
     private RandomSource dataRandomness() {
@@ -340,13 +309,8 @@ public final class Trainer {
 
     private void writeCheckpoint(Path file, ScoreNetwork network, Sde sde, DataScaler scaler,
             ExponentialMovingAverage ema, long step) {
-        Map<String, byte[]> extra = new LinkedHashMap<>();
-        TrainedModel m = new TrainedModel(network, sde, Parameterization.DIVIDE_BY_MARGINAL_STD, scaler);
-        extra.put(ModelFiles.EMA, ModelFiles.toBytes(ema.average()));
-        String cp = "step=" + step + "\nseed=" + settings.seed() + "\nemaDecay=" + ema.decay() + "\nemaWarmup="
-                + ema.warmup() + "\n";
-        extra.put(ModelFiles.CHECKPOINT, cp.getBytes(StandardCharsets.UTF_8));
-        ModelFiles.write(m, true, extra, file);
+        ModelFiles.writeCheckpoint(new TrainedModel(network, sde, Parameterization.DIVIDE_BY_MARGINAL_STD, scaler), ema,
+                step, settings.seed(), file);
         LOG.debug("checkpoint at step {} written to {}", step, file);
     }
 
