@@ -2,7 +2,6 @@ package io.github.scoresde.nn;
 
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.RandomSource;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -236,8 +235,8 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     public double fit(MultiDataSet batch) {
         Map<String, INDArray> ph = trainingInputs(batch);
         boundedSessions();
-        List<String> names = new ArrayList<>(layout.keySet());
-        org.nd4j.autodiff.samediff.api.OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of("dsm"), names);
+        org.nd4j.autodiff.samediff.api.OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of("dsm"),
+                layout.keySet());
         Map<String, INDArray> grads = og.getGradients();
         double loss = og.getOutputs().get("dsm").getDouble(0);
         if (gradient == null) {
@@ -256,7 +255,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
         io.github.scoresde.core.NdArrays.release(og.getOutputs().values().toArray(new INDArray[0]));
         updater.applyUpdater(gradient, (int) iteration, 0);
         params.subi(gradient);
-        produced(DenoisingBatch.of(batch).size(), true);
+        produced(ph.get("x").size(0), true);
         for (TrainingListener l : listeners) {
             l.iterationDone(ListenerModel.of(this, loss), (int) iteration, 0);
         }

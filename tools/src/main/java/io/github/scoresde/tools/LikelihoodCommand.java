@@ -75,12 +75,7 @@ public final class LikelihoodCommand implements Callable<Integer> {
         }
         int count = Math.min(Checks.positive("--n", n == null ? 100 : n), set.size());
         INDArray pixels = ImageSource.of(set).dequantized(true).range(0, count, RandomSource.of(seed).stream(7));
-        Likelihood.Builder builder = Likelihood.builder().divergence(est).solver(tolerance.solver())
-                .progress(io.github.scoresde.examples.Progress.fraction("likelihood"));
-        if (eps != null) {
-            builder.endTime(eps);
-        }
-        Likelihood likelihood = builder.build();
+        Likelihood likelihood = likelihood(est);
         double jacobian = r.model().scaler().logJacobian();
         long dims = r.score().sampleSize();
         double[] bpd = new double[count];
@@ -109,6 +104,16 @@ public final class LikelihoodCommand implements Callable<Integer> {
                 + "of %s, dequantised; %d evaluations, %.1f s, %s); wrote %s%n", mean, Math.sqrt(var / count), count,
                 set.name(), evaluations, seconds, r.sde().spec(), out);
         return 0;
+    }
+
+    /** The likelihood the options describe: the estimator, the solver's tolerances, --eps, progress. */
+    private Likelihood likelihood(DivergenceEstimator est) {
+        Likelihood.Builder builder = Likelihood.builder().divergence(est).solver(tolerance.solver())
+                .progress(io.github.scoresde.examples.Progress.fraction("likelihood"));
+        if (eps != null) {
+            builder.endTime(eps);
+        }
+        return builder.build();
     }
 
     /** Images scored at a time. */
@@ -146,12 +151,7 @@ public final class LikelihoodCommand implements Callable<Integer> {
                     + r.dimension() + " dimensions");
         }
         double jacobian = r.model() == null ? 0 : r.model().scaler().logJacobian();
-        Likelihood.Builder builder = Likelihood.builder().divergence(est).solver(tolerance.solver())
-                .progress(io.github.scoresde.examples.Progress.fraction("likelihood"));
-        if (eps != null) {
-            builder.endTime(eps);
-        }
-        Likelihood lik = builder.build();
+        Likelihood lik = likelihood(est);
         double at = io.github.scoresde.samplers.EndTime.resolve(eps, r.sde());
         Likelihood.Result res = lik.logLikelihood(r.sde(), r.score(), r.toModel(x), RandomSource.of(seed));
         double[] nll = new double[res.logLikelihood().length];
