@@ -41,6 +41,7 @@ public final class ProbabilityFlowSampler implements Sampler {
     private final boolean denoise;
     private final DataType dataType;
     private final java.util.function.DoubleConsumer progress;
+    private final int chunkSize;
 
     private ProbabilityFlowSampler(Builder b) {
         DormandPrince45 classical = new DormandPrince45(b.rtol, b.atol);
@@ -51,6 +52,7 @@ public final class ProbabilityFlowSampler implements Sampler {
         this.denoise = b.denoise;
         this.dataType = b.dataType;
         this.progress = b.progress;
+        this.chunkSize = b.chunkSize;
     }
 
     /**
@@ -88,9 +90,26 @@ public final class ProbabilityFlowSampler implements Sampler {
         Checks.notNull("score", score);
         Checks.notNull("rng", rng);
         Checks.positive("n", n);
-        INDArray latent = sde.priorSample(rng.stream(PredictorCorrectorSampler.PRIOR_STREAM), 0, n,
-                score.sampleShape());
-        return decode(sde, score, latent);
+        int chunk = chunkSize > 0 ? Math.min(chunkSize, n) : n;
+        if (chunk == n) {
+            return decode(sde, score, sde.priorSample(rng.stream(PredictorCorrectorSampler.PRIOR_STREAM), 0, n,
+                    score.sampleShape()));
+        }
+        // chunk by chunk, each from the prior rows one batch would draw (the adaptive steps follow
+        // each chunk's own error, so the samples equal one batch's to the solver's tolerance)
+        java.util.List<INDArray> parts = new java.util.ArrayList<>();
+        int evaluations = 0;
+        java.time.Duration elapsed = java.time.Duration.ZERO;
+        for (int first = 0; first < n; first += chunk) {
+            int m = Math.min(chunk, n - first);
+            SamplingResult part = decode(sde, score, sde.priorSample(rng.stream(PredictorCorrectorSampler.PRIOR_STREAM),
+                    first, m, score.sampleShape()));
+            parts.add(part.samples());
+            evaluations = Math.max(evaluations, part.scoreEvaluations());
+            elapsed = elapsed.plus(part.elapsed());
+        }
+        return new SamplingResult(org.nd4j.linalg.factory.Nd4j.concat(0, parts.toArray(new INDArray[0])), evaluations,
+                elapsed);
     }
 
     /**
@@ -167,6 +186,7 @@ public final class ProbabilityFlowSampler implements Sampler {
         private Double endTime;
         private boolean denoise;
         private DataType dataType = DataType.FLOAT;
+        private int chunkSize;
         private java.util.function.DoubleConsumer progress;
 
         private Builder() {
@@ -203,6 +223,15 @@ public final class ProbabilityFlowSampler implements Sampler {
         /** The time to integrate down to, in (0, T) (default: the SDE's {@code defaultEndTime()}). */
         public Builder endTime(double t) {
             this.endTime = EndTime.check(t);
+            return this;
+        }
+
+        /**
+         * Samples {@code size} at a time (0, the default: all at once), each chunk from the prior
+         * rows one batch would draw; evaluations reported are the largest chunk's.
+         */
+        public Builder chunkSize(int size) {
+            this.chunkSize = Checks.nonNegative("chunkSize", size);
             return this;
         }
 

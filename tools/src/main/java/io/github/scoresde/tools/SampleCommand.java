@@ -59,8 +59,8 @@ public final class SampleCommand implements Callable<Integer> {
     }
 
     /**
-     * As above, the fixed-step samplers running {@code chunk} examples at a time (0: all at once;
-     * the samples are the same either way).
+     * As above, running {@code chunk} examples at a time (0: all at once): the same samples with
+     * the fixed-step samplers, the same to the solver's tolerance with the ODE.
      */
     static Sampler sampler(String name, int steps, double snr, ToleranceMixin tolerance,
             io.github.scoresde.samplers.SamplingListener listener, int chunk) {
@@ -79,7 +79,7 @@ public final class SampleCommand implements Callable<Integer> {
                         .corrector(io.github.scoresde.samplers.Corrector.none()).steps(steps).listener(listener)
                         .chunkSize(chunk).build();
             case "ode":
-                return tolerance.flowSampler();
+                return tolerance.flowSampler(null, chunk);
             default:
                 throw new IllegalArgumentException("Unknown sampler \"" + name + "\"; expected one of " + SAMPLERS);
         }
@@ -87,25 +87,6 @@ public final class SampleCommand implements Callable<Integer> {
 
     /** Images sampled at a time. */
     static final int IMAGE_CHUNK = 256;
-
-    /** The ODE sampler on chunks of images, chunk c with the seed's stream c. */
-    private SamplingResult odeInChunks(Sampler s, ScoreSource.Resolved r) {
-        if (n <= IMAGE_CHUNK) {
-            return s.sample(r.sde(), r.score(), n, seed);
-        }
-        java.util.List<INDArray> parts = new java.util.ArrayList<>();
-        int evaluations = 0;
-        java.time.Duration elapsed = java.time.Duration.ZERO;
-        for (int c = 0; c * IMAGE_CHUNK < n; c++) {
-            SamplingResult part = s.sample(r.sde(), r.score(), Math.min(IMAGE_CHUNK, n - c * IMAGE_CHUNK),
-                    io.github.scoresde.core.RandomSource.of(seed).stream(c));
-            parts.add(part.samples());
-            evaluations = Math.max(evaluations, part.scoreEvaluations());
-            elapsed = elapsed.plus(part.elapsed());
-        }
-        return new SamplingResult(org.nd4j.linalg.factory.Nd4j.concat(0, parts.toArray(new INDArray[0])),
-                evaluations, elapsed);
-    }
 
     @Override
     public Integer call() {
@@ -130,8 +111,7 @@ public final class SampleCommand implements Callable<Integer> {
         if (images && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".csv")) {
             throw new IllegalArgumentException("--out " + out + ": image samples are written as .npy");
         }
-        SamplingResult res = images && sampler.equalsIgnoreCase("ode") ? odeInChunks(s, r) : s.sample(r.sde(),
-                r.score(), n, seed);
+        SamplingResult res = s.sample(r.sde(), r.score(), n, seed);
         INDArray data = r.toData(res.samples());
         ArrayFiles.write(data, out);
         if (grid != null) {

@@ -35,8 +35,13 @@ public final class ToleranceMixin {
 
     /** As {@link #flowSampler()}, with the data placed at {@code endTime} (null: the SDE's end time). */
     ProbabilityFlowSampler flowSampler(Double endTime) {
+        return flowSampler(endTime, 0);
+    }
+
+    /** As {@link #flowSampler(Double)}, sampling {@code chunk} examples at a time (0: all at once). */
+    ProbabilityFlowSampler flowSampler(Double endTime, int chunk) {
         ProbabilityFlowSampler.Builder b = ProbabilityFlowSampler.builder()
-                .progress(io.github.scoresde.examples.Progress.fraction("ode"));
+                .progress(io.github.scoresde.examples.Progress.fraction("ode")).chunkSize(chunk);
         if (endTime != null) {
             b.endTime(endTime);
         }
