@@ -199,6 +199,14 @@ public final class NdArrays {
     }
 
     /**
+     * A new array with the values of {@code x} in data type {@code type}, in row-major order, owned
+     * by the caller (never {@code x} itself or a view of it, unlike {@code castTo}).
+     */
+    public static INDArray copyOf(INDArray x, DataType type) {
+        return x.dataType() == type ? x.dup('c') : x.castTo(type);
+    }
+
+    /**
      * Frees the native memory of arrays the caller owns and no longer uses, now instead of when the
      * garbage collector finds them. ND4J frees an array's memory only after the collector has seen
      * the array unreachable; until then every new array takes fresh pages from the operating

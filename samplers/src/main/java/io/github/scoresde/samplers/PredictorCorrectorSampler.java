@@ -108,6 +108,18 @@ public final class PredictorCorrectorSampler implements Sampler {
 
     @Override
     public SamplingResult sample(Sde sde, ScoreFunction score, int n, RandomSource rng) {
+        return run(sde, score, n, null, rng);
+    }
+
+    @Override
+    public SamplingResult sampleFrom(Sde sde, ScoreFunction score, INDArray latent, RandomSource rng) {
+        Checks.notNull("score", score);
+        Checks.batchOf("latent", latent, score.sampleShape());
+        Checks.allFinite("latent", latent);
+        return run(sde, score, (int) latent.size(0), latent, rng);
+    }
+
+    private SamplingResult run(Sde sde, ScoreFunction score, int n, INDArray latent, RandomSource rng) {
         io.github.scoresde.core.ProcessBound.check(score, Checks.notNull("sde", sde).spec());
         Checks.notNull("sde", sde);
         Checks.notNull("score", score);
@@ -128,7 +140,9 @@ public final class PredictorCorrectorSampler implements Sampler {
         INDArray result = null;
         for (int first = 0; first < n; first += chunk) {
             int rows = Math.min(chunk, n - first);
-            INDArray x = run(sde, score, disc, g, rng, first, rows, shape);
+            INDArray x0 = latent == null ? sde.priorSample(rng.stream(PRIOR_STREAM), first, rows, shape)
+                    : NdArrays.copyOf(latent.get(NDArrayIndex.interval(first, first + rows)), DataType.FLOAT);
+            INDArray x = run(sde, score, disc, g, rng, first, rows, x0);
             if (out == null) {
                 result = x;
             } else {
@@ -145,8 +159,9 @@ public final class PredictorCorrectorSampler implements Sampler {
     }
 
     private INDArray run(Sde sde, ScoreFunction score, Discretization disc, TimeGrid g, RandomSource rng,
-            long first, int rows, long[] shape) {
-        INDArray x = sde.priorSample(rng.stream(PRIOR_STREAM), first, rows, shape);
+            long first, int rows, INDArray prior) {
+        long[] shape = score.sampleShape();
+        INDArray x = prior;
         SharedTimes times = new SharedTimes(rows);
         ScoreFunction s = conditioning.score(score, sde, first, rows);
         x = conditioning.initial(new StepContext(sde, disc, s, g, 0, times, rng.stream(CONDITIONING_STREAM), first),

@@ -85,25 +85,34 @@ public final class ProbabilityFlowSampler implements Sampler {
 
     @Override
     public SamplingResult sample(Sde sde, ScoreFunction score, int n, RandomSource rng) {
-        io.github.scoresde.core.ProcessBound.check(score, Checks.notNull("sde", sde).spec());
         Checks.notNull("sde", sde);
         Checks.notNull("score", score);
         Checks.notNull("rng", rng);
         Checks.positive("n", n);
+        return sampleFrom(sde, score, sde.priorSample(rng.stream(PredictorCorrectorSampler.PRIOR_STREAM), 0, n,
+                score.sampleShape()), rng);
+    }
+
+    /**
+     * {@link #decode} in chunks of {@link Builder#chunkSize} rows (the adaptive steps follow each
+     * chunk's own error, so the samples equal one batch's to the solver's tolerance); the
+     * evaluations reported are the largest chunk's. {@code rng} is not used.
+     */
+    @Override
+    public SamplingResult sampleFrom(Sde sde, ScoreFunction score, INDArray latent, RandomSource rng) {
+        Checks.notNull("score", score);
+        int n = Checks.batchOf("latent", latent, score.sampleShape());
         int chunk = chunkSize > 0 ? Math.min(chunkSize, n) : n;
         if (chunk == n) {
-            return decode(sde, score, sde.priorSample(rng.stream(PredictorCorrectorSampler.PRIOR_STREAM), 0, n,
-                    score.sampleShape()));
+            return decode(sde, score, latent);
         }
-        // chunk by chunk, each from the prior rows one batch would draw (the adaptive steps follow
-        // each chunk's own error, so the samples equal one batch's to the solver's tolerance)
         java.util.List<INDArray> parts = new java.util.ArrayList<>();
         int evaluations = 0;
         java.time.Duration elapsed = java.time.Duration.ZERO;
         for (int first = 0; first < n; first += chunk) {
             int m = Math.min(chunk, n - first);
-            SamplingResult part = decode(sde, score, sde.priorSample(rng.stream(PredictorCorrectorSampler.PRIOR_STREAM),
-                    first, m, score.sampleShape()));
+            SamplingResult part = decode(sde, score, latent.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(first,
+                    first + m)));
             parts.add(part.samples());
             evaluations = Math.max(evaluations, part.scoreEvaluations());
             elapsed = elapsed.plus(part.elapsed());

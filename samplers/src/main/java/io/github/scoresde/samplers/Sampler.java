@@ -3,10 +3,12 @@ package io.github.scoresde.samplers;
 import io.github.scoresde.core.RandomSource;
 import io.github.scoresde.core.ScoreFunction;
 import io.github.scoresde.sde.Sde;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Draws samples from the model defined by an SDE and a score: the one interface every sampler
- * implements (predictor-corrector in all its configurations, probability-flow ODE).
+ * implements (predictor-corrector in all its configurations, probability-flow ODE, and the
+ * few-step {@link DenoiserSampler}s: EDM Heun, DPM-Solver++(2M), DDIM).
  *
  * <p>Thread safety: the library's samplers are immutable configurations; one instance may sample
  * from many threads at once, each call with its own state, and gives each the samples it gives
@@ -27,6 +29,19 @@ public interface Sampler {
      * @throws SamplingDivergedException when a NaN or infinity appears in the state
      */
     SamplingResult sample(Sde sde, ScoreFunction score, int n, RandomSource rng);
+
+    /**
+     * Draws samples starting from the given prior draws x(T) in place of the source's own (which
+     * are {@code sde.priorSample(rng.stream(0), 0, n, shape)}: passing those gives the samples of
+     * {@link #sample(Sde, ScoreFunction, int, RandomSource)}). With a deterministic sampler the
+     * samples are a function of the latent alone, so two samplers can be compared on the same noise.
+     *
+     * @param latent x(T), {@code [n, sampleShape...]}, finite, not modified
+     * @param rng the randomness of the steps (a deterministic sampler draws none)
+     * @return as {@link #sample(Sde, ScoreFunction, int, RandomSource)}
+     * @throws IllegalArgumentException for a latent of the wrong shape or with a NaN or infinity
+     */
+    SamplingResult sampleFrom(Sde sde, ScoreFunction score, INDArray latent, RandomSource rng);
 
     /** As {@link #sample(Sde, ScoreFunction, int, RandomSource)} with {@code RandomSource.of(seed)}. */
     default SamplingResult sample(Sde sde, ScoreFunction score, int n, long seed) {

@@ -79,6 +79,16 @@ public abstract sealed class LinearBetaSde implements Sde permits VpSde, SubVpSd
         return DEFAULT_END_TIME;
     }
 
+    /**
+     * The time at which B(t) = {@code b}: the root of beta_min t + t^2 (beta_max - beta_min) / 2 = b,
+     * written as 2b / (beta_min + sqrt(beta_min^2 + 2 (beta_max - beta_min) b)) so that it stays
+     * exact for beta_max = beta_min and small b.
+     */
+    double timeAtIntegral(double b) {
+        double root = Math.sqrt(betaMin * betaMin + 2 * (betaMax - betaMin) * b);
+        return b == 0 ? 0 : Math.min(HORIZON, 2 * b / (betaMin + root));
+    }
+
     /** The DDPM betas beta_i = linspace(beta_min / N, beta_max / N, N)_i. */
     public double[] discreteBetas(int steps) {
         Checks.positive("steps", steps);

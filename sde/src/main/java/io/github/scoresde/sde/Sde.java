@@ -70,6 +70,55 @@ public interface Sde extends java.io.Serializable {
     /** s(t), the standard deviation of the perturbation kernel x(t) | x(0). */
     double marginalStd(double t);
 
+    /**
+     * The noise level sigma(t) = s(t) / m(t): x(t) / m(t) is the data plus Gaussian noise of
+     * standard deviation sigma(t) (docs/math.md section 12; EDM's sigma). Increasing in t; 0 at
+     * t = 0 except under VE's sigma approximation, where it is sigma_min.
+     */
+    default double noiseLevel(double t) {
+        return marginalStd(t) / meanCoefficient(t);
+    }
+
+    /**
+     * The time t in [0, T] at which {@link #noiseLevel(double)} equals {@code sigma}, in closed
+     * form.
+     *
+     * @throws IllegalArgumentException for sigma outside [noiseLevel(0), noiseLevel(T)] (NaN
+     *     included), naming it and the range
+     */
+    double timeAtNoiseLevel(double sigma);
+
+    /** The log signal-to-noise ratio lambda(t) = ln(m(t) / s(t)) = -ln sigma(t), decreasing in t. */
+    default double logSnr(double t) {
+        return -Math.log(noiseLevel(t));
+    }
+
+    /**
+     * The time at which {@link #logSnr(double)} equals {@code lambda}.
+     *
+     * @throws IllegalArgumentException for lambda outside [logSnr(T), logSnr(0)], naming it
+     */
+    default double timeAtLogSnr(double lambda) {
+        if (Double.isNaN(lambda)) {
+            throw new IllegalArgumentException("lambda must be a number; got NaN");
+        }
+        return timeAtNoiseLevel(Math.exp(-lambda));
+    }
+
+    /**
+     * Checks that {@code sigma} lies in [noiseLevel(0), noiseLevel(T)] (a value within a relative
+     * 1e-12 of an end is taken as that end) and returns it.
+     */
+    default double checkNoiseLevel(double sigma) {
+        double lo = noiseLevel(0);
+        double hi = noiseLevel(horizon());
+        if (sigma >= lo * (1 - 1e-12) && sigma <= hi * (1 + 1e-12)) {
+            return Math.min(Math.max(sigma, lo), hi);
+        }
+        throw new IllegalArgumentException("noise level " + sigma + " is outside [" + lo + ", " + hi
+                + "], the noise levels of " + this);
+    }
+
     /** The standard deviation of the isotropic Gaussian prior p_T = N(0, priorStd^2 I). */
     double priorStd();
 

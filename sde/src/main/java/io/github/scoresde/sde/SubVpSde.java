@@ -37,6 +37,13 @@ public final class SubVpSde extends LinearBetaSde {
         return -Math.expm1(2 * logMean(t));
     }
 
+    /** sigma(t) = (1 - m^2) / m = 2 sinh(B(t) / 2), so t = B^-1(2 asinh(sigma / 2)). */
+    @Override
+    public double timeAtNoiseLevel(double sigma) {
+        double h = checkNoiseLevel(sigma) / 2;
+        return timeAtIntegral(2 * Math.log(h + Math.sqrt(h * h + 1)));
+    }
+
     @Override
     public Discretization discretize(int steps) {
         double[] betas = discreteBetas(steps);

@@ -116,6 +116,17 @@ public final class VeSde implements Sde, AncestralSchedule {
         return sigmaMin * Math.sqrt(Math.expm1(2 * t * logRatio));
     }
 
+    /**
+     * m = 1, so sigma(t) = s(t): t = ln(1 + (sigma / sigma_min)^2) / (2 ln(sigma_max / sigma_min))
+     * for the exact kernel, ln(sigma / sigma_min) / ln(sigma_max / sigma_min) for the approximation.
+     */
+    @Override
+    public double timeAtNoiseLevel(double sigma) {
+        double r = checkNoiseLevel(sigma) / sigmaMin;
+        double t = kernel == Kernel.SIGMA_APPROXIMATION ? Math.log(r) / logRatio : Math.log1p(r * r) / (2 * logRatio);
+        return Math.min(Math.max(t, 0), HORIZON);
+    }
+
     @Override
     public double priorStd() {
         return sigmaMax;

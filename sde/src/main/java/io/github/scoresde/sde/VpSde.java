@@ -33,6 +33,12 @@ public final class VpSde extends LinearBetaSde implements AncestralSchedule {
         return Math.sqrt(-Math.expm1(2 * logMean(t)));
     }
 
+    /** sigma(t) = sqrt(exp(B(t)) - 1), so t = B^-1(ln(1 + sigma^2)). */
+    @Override
+    public double timeAtNoiseLevel(double sigma) {
+        return timeAtIntegral(Math.log1p(Math.pow(checkNoiseLevel(sigma), 2)));
+    }
+
     @Override
     public Discretization discretize(int steps) {
         double[] betas = discreteBetas(steps);
