@@ -41,7 +41,8 @@ public final class SubVpSde extends LinearBetaSde {
     @Override
     public double timeAtNoiseLevel(double sigma) {
         double h = checkNoiseLevel(sigma) / 2;
-        return timeAtIntegral(2 * Math.log(h + Math.sqrt(h * h + 1)));
+        // asinh(h) = log1p(h + h^2 / (1 + sqrt(1 + h^2))), exact for small h
+        return timeAtIntegral(2 * Math.log1p(h + h * h / (1 + Math.sqrt(1 + h * h))));
     }
 
     @Override
