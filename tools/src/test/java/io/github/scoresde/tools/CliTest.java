@@ -46,6 +46,29 @@ class CliTest {
         double r = e.norm2(1).meanNumber().doubleValue();
         assertTrue(r > 1.7 && r < 2.3, "ODE samples of eight-gaussians lie near radius 2: " + r);
 
+        // the few-step samplers: counted evaluations printed, a latent file gives the samples alone
+        Path prior = dir.resolve("prior.npy");
+        ArrayFiles.write(new io.github.scoresde.sde.VpSde().priorSample(RandomSource.of(9), 0, 12, 2), prior);
+        String[][] fast = {{"heun", "6", "11"}, {"heun-sde", "6", "11"}, {"dpm++2m", "8", "8"}, {"ddim", "9", "9"}};
+        for (String[] f : fast) {
+            Path a = dir.resolve(f[0] + "-a.csv");
+            Path b = dir.resolve(f[0] + "-b.csv");
+            String said = run("sample", "--score", "exact:eight-gaussians", "--sde", "vp", "--sampler", f[0], "--steps",
+                    f[1], "--latent", prior.toString(), "--seed", "1", "--out", a.toString());
+            assertTrue(said.contains("wrote 12 samples") && said.contains("(" + f[2] + " score evaluations"), said);
+            run("sample", "--score", "exact:eight-gaussians", "--sde", "vp", "--sampler", f[0], "--steps", f[1],
+                    "--latent", prior.toString(), "--seed", "2", "--out", b.toString());
+            assertEquals(!f[0].equals("heun-sde"), ArrayFiles.read(a).equals(ArrayFiles.read(b)), f[0]);
+        }
+        assertError(1, "--eta is a setting of --sampler ddim", "sample", "--score", "exact:eight-gaussians", "--sampler",
+                "pc", "--eta", "1", "--n", "4", "--out", dir.resolve("x.csv").toString());
+        assertError(1, "--n 5 does not match", "sample", "--score", "exact:eight-gaussians", "--sampler", "dpm++2m",
+                "--latent", prior.toString(), "--n", "5", "--out", dir.resolve("x.csv").toString());
+        assertError(1, "has shape [12, 2]", "sample", "--score", "exact:gmm-64", "--sampler", "dpm++2m", "--latent",
+                prior.toString(), "--out", dir.resolve("x.csv").toString());
+        assertError(1, "--n is required", "sample", "--score", "exact:gmm-64", "--sampler", "dpm++2m", "--out",
+                dir.resolve("x.csv").toString());
+
         Path points = dir.resolve("points.npy");
         ArrayFiles.write(GaussianMixture.eightGaussians().sample(50, RandomSource.of(4)), points);
         Path nll = dir.resolve("nll.csv");
@@ -93,7 +116,7 @@ class CliTest {
 
     @Test
     void badArgumentsExitNonZeroWithAMessage(@TempDir Path dir) throws Exception {
-        assertError(1, "Unknown sampler \"euler\"; expected one of [em, pc, ancestral, ode]", "sample", "--score",
+        assertError(1, "Unknown sampler \"euler\"; expected one of [em, pc, ancestral, ode, heun, heun-sde, dpm++2m, ddim]", "sample", "--score",
                 "exact:eight-gaussians", "--sampler", "euler", "--n", "4", "--out", dir.resolve("s.csv").toString());
         assertError(1, "--n must be positive; got 0", "sample", "--score", "exact:eight-gaussians", "--n", "0",
                 "--out", dir.resolve("s.csv").toString());

@@ -82,7 +82,7 @@ class ImageCliTest {
         assertEquals(2 * (32 + 2) + 2, png.getHeight());
 
         // every sampler runs on [n, C, H, W]
-        for (String sampler : new String[] {"pc", "ancestral", "ode"}) {
+        for (String sampler : new String[] {"pc", "ancestral", "ode", "heun", "heun-sde", "dpm++2m", "ddim"}) {
             Path other = dir.resolve(sampler + ".npy");
             run("sample", "--model", model.toString(), "--sampler", sampler, "--steps", "4", "--rtol", "1e-2",
                     "--atol", "1e-2", "--n", "3", "--seed", "2", "--out", other.toString());
