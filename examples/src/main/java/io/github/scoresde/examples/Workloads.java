@@ -85,6 +85,70 @@ public final class Workloads {
     }
 
     /**
+     * One few-step sampler's figures on one mixture and SDE.
+     *
+     * @param sampler the sampler's short name ({@code heun}, {@code dpm++2m}, {@code ddim}, ...)
+     * @param gridTimes N, the grid times
+     * @param figures sliced W1 and mode-weight error against exact draws
+     * @param toTight sliced W1 to a tight float64 probability-flow solve from the same prior draws
+     */
+    public record FewStepRow(String data, String sde, String sampler, int gridTimes, MixtureQuality.Figures figures,
+            double toTight, int nfe, double seconds) {
+    }
+
+    /** The floor of a mixture and the tight solve's own figures under each SDE. */
+    public record FewStepGrid(Map<String, MixtureQuality.Floor> floors, Map<String, MixtureQuality.Figures> tight,
+            List<FewStepRow> rows) {
+    }
+
+    /**
+     * Quality against evaluations of the few-step samplers (issue targets of docs/samplers.md):
+     * eight-gaussians and gmm-64 under VP, sub-VP and VE (sigma_max 10, or 50 for gmm-64), {@code n}
+     * prior draws (seed 7) shared by every sampler and by a float64 Dormand-Prince solve at
+     * rtol = atol = 1e-8 (denoised at the end time as the few-step samplers end); EDM Heun at 5, 10,
+     * 18, 25 and 50 grid times, DPM-Solver++(2M) at 10, 15, 20, 35 and 50, DDIM (eta = 0) at 10,
+     * 20, 50 and 100.
+     */
+    public static FewStepGrid fewStepQuality(int n) {
+        Map<String, MixtureQuality.Floor> floors = new LinkedHashMap<>();
+        Map<String, MixtureQuality.Figures> tight = new LinkedHashMap<>();
+        List<FewStepRow> rows = new ArrayList<>();
+        for (String name : List.of("eight-gaussians", "gmm-64")) {
+            GaussianMixture mix = mixture(name);
+            floors.put(name, MixtureQuality.floor(mix, n, 4));
+            INDArray ref = MixtureQuality.reference(mix, n);
+            for (Sde sde : new Sde[] {new VpSde(), new SubVpSde(), new VeSde(0.01, mix.dimension() == 2 ? 10 : 50)}) {
+                String sdeName = sde.getClass().getSimpleName().replace("Sde", "").toLowerCase(Locale.ROOT);
+                ExactMixtureScore score = new ExactMixtureScore(mix, sde);
+                INDArray latent = sde.priorSample(RandomSource.of(7), 0, n, score.sampleShape());
+                INDArray exactFlow = new io.github.scoresde.sde.Denoiser(sde, score).denoise(ProbabilityFlowSampler
+                        .builder().tolerances(1e-8, 1e-8).dataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE).build()
+                        .sampleFrom(sde, score, latent, RandomSource.of(0)).samples(), sde.defaultEndTime())
+                        .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+                tight.put(name + " " + sdeName, MixtureQuality.measure(exactFlow, ref, mix));
+                Map<String, int[]> plan = new LinkedHashMap<>();
+                plan.put("heun", new int[] {5, 10, 18, 25, 50});
+                plan.put("dpm++2m", new int[] {10, 15, 20, 35, 50});
+                plan.put("ddim", new int[] {10, 20, 50, 100});
+                for (Map.Entry<String, int[]> e : plan.entrySet()) {
+                    for (int times : e.getValue()) {
+                        Sampler s = switch (e.getKey()) {
+                            case "heun" -> io.github.scoresde.samplers.EdmHeunSampler.deterministic(times);
+                            case "dpm++2m" -> io.github.scoresde.samplers.DpmSolverSampler.secondOrder(times);
+                            default -> io.github.scoresde.samplers.DdimSampler.of(times, 0);
+                        };
+                        SamplingResult r = s.sampleFrom(sde, score, latent, RandomSource.of(3));
+                        rows.add(new FewStepRow(name, sdeName, e.getKey(), times, MixtureQuality.measure(r.samples(),
+                                ref, mix), io.github.scoresde.oracle.SampleMetrics.slicedWasserstein1(r.samples(),
+                                exactFlow), r.scoreEvaluations(), r.elapsed().toMillis() / 1000.0));
+                    }
+                }
+            }
+        }
+        return new FewStepGrid(floors, tight, rows);
+    }
+
+    /**
      * B5's figures.
      *
      * @param stepsPerSecond training throughput (B1's figure on this data)
