@@ -68,20 +68,37 @@ public final class Workloads {
     public static QualityGrid samplerQuality(int n) {
         Map<String, MixtureQuality.Floor> floors = new LinkedHashMap<>();
         List<QualityRow> rows = new ArrayList<>();
+        for (MixtureCase c : mixtureCases(n, floors)) {
+            for (Map.Entry<String, Sampler> e : samplers(c.sde(), 1000).entrySet()) {
+                SamplingResult r = e.getValue().sample(c.sde(), c.score(), n, 7);
+                rows.add(new QualityRow(c.data(), c.sdeName(), e.getKey(), MixtureQuality.measure(r.samples(),
+                        c.reference(), c.mixture()), r.scoreEvaluations(), r.elapsed().toMillis() / 1000.0));
+            }
+        }
+        return new QualityGrid(floors, rows);
+    }
+
+    /** One mixture of B3 under one SDE, with its exact score and {@code n} exact reference draws. */
+    private record MixtureCase(String data, GaussianMixture mixture, Sde sde, String sdeName, ExactMixtureScore score,
+            INDArray reference) {
+    }
+
+    /**
+     * B3's cases in order: eight-gaussians and gmm-64 under VP, sub-VP and VE (sigma_max 10, or 50
+     * for gmm-64); each mixture's floor over 4 pairs of {@code n} exact draws goes into {@code floors}.
+     */
+    private static List<MixtureCase> mixtureCases(int n, Map<String, MixtureQuality.Floor> floors) {
+        List<MixtureCase> cases = new ArrayList<>();
         for (String name : List.of("eight-gaussians", "gmm-64")) {
             GaussianMixture mix = mixture(name);
             floors.put(name, MixtureQuality.floor(mix, n, 4));
             INDArray ref = MixtureQuality.reference(mix, n);
             for (Sde sde : new Sde[] {new VpSde(), new SubVpSde(), new VeSde(0.01, mix.dimension() == 2 ? 10 : 50)}) {
-                String sdeName = sde.getClass().getSimpleName().replace("Sde", "").toLowerCase(Locale.ROOT);
-                for (Map.Entry<String, Sampler> e : samplers(sde, 1000).entrySet()) {
-                    SamplingResult r = e.getValue().sample(sde, new ExactMixtureScore(mix, sde), n, 7);
-                    rows.add(new QualityRow(name, sdeName, e.getKey(), MixtureQuality.measure(r.samples(), ref, mix),
-                            r.scoreEvaluations(), r.elapsed().toMillis() / 1000.0));
-                }
+                cases.add(new MixtureCase(name, mix, sde, sde.getClass().getSimpleName().replace("Sde", "")
+                        .toLowerCase(Locale.ROOT), new ExactMixtureScore(mix, sde), ref));
             }
         }
-        return new QualityGrid(floors, rows);
+        return cases;
     }
 
     /**
@@ -113,35 +130,30 @@ public final class Workloads {
         Map<String, MixtureQuality.Floor> floors = new LinkedHashMap<>();
         Map<String, MixtureQuality.Figures> tight = new LinkedHashMap<>();
         List<FewStepRow> rows = new ArrayList<>();
-        for (String name : List.of("eight-gaussians", "gmm-64")) {
-            GaussianMixture mix = mixture(name);
-            floors.put(name, MixtureQuality.floor(mix, n, 4));
-            INDArray ref = MixtureQuality.reference(mix, n);
-            for (Sde sde : new Sde[] {new VpSde(), new SubVpSde(), new VeSde(0.01, mix.dimension() == 2 ? 10 : 50)}) {
-                String sdeName = sde.getClass().getSimpleName().replace("Sde", "").toLowerCase(Locale.ROOT);
-                ExactMixtureScore score = new ExactMixtureScore(mix, sde);
-                INDArray latent = sde.priorSample(RandomSource.of(7), 0, n, score.sampleShape());
-                INDArray exactFlow = new io.github.scoresde.sde.Denoiser(sde, score).denoise(ProbabilityFlowSampler
-                        .builder().tolerances(1e-8, 1e-8).dataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE).build()
-                        .sampleFrom(sde, score, latent, RandomSource.of(0)).samples(), sde.defaultEndTime())
-                        .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
-                tight.put(name + " " + sdeName, MixtureQuality.measure(exactFlow, ref, mix));
-                Map<String, int[]> plan = new LinkedHashMap<>();
-                plan.put("heun", new int[] {5, 10, 18, 25, 50});
-                plan.put("dpm++2m", new int[] {10, 15, 20, 35, 50});
-                plan.put("ddim", new int[] {10, 20, 50, 100});
-                for (Map.Entry<String, int[]> e : plan.entrySet()) {
-                    for (int times : e.getValue()) {
-                        Sampler s = switch (e.getKey()) {
-                            case "heun" -> io.github.scoresde.samplers.EdmHeunSampler.deterministic(times);
-                            case "dpm++2m" -> io.github.scoresde.samplers.DpmSolverSampler.secondOrder(times);
-                            default -> io.github.scoresde.samplers.DdimSampler.of(times, 0);
-                        };
-                        SamplingResult r = s.sampleFrom(sde, score, latent, RandomSource.of(3));
-                        rows.add(new FewStepRow(name, sdeName, e.getKey(), times, MixtureQuality.measure(r.samples(),
-                                ref, mix), io.github.scoresde.oracle.SampleMetrics.slicedWasserstein1(r.samples(),
-                                exactFlow), r.scoreEvaluations(), r.elapsed().toMillis() / 1000.0));
-                    }
+        for (MixtureCase c : mixtureCases(n, floors)) {
+            Sde sde = c.sde();
+            INDArray latent = sde.priorSample(RandomSource.of(7), 0, n, c.score().sampleShape());
+            INDArray exactFlow = new io.github.scoresde.sde.Denoiser(sde, c.score()).denoise(ProbabilityFlowSampler
+                    .builder().tolerances(1e-8, 1e-8).dataType(org.nd4j.linalg.api.buffer.DataType.DOUBLE).build()
+                    .sampleFrom(sde, c.score(), latent, RandomSource.of(0)).samples(), sde.defaultEndTime())
+                    .castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT);
+            tight.put(c.data() + " " + c.sdeName(), MixtureQuality.measure(exactFlow, c.reference(), c.mixture()));
+            Map<String, int[]> plan = new LinkedHashMap<>();
+            plan.put("heun", new int[] {5, 10, 18, 25, 50});
+            plan.put("dpm++2m", new int[] {10, 15, 20, 35, 50});
+            plan.put("ddim", new int[] {10, 20, 50, 100});
+            for (Map.Entry<String, int[]> e : plan.entrySet()) {
+                for (int times : e.getValue()) {
+                    Sampler s = switch (e.getKey()) {
+                        case "heun" -> io.github.scoresde.samplers.EdmHeunSampler.deterministic(times);
+                        case "dpm++2m" -> io.github.scoresde.samplers.DpmSolverSampler.secondOrder(times);
+                        default -> io.github.scoresde.samplers.DdimSampler.of(times, 0);
+                    };
+                    SamplingResult r = s.sampleFrom(sde, c.score(), latent, RandomSource.of(3));
+                    rows.add(new FewStepRow(c.data(), c.sdeName(), e.getKey(), times, MixtureQuality.measure(
+                            r.samples(), c.reference(), c.mixture()), io.github.scoresde.oracle.SampleMetrics
+                            .slicedWasserstein1(r.samples(), exactFlow), r.scoreEvaluations(),
+                            r.elapsed().toMillis() / 1000.0));
                 }
             }
         }

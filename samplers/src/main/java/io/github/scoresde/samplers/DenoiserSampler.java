@@ -64,26 +64,13 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
     public TimeGrid grid(Sde sde) {
         Checks.notNull("sde", sde);
         if (grid != null) {
-            if (grid.start() > sde.horizon()) {
-                throw new IllegalArgumentException("the time grid must start at or before T = " + sde.horizon()
-                        + "; it starts at " + grid.start());
-            }
+            grid.within(sde);
             if (grid.steps() < 2) {
                 throw new IllegalArgumentException("the time grid needs at least 2 times; got " + grid.steps());
             }
             return grid;
         }
         return spacing.grid(sde, sde.horizon(), EndTime.resolve(endTime, sde), steps);
-    }
-
-    @Override
-    public final SamplingResult sample(Sde sde, ScoreFunction score, int n, RandomSource rng) {
-        Checks.notNull("sde", sde);
-        Checks.notNull("score", score);
-        Checks.notNull("rng", rng);
-        Checks.positive("n", n);
-        return sampleFrom(sde, score, sde.priorSample(rng.stream(PredictorCorrectorSampler.PRIOR_STREAM), 0, n,
-                score.sampleShape()), rng);
     }
 
     @Override

@@ -45,7 +45,6 @@ public final class PredictorCorrectorSampler implements Sampler {
     private static final Logger LOG = LoggerFactory.getLogger(PredictorCorrectorSampler.class);
     /** The reference's number of steps. */
     public static final int DEFAULT_STEPS = 1000;
-    static final long PRIOR_STREAM = 0;
     static final long STEP_STREAM = 1;
     static final long CONDITIONING_STREAM = 2;
 
@@ -97,11 +96,7 @@ public final class PredictorCorrectorSampler implements Sampler {
     /** The time grid used for an SDE: the explicit one, or uniform from T to the end time in N steps. */
     public TimeGrid grid(Sde sde) {
         if (grid != null) {
-            if (grid.start() > sde.horizon()) {
-                throw new IllegalArgumentException("the time grid must start at or before T = " + sde.horizon()
-                        + "; it starts at " + grid.start());
-            }
-            return grid;
+            return grid.within(sde);
         }
         return TimeGrid.uniform(sde.horizon(), EndTime.resolve(endTime, sde), steps);
     }

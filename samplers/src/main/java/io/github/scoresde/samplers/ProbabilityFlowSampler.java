@@ -83,16 +83,6 @@ public final class ProbabilityFlowSampler implements Sampler {
         return EndTime.resolve(endTime, sde);
     }
 
-    @Override
-    public SamplingResult sample(Sde sde, ScoreFunction score, int n, RandomSource rng) {
-        Checks.notNull("sde", sde);
-        Checks.notNull("score", score);
-        Checks.notNull("rng", rng);
-        Checks.positive("n", n);
-        return sampleFrom(sde, score, sde.priorSample(rng.stream(PredictorCorrectorSampler.PRIOR_STREAM), 0, n,
-                score.sampleShape()), rng);
-    }
-
     /**
      * {@link #decode} in chunks of {@link Builder#chunkSize} rows (the adaptive steps follow each
      * chunk's own error, so the samples equal one batch's to the solver's tolerance); the

@@ -18,7 +18,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public interface Sampler {
 
     /**
-     * Draws {@code n} samples of shape {@code score.sampleShape()}.
+     * The stream of a source whose draws are the prior draws x(T): draw i of a run is index i of
+     * {@code rng.stream(PRIOR_STREAM)}.
+     */
+    long PRIOR_STREAM = 0;
+
+    /**
+     * Draws {@code n} samples of shape {@code score.sampleShape()}. By default:
+     * {@link #sampleFrom} of the prior draws {@code sde.priorSample(rng.stream(PRIOR_STREAM), 0, n, shape)}.
      *
      * @param sde the forward SDE whose reverse process is simulated
      * @param score the score model
@@ -28,7 +35,13 @@ public interface Sampler {
      * @throws IllegalArgumentException for bad arguments, naming them
      * @throws SamplingDivergedException when a NaN or infinity appears in the state
      */
-    SamplingResult sample(Sde sde, ScoreFunction score, int n, RandomSource rng);
+    default SamplingResult sample(Sde sde, ScoreFunction score, int n, RandomSource rng) {
+        io.github.scoresde.core.Checks.notNull("sde", sde);
+        io.github.scoresde.core.Checks.notNull("score", score);
+        io.github.scoresde.core.Checks.notNull("rng", rng);
+        io.github.scoresde.core.Checks.positive("n", n);
+        return sampleFrom(sde, score, sde.priorSample(rng.stream(PRIOR_STREAM), 0, n, score.sampleShape()), rng);
+    }
 
     /**
      * Draws samples starting from the given prior draws x(T) in place of the source's own (which

@@ -166,6 +166,19 @@ public final class TimeGrid {
         return new TimeGrid(times.clone());
     }
 
+    /**
+     * This grid, checked to lie within the SDE's time range.
+     *
+     * @throws IllegalArgumentException when the grid starts after T
+     */
+    public TimeGrid within(Sde sde) {
+        if (times[0] > sde.horizon()) {
+            throw new IllegalArgumentException("the time grid must start at or before T = " + sde.horizon()
+                    + "; it starts at " + times[0]);
+        }
+        return this;
+    }
+
     /** N, the number of steps. */
     public int steps() {
         return times.length;
