@@ -52,13 +52,16 @@ public interface Conditioning {
         return result;
     }
 
-    /** No conditioning. */
+    /** No conditioning (the one instance {@link #NONE}). */
     static Conditioning none() {
-        return new Conditioning() {
-            @Override
-            public String toString() {
-                return "none";
-            }
-        };
+        return NONE;
     }
+
+    /** No conditioning. */
+    Conditioning NONE = new Conditioning() {
+        @Override
+        public String toString() {
+            return "none";
+        }
+    };
 }

@@ -63,7 +63,7 @@ public final class DdimSampler extends DenoiserSampler {
             }
             NdArrays.release(y, d);
             y = out;
-            p.stepped(k, y);
+            y = p.stepped(k, y);
         }
         throw new IllegalStateException("unreachable");
     }

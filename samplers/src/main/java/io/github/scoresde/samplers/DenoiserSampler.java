@@ -43,6 +43,7 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
     private final DataType dataType;
     private final int chunkSize;
     private final SamplingListener listener;
+    private final Conditioning conditioning;
 
     DenoiserSampler(Builder<?> b) {
         this.steps = b.steps;
@@ -52,6 +53,7 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
         this.dataType = b.dataType;
         this.chunkSize = b.chunkSize;
         this.listener = b.listener;
+        this.conditioning = b.conditioning;
     }
 
     /**
@@ -98,9 +100,18 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
         for (int first = 0; first < n; first += chunk) {
             int rows = Math.min(chunk, n - first);
             INDArray x = chunk == n ? latent : latent.get(NDArrayIndex.interval(first, first + rows));
-            INDArray y = NdArrays.copyOf(x, dataType).divi(sde.meanCoefficient(t[0]));
-            Path path = new Path(new Denoiser(sde, score), t, sigma, listener, rng, first, rows, score.sampleShape());
-            INDArray x0 = run(path, y);
+            ScoreFunction conditioned = conditioning.score(score, sde, first, rows);
+            Path path = new Path(new Denoiser(sde, conditioned), t, sigma, listener, rng, first, rows,
+                    score.sampleShape(), conditioning == Conditioning.NONE ? null
+                    : new Hook(conditioning, sde, conditioned, g, rng, first, rows));
+            INDArray initial = NdArrays.copyOf(x, dataType);
+            if (path.hook != null) {
+                initial = path.hook.initial(initial);
+            }
+            INDArray x0 = run(path, initial.divi(sde.meanCoefficient(t[0])));
+            if (path.hook != null) {
+                x0 = path.hook.after(x0, t.length, 0);
+            }
             SamplingDivergedException.check(x0, t.length - 1, t.length, t[t.length - 1],
                     "the score may be unreliable near the end time; try a larger endTime");
             evaluations = Math.max(evaluations, path.evaluations);
@@ -152,10 +163,11 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
         private final long first;
         private final int rows;
         private final long[] shape;
+        final Hook hook;
         int evaluations;
 
         Path(Denoiser denoiser, double[] t, double[] sigma, SamplingListener listener, RandomSource rng, long first,
-                int rows, long[] shape) {
+                int rows, long[] shape, Hook hook) {
             this.denoiser = denoiser;
             this.t = t;
             this.sigma = sigma;
@@ -164,6 +176,7 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
             this.first = first;
             this.rows = rows;
             this.shape = shape;
+            this.hook = hook;
         }
 
         /** N, the number of grid times. */
@@ -182,10 +195,61 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
             return steps.stream(k).gaussian(type, first, rows, shape);
         }
 
-        /** Checks the state after step k and tells the listener. */
-        void stepped(int k, INDArray y) {
-            SamplingDivergedException.check(y, k, t.length, t[k], "try more steps");
-            listener.onStep(k, t.length, t[k], y);
+        /**
+         * The state after step k (at t_{k+1}), conditioned if a conditioning is set, checked, and
+         * shown to the listener; the state to go on from.
+         */
+        INDArray stepped(int k, INDArray y) {
+            INDArray out = y;
+            if (hook != null) {
+                double m = denoiser.sde().meanCoefficient(t[k + 1]);
+                out = hook.after(y.muli(m), k + 1, t[k + 1]).divi(m);
+            }
+            SamplingDivergedException.check(out, k, t.length, t[k], "try more steps");
+            listener.onStep(k, t.length, t[k], out);
+            return out;
+        }
+    }
+
+    /**
+     * A {@link Conditioning}'s hook in a few-step run: the starting state, and the state in data
+     * coordinates x = m(t) y after every step (as after a predictor step of the predictor-corrector
+     * loop), including the last one, at t = 0. Its noise is keyed by sample index
+     * ({@code rng.stream(2).stream(k)} for step k, stream 0 for the start).
+     */
+    static final class Hook {
+        private final Conditioning conditioning;
+        private final Sde sde;
+        private final ScoreFunction score;
+        private final TimeGrid grid;
+        private final io.github.scoresde.sde.Discretization discretization;
+        private final RandomSource noise;
+        private final long first;
+        private final SharedTimes times;
+
+        Hook(Conditioning conditioning, Sde sde, ScoreFunction score, TimeGrid grid, RandomSource rng, long first,
+                int rows) {
+            this.conditioning = conditioning;
+            this.sde = sde;
+            this.score = score;
+            this.grid = grid;
+            this.discretization = sde.discretize(grid.steps());
+            this.noise = rng.stream(PredictorCorrectorSampler.CONDITIONING_STREAM);
+            this.first = first;
+            this.times = new SharedTimes(rows);
+        }
+
+        private StepContext context(int k) {
+            return new StepContext(sde, discretization, score, grid, Math.min(k, grid.steps() - 1), times,
+                    noise.stream(k), first);
+        }
+
+        INDArray initial(INDArray x) {
+            return conditioning.initial(context(0), x);
+        }
+
+        INDArray after(INDArray x, int k, double time) {
+            return conditioning.afterStep(context(k), new StepResult(x, x), Conditioning.Stage.PREDICTOR, time).x();
         }
     }
 
@@ -202,6 +266,7 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
         private DataType dataType = DataType.FLOAT;
         private int chunkSize;
         private SamplingListener listener = SamplingListener.none();
+        private Conditioning conditioning = Conditioning.NONE;
 
         Builder(int steps, TimeGrid.Spacing spacing) {
             this.steps = steps;
@@ -246,6 +311,18 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
         /** Process at most this many samples at a time (default 0: all at once). */
         public B chunkSize(int size) {
             this.chunkSize = Checks.nonNegative("chunkSize", size);
+            return self();
+        }
+
+        /**
+         * Conditioning through the same hook as the predictor-corrector loop (default none): its
+         * score (guidance) serves every evaluation; its state rewrite (inpainting, colorization)
+         * runs on x = m(t) y after every step and after the last, at t = 0. With a rewrite that
+         * draws fresh noise, a deterministic sampler's samples are no longer a function of the
+         * latent alone.
+         */
+        public B conditioning(Conditioning c) {
+            this.conditioning = Checks.notNull("conditioning", c);
             return self();
         }
 

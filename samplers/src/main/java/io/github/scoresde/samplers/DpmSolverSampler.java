@@ -62,7 +62,7 @@ public final class DpmSolverSampler extends DenoiserSampler {
             previous = d;
             previousH = h;
             y = next;
-            p.stepped(k, y);
+            y = p.stepped(k, y);
         }
         throw new IllegalStateException("unreachable");
     }

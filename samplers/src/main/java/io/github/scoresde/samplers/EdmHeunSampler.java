@@ -83,7 +83,7 @@ public final class EdmHeunSampler extends DenoiserSampler {
                     new double[] {-h / (2 * s), h / (2 * next), -h / (2 * next)}, d1, euler, d2);
             NdArrays.release(y, d1, euler, d2);
             y = heun;
-            p.stepped(k, y);
+            y = p.stepped(k, y);
         }
         throw new IllegalStateException("unreachable");
     }
