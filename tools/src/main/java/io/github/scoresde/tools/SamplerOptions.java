@@ -1,6 +1,7 @@
 package io.github.scoresde.tools;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.samplers.Conditioning;
 import io.github.scoresde.samplers.Corrector;
 import io.github.scoresde.samplers.DdimSampler;
 import io.github.scoresde.samplers.DpmSolverSampler;
@@ -33,6 +34,10 @@ public final class SamplerOptions {
     @Option(names = "--snr", defaultValue = "0.16", description = "Langevin signal-to-noise ratio for pc (default ${DEFAULT-VALUE})")
     double snr;
 
+    @Option(names = "--corrector-steps", defaultValue = "1", description = "Langevin steps per level for pc (default "
+            + "${DEFAULT-VALUE})")
+    int correctorSteps;
+
     @Option(names = "--eta", defaultValue = "0", description = "ddim: noise of each step, 0 deterministic, 1 "
             + "ancestral (default ${DEFAULT-VALUE})")
     double eta;
@@ -46,6 +51,15 @@ public final class SamplerOptions {
 
     /** The sampler named, with a listener, running {@code chunk} examples at a time (0: all at once). */
     Sampler build(SamplingListener listener, int chunk) {
+        return build(listener, chunk, Conditioning.NONE);
+    }
+
+    /**
+     * As {@link #build(SamplingListener, int)}, conditioned (inpainting, colorization, guidance).
+     *
+     * @throws IllegalArgumentException for {@code ode}, which has no conditioning hook
+     */
+    Sampler build(SamplingListener listener, int chunk, Conditioning conditioning) {
         String n = String.valueOf(name).toLowerCase(Locale.ROOT);
         if (!NAMES.contains(n)) {
             throw new IllegalArgumentException("Unknown sampler \"" + name + "\"; expected one of " + NAMES);
@@ -56,29 +70,37 @@ public final class SamplerOptions {
         if (eta != 0 && !n.equals("ddim")) {
             throw new IllegalArgumentException("--eta is a setting of --sampler ddim, not " + n);
         }
+        Checks.positive("--corrector-steps", correctorSteps);
+        if (conditioning != Conditioning.NONE && n.equals("ode")) {
+            throw new IllegalArgumentException("--sampler ode cannot be conditioned; use pc, em, ancestral, heun, "
+                    + "heun-sde, dpm++2m or ddim");
+        }
         switch (n) {
             case "em":
                 return PredictorCorrectorSampler.builder().predictor(Predictor.eulerMaruyama()).corrector(Corrector.none())
-                        .steps(steps(PredictorCorrectorSampler.DEFAULT_STEPS)).listener(listener).chunkSize(chunk).build();
+                        .steps(steps(PredictorCorrectorSampler.DEFAULT_STEPS)).listener(listener).chunkSize(chunk)
+                        .conditioning(conditioning).build();
             case "pc":
-                return PredictorCorrectorSampler.builder().corrector(Corrector.langevin(Checks.positive("--snr", snr)))
-                        .steps(steps(PredictorCorrectorSampler.DEFAULT_STEPS)).listener(listener).chunkSize(chunk).build();
+                return PredictorCorrectorSampler.builder().corrector(new io.github.scoresde.samplers.LangevinCorrector(
+                        Checks.positive("--snr", snr), correctorSteps)).steps(steps(PredictorCorrectorSampler.DEFAULT_STEPS))
+                        .listener(listener).chunkSize(chunk).conditioning(conditioning).build();
             case "ancestral":
                 return PredictorCorrectorSampler.builder().predictor(Predictor.ancestral()).corrector(Corrector.none())
-                        .steps(steps(PredictorCorrectorSampler.DEFAULT_STEPS)).listener(listener).chunkSize(chunk).build();
+                        .steps(steps(PredictorCorrectorSampler.DEFAULT_STEPS)).listener(listener).chunkSize(chunk)
+                        .conditioning(conditioning).build();
             case "ode":
                 return tolerance.flowSampler(null, chunk);
             case "heun":
             case "heun-sde":
                 return EdmHeunSampler.builder().steps(steps(EdmHeunSampler.DEFAULT_STEPS))
                         .churn(n.equals("heun") ? 0 : Checks.positive("--churn", churn)).listener(listener)
-                        .chunkSize(chunk).build();
+                        .chunkSize(chunk).conditioning(conditioning).build();
             case "dpm++2m":
                 return DpmSolverSampler.builder().steps(steps(DpmSolverSampler.DEFAULT_STEPS)).listener(listener)
-                        .chunkSize(chunk).build();
+                        .chunkSize(chunk).conditioning(conditioning).build();
             default:
                 return DdimSampler.builder().steps(steps(DdimSampler.DEFAULT_STEPS)).eta(Checks.nonNegative("--eta", eta))
-                        .listener(listener).chunkSize(chunk).build();
+                        .listener(listener).chunkSize(chunk).conditioning(conditioning).build();
         }
     }
 

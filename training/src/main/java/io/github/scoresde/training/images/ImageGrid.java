@@ -31,9 +31,22 @@ public final class ImageGrid {
         AtomicFiles.write(file, os -> ImageIO.write(render(images, zoom), "png", os));
     }
 
-    /** The grid as an image (see {@link #write}). */
+    /** As {@link #write(INDArray, int, Path)} with {@code columns} images per row. */
+    public static void write(INDArray images, int zoom, int columns, Path file) {
+        Checks.notNull("file", file);
+        AtomicFiles.write(file, os -> ImageIO.write(render(images, zoom, columns), "png", os));
+    }
+
+    /** The grid as an image (see {@link #write}), about as many columns as rows. */
     public static BufferedImage render(INDArray images, int zoom) {
         Checks.notNull("images", images);
+        return render(images, zoom, (int) Math.ceil(Math.sqrt(Math.max(1, images.size(0)))));
+    }
+
+    /** The grid as an image with {@code columns} images per row. */
+    public static BufferedImage render(INDArray images, int zoom, int columns) {
+        Checks.notNull("images", images);
+        Checks.positive("columns", columns);
         Checks.positive("zoom", zoom);
         if (images.rank() != 4 || (images.size(1) != 1 && images.size(1) != 3) || images.size(0) < 1) {
             throw new IllegalArgumentException("images must have shape [n, 1 or 3, H, W]; got "
@@ -43,7 +56,7 @@ public final class ImageGrid {
         int c = (int) images.size(1);
         int h = (int) images.size(2);
         int w = (int) images.size(3);
-        int cols = (int) Math.ceil(Math.sqrt(n));
+        int cols = Math.min(columns, n);
         int rows = (n + cols - 1) / cols;
         int cw = w * zoom + BORDER;
         int ch = h * zoom + BORDER;
