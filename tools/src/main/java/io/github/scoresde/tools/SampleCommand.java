@@ -43,6 +43,13 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--grid", description = "image models: also a PNG grid of the samples")
     Path grid;
 
+    @Option(names = "--class", description = "a class-conditional model (train --conditional): samples of this class")
+    Integer label;
+
+    @Option(names = "--guidance", defaultValue = "0", description = "--class: the classifier-free guidance weight w "
+            + ">= 0, score (1 + w) s(x, t, y) - w s(x, t) (default ${DEFAULT-VALUE}: plain conditional sampling)")
+    double guidance;
+
     /** Images sampled at a time. */
     static final int IMAGE_CHUNK = 256;
 
@@ -59,14 +66,20 @@ public final class SampleCommand implements Callable<Integer> {
         if (n != null) {
             Checks.positive("--n", n);
         }
+        if (label == null && guidance != 0) {
+            throw new IllegalArgumentException("--guidance needs --class");
+        }
+        io.github.scoresde.samplers.Conditioning conditioning = label == null
+                ? io.github.scoresde.samplers.Conditioning.NONE
+                : io.github.scoresde.samplers.guidance.ClassifierFreeGuidance.of(label, guidance);
         // the sampler options are checked before the model is read
-        samplerOptions.build(io.github.scoresde.samplers.SamplingListener.none(), 0);
+        samplerOptions.build(io.github.scoresde.samplers.SamplingListener.none(), 0, conditioning);
         ScoreSource.Resolved r = source.resolve();
         INDArray start = latent == null ? null : latent(r.score().sampleShape());
         int count = start != null ? (int) start.size(0) : n;
         boolean images = r.score().sampleShape().length == 3;
         // a U-Net's activations are hundreds of values per pixel: images are sampled in chunks
-        Sampler s = samplerOptions.build(Progress.samplingListener("sample"), images ? IMAGE_CHUNK : 0);
+        Sampler s = samplerOptions.build(Progress.samplingListener("sample"), images ? IMAGE_CHUNK : 0, conditioning);
         // the samples, the score, the noise and the sampler's working copies: about eight of them
         Sizes.check("--n " + count, (double) count * r.dimension(), 4, 8);
         if (grid != null && !images) {

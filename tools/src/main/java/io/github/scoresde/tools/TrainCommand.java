@@ -50,6 +50,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--labels", description = "idx:FILE, the labels of an idx:FILE of images")
     String labels;
 
+    @Option(names = "--conditional", description = "images: train a class-conditional U-Net on the images' labels, "
+            + "with label dropout, for classifier-free guidance (sample --class K --guidance W)")
+    boolean conditional;
+
+    @Option(names = "--label-dropout", defaultValue = "0.1", description = "--conditional: the probability that a "
+            + "label is dropped, so that the network also learns the unconditional score (default ${DEFAULT-VALUE})")
+    double labelDropout;
+
     @Option(names = "--model", description = "the network: mlp (vector data, the default there), unet (images, the "
             + "default there: the tutorial U-Net's layers sized for the images), unet-tutorial (exactly the tutorial "
             + "U-Net of docs/benchmarks.md, 1x28x28)")
@@ -153,6 +161,17 @@ public final class TrainCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--pixel-range must be unit or symmetric; got \""
                         + pixelRange + "\"");
             };
+            if (conditional) {
+                if (!img.images().labelled()) {
+                    throw new IllegalArgumentException("--conditional needs labelled images: idx:DIR, idx:FILE with "
+                            + "--labels idx:FILE, or images:DIR with class sub-folders; " + data + " has no labels");
+                }
+                if (resume != null) {
+                    throw new IllegalArgumentException("--conditional training cannot be resumed from the command "
+                            + "line yet; train it in one run");
+                }
+                Checks.inRange("--label-dropout", labelDropout, 0, 1);
+            }
             net = resume != null ? null : imageNetwork(img.images());
             if (sde == SdeChoice.VE && ve.sigmaMax == null && resume == null) {
                 // technique 1 of Song and Ermon (2020): sigma_max = the largest distance between examples
@@ -167,6 +186,9 @@ public final class TrainCommand implements Callable<Integer> {
         } else {
             if (labels != null) {
                 throw new IllegalArgumentException("--labels is for image data (idx:FILE)");
+            }
+            if (conditional) {
+                throw new IllegalArgumentException("--conditional is for labelled image data");
             }
             source = dataSource(data);
             dataDimension = source.dimension();
@@ -202,6 +224,8 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume != null) {
             checkResumedSettings(s);
             r = trainer.resume(resume, source);
+        } else if (conditional) {
+            r = trainer.trainConditional(net, s, ((ImageSource) source).labelled(), scaler, labelDropout);
         } else {
             r = trainer.train(net, s, source, scaler);
         }
@@ -218,7 +242,8 @@ public final class TrainCommand implements Callable<Integer> {
         String name = model == null ? "unet" : model;
         UNetConfig config = switch (name) {
             case "unet" -> {
-                UNetConfig.Builder b = UNetConfig.builder(images.channels(), images.height(), images.width()).seed(seed);
+                UNetConfig.Builder b = UNetConfig.builder(images.channels(), images.height(), images.width()).seed(seed)
+                        .classes(conditional ? images.classes() : 0);
                 if (channels != null) {
                     b.channels(channels);
                 }
@@ -237,7 +262,7 @@ public final class TrainCommand implements Callable<Integer> {
                             + " are " + images.channels() + "x" + images.height() + "x" + images.width()
                             + " (use --model unet)");
                 }
-                yield UNetConfig.tutorial().toBuilder().seed(seed).build();
+                yield UNetConfig.tutorial().toBuilder().seed(seed).classes(conditional ? images.classes() : 0).build();
             }
             case "mlp" -> throw new IllegalArgumentException("--model mlp is for vector data; images train a unet "
                     + "or unet-tutorial");

@@ -105,6 +105,36 @@ class ImageCompletionCliTest {
                 "--n", "2", "--out", dir.resolve("x.npy").toString());
     }
 
+    /**
+     * train --conditional makes a class-conditional U-Net (labels of the written folder);
+     * sample --class --guidance samples it with classifier-free guidance; an unconditional model
+     * and a class out of range are refused by name.
+     */
+    @Test
+    void classConditionalTrainingAndGuidedSampling(@TempDir Path dir) throws IOException {
+        Path data = ImageCliTest.writeFolder(Files.createDirectories(dir.resolve("data")));
+        Path model = dir.resolve("cond.zip");
+        run("train", "--data", "idx:" + data, "--model", "unet", "--channels", "8,16", "--embedding", "16", "--sde", "vp",
+                "--steps", "3", "--batch", "6", "--seed", "3", "--grid-every", "0", "--conditional", "--label-dropout", "0.2",
+                "--out", model.toString());
+        io.github.scoresde.training.TrainedModel m = io.github.scoresde.training.TrainedModel.load(model);
+        assertEquals(3, ((io.github.scoresde.nn.UNetScoreNetwork) m.network()).config().classes());
+        Path out = dir.resolve("guided.npy");
+        String said = run("sample", "--model", model.toString(), "--sampler", "ddim", "--steps", "4", "--class", "2",
+                "--guidance", "1.5", "--n", "3", "--out", out.toString());
+        assertTrue(said.contains("wrote 3 samples"), said);
+        assertArrayEquals(new long[] {3, 1, 16, 16}, ArrayFiles.read(out).shape());
+        assertError(1, "labels must lie in [0, 3)", "sample", "--model", model.toString(), "--sampler", "ddim",
+                "--class", "3", "--n", "2", "--out", out.toString());
+        assertError(1, "--guidance needs --class", "sample", "--model", model.toString(), "--guidance", "2", "--n", "2",
+                "--out", out.toString());
+        Path plain = dir.resolve("plain.zip");
+        run("train", "--data", "idx:" + data, "--model", "unet", "--channels", "8,16", "--embedding", "16", "--sde", "vp",
+                "--steps", "2", "--batch", "6", "--seed", "3", "--grid-every", "0", "--out", plain.toString());
+        assertError(1, "classifier-free guidance needs a class-conditional score model", "sample", "--model",
+                plain.toString(), "--sampler", "ddim", "--class", "1", "--n", "2", "--out", out.toString());
+    }
+
     private static Path prepareGreyModel(Path dir) throws IOException {
         Path data = ImageCliTest.writeFolder(Files.createDirectories(dir.resolve("grey")));
         Path model = dir.resolve("grey.zip");
