@@ -7,6 +7,8 @@ import io.github.scoresde.examples.FashionMnistExample;
 import io.github.scoresde.samplers.DdimSampler;
 import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.samplers.guidance.ClassifierFreeGuidance;
+import io.github.scoresde.samplers.guidance.ClassifierGuidance;
+import io.github.scoresde.training.ClassifierNetwork;
 import io.github.scoresde.samplers.guidance.Inpainting;
 import io.github.scoresde.training.TrainedModel;
 import io.github.scoresde.training.images.FeatureClassifier;
@@ -32,11 +34,15 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       (14 x 14) hidden, by the shipped model: mean squared error of the completed pixels against
  *       the truth, beside that of filling them with the training mean. Asserts the completions
  *       beat the mean fill. Grid: {@code target/inpainting.png} (truth, masked, completion).</li>
+ *   <li>Classifier guidance of the shipped model with a noise-conditional classifier trained here
+ *       ({@link ClassifierNetwork}, an MLP on x(t) and t, {@code -Dcontrol.classifier-steps=3000}),
+ *       w = 1 and 3, beside unguided samples: {@code -Dcontrol.per-class=100} samples per class,
+ *       and the rate at which the project's {@link FeatureClassifier} assigns the requested
+ *       class. Asserts the rate at w = 3 is above 0.5 and above the unguided one (chance: 0.1).</li>
  *   <li>Class-conditional samples of the class-conditional model {@code -Dcontrol.cfg-model}
- *       (default the shipped {@code models/fashion-mnist-cfg.zip}), {@code -Dcontrol.per-class=100}
- *       per class, with classifier-free guidance w = 0, 1, 3: the rate at which the project's
- *       {@link FeatureClassifier} assigns the requested class. Asserts the rate at w = 3 is at least
- *       the rate at w = 0 and above 0.5 (chance: 0.1). Grids: {@code target/guidance-w*.png}.</li>
+ *       (default the shipped {@code models/fashion-mnist-cfg.zip}) with classifier-free guidance
+ *       w = 0, 1, 3, the same rates. Asserts the rate at w = 3 is at least the rate at w = 0 and
+ *       above 0.5. Grids of the first 40 samples of each in {@code target/}.</li>
  * </ul>
  *
  * <p>About 15 minutes on 2 cores: {@code mvn -B test -Pslow -Dtest=ControllableImageExperiment
@@ -51,6 +57,7 @@ class ControllableImageExperiment {
                 "skipped: Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
         int inpaint = Integer.getInteger("control.inpaint", 1000);
         int perClass = Integer.getInteger("control.per-class", 100);
+        int classifierSteps = Integer.getInteger("control.classifier-steps", 3000);
         ImageSet train = IdxFiles.readFolder(FashionMnistExample.FASHION_MNIST, IdxFiles.Split.TRAIN);
         ImageSet test = IdxFiles.readFolder(FashionMnistExample.FASHION_MNIST, IdxFiles.Split.TEST);
         DdimSampler.Builder ddim = DdimSampler.builder().steps(50).eta(1).chunkSize(250);
@@ -84,10 +91,6 @@ class ControllableImageExperiment {
         ImageGrid.write(triples, 2, 12, Path.of("target/inpainting.png"));
         assertTrue(error < baseline, "completions beat the mean fill: " + error + " vs " + baseline);
 
-        // classifier-free guidance
-        Path cfg = Path.of(System.getProperty("control.cfg-model", "../models/fashion-mnist-cfg.zip"));
-        Assumptions.assumeTrue(Files.exists(cfg), "no class-conditional model at " + cfg);
-        TrainedModel conditional = TrainedModel.load(cfg);
         FeatureClassifier classifier = FeatureClassifier.train(train, 3000, 7);
         System.out.printf("feature classifier: test accuracy %.4f%n", classifier.accuracy(test));
         int n = 10 * perClass;
@@ -95,25 +98,51 @@ class ControllableImageExperiment {
         for (int i = 0; i < n; i++) {
             labels[i] = i % 10;
         }
-        double[] rates = new double[3];
         double[] weights = {0, 1, 3};
-        for (int w = 0; w < 3; w++) {
-            long s0 = System.nanoTime();
-            SamplingResult g = ddim.conditioning(ClassifierFreeGuidance.perSample(labels, weights[w])).build()
-                    .sample(conditional.sde(), conditional.score(), n, RandomSource.of(2));
-            INDArray pixels = conditional.toData(g.samples());
-            int[] predicted = classifier.predict(pixels);
-            int right = 0;
-            for (int i = 0; i < n; i++) {
-                right += predicted[i] == labels[i] ? 1 : 0;
-            }
-            rates[w] = right / (double) n;
-            ImageGrid.write(pixels.get(NDArrayIndex.interval(0, 40)), 2, 10,
-                    Path.of("target/guidance-w" + (int) weights[w] + ".png"));
-            System.out.printf("classifier-free guidance w = %.0f: %d samples, %.1f%% assigned their class (%.0f s)%n",
-                    weights[w], n, 100 * rates[w], (System.nanoTime() - s0) / 1e9);
+
+        // classifier guidance: the shipped (unconditional) model and a noise-conditional classifier
+        long c0 = System.nanoTime();
+        ClassifierNetwork noisy = ClassifierNetwork.create(new long[] {1, 28, 28}, 10, 512, 2, 5);
+        double[] losses = noisy.train(model.sde(), ImageSource.of(train).labelled(), classifierSteps, 128,
+                model.sde().defaultEndTime(), 6);
+        System.out.printf("noise-conditional classifier (MLP 2 x 512 on x(t) and t): %d steps, final loss %.3f "
+                + "(%.0f s)%n", classifierSteps, losses[losses.length - 1], (System.nanoTime() - c0) / 1e9);
+        double[] guided = new double[3];
+        for (int w = 1; w < 3; w++) {
+            guided[w] = classRate(ddim.conditioning(ClassifierGuidance.perSample(noisy, labels, weights[w])).build(),
+                    model, n, labels, classifier, "classifier guidance", weights[w]);
         }
+        guided[0] = classRate(ddim.conditioning(io.github.scoresde.samplers.Conditioning.none()).build(), model, n,
+                labels, classifier, "no guidance (unconditional)", 0);
+
+        // classifier-free guidance
+        Path cfg = Path.of(System.getProperty("control.cfg-model", "../models/fashion-mnist-cfg.zip"));
+        Assumptions.assumeTrue(Files.exists(cfg), "no class-conditional model at " + cfg);
+        TrainedModel conditional = TrainedModel.load(cfg);
+        double[] rates = new double[3];
+        for (int w = 0; w < 3; w++) {
+            rates[w] = classRate(ddim.conditioning(ClassifierFreeGuidance.perSample(labels, weights[w])).build(),
+                    conditional, n, labels, classifier, "classifier-free guidance", weights[w]);
+        }
+        assertTrue(guided[2] > 0.5 && guided[2] > guided[0], "classifier guidance: " + java.util.Arrays.toString(guided));
         assertTrue(rates[2] >= rates[0] && rates[2] > 0.5, "guidance raises the class rate: " + java.util.Arrays
                 .toString(rates));
+    }
+
+    private static double classRate(io.github.scoresde.samplers.Sampler sampler, TrainedModel model, int n,
+            int[] labels, FeatureClassifier classifier, String what, double w) {
+        long s0 = System.nanoTime();
+        SamplingResult g = sampler.sample(model.sde(), model.score(), n, RandomSource.of(2));
+        INDArray pixels = model.toData(g.samples());
+        int[] predicted = classifier.predict(pixels);
+        int right = 0;
+        for (int i = 0; i < n; i++) {
+            right += predicted[i] == labels[i] ? 1 : 0;
+        }
+        String name = what.replaceAll("[^a-z]+", "-") + "-w" + (int) w;
+        ImageGrid.write(pixels.get(NDArrayIndex.interval(0, Math.min(n, 40))), 2, 10, Path.of("target/" + name + ".png"));
+        System.out.printf("%s, w = %.0f: %d samples, %.1f%% assigned their class (%.0f s)%n", what, w, n,
+                100.0 * right / n, (System.nanoTime() - s0) / 1e9);
+        return right / (double) n;
     }
 }

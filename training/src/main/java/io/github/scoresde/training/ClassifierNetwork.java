@@ -37,13 +37,35 @@ public final class ClassifierNetwork implements NoisyClassifier {
     private final MultiLayerNetwork network;
     private final FourierTimeEmbedding embedding;
     private final int dimension;
+    private final long[] shape;
     private final int classes;
 
-    private ClassifierNetwork(MultiLayerNetwork network, FourierTimeEmbedding embedding, int dimension, int classes) {
+    private ClassifierNetwork(MultiLayerNetwork network, FourierTimeEmbedding embedding, long[] shape, int classes) {
         this.network = network;
         this.embedding = embedding;
-        this.dimension = dimension;
+        this.shape = shape.clone();
+        long d = 1;
+        for (long v : shape) {
+            d *= v;
+        }
+        this.dimension = (int) d;
         this.classes = classes;
+    }
+
+    /**
+     * A fresh classifier of samples of any shape (images {@code [C, H, W]} included), which it reads
+     * flattened: dense layers on the values and the time features (an MLP, not a convolutional net).
+     *
+     * @param sampleShape the shape of one example
+     */
+    public static ClassifierNetwork create(long[] sampleShape, int classes, int width, int depth, long seed) {
+        Checks.notNull("sampleShape", sampleShape);
+        long d = 1;
+        for (long v : sampleShape) {
+            d *= Checks.positive("sampleShape entry", (int) v);
+        }
+        ClassifierNetwork flat = create((int) d, classes, width, depth, seed);
+        return new ClassifierNetwork(flat.network, flat.embedding, sampleShape, classes);
     }
 
     /**
@@ -74,7 +96,7 @@ public final class ClassifierNetwork implements NoisyClassifier {
         MultiLayerConfiguration conf = list.build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        return new ClassifierNetwork(net, emb, dimension, classes);
+        return new ClassifierNetwork(net, emb, new long[] {dimension}, classes);
     }
 
     /** The DL4J network. */
@@ -89,12 +111,12 @@ public final class ClassifierNetwork implements NoisyClassifier {
 
     @Override
     public long[] sampleShape() {
-        return new long[] {dimension};
+        return shape.clone();
     }
 
     private INDArray features(INDArray x, INDArray t) {
-        Checks.batchOf("x", x, sampleShape());
-        return Nd4j.concat(1, x.castTo(DataType.FLOAT), embedding.embed(t, DataType.FLOAT));
+        int batch = Checks.batchOf("x", x, sampleShape());
+        return Nd4j.concat(1, x.castTo(DataType.FLOAT).reshape(batch, dimension), embedding.embed(t, DataType.FLOAT));
     }
 
     /** Class probabilities p_t(k | x), {@code [batch, K]}. */
@@ -115,7 +137,8 @@ public final class ClassifierNetwork implements NoisyClassifier {
             grad = network.calculateGradients(features(x, t), onehot, null, null).getSecond();
         }
         // d(-log p_y)/d input -> grad log p_y for the x columns
-        return grad.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dimension)).neg().castTo(x.dataType());
+        return grad.get(NDArrayIndex.all(), NDArrayIndex.interval(0, dimension)).neg().castTo(x.dataType())
+                .reshape(x.shape());
     }
 
     /** One-hot rows {@code [n, K]} float32 of labels in [0, K), checked. */
@@ -155,7 +178,11 @@ public final class ClassifierNetwork implements NoisyClassifier {
             double[] s = new double[batchSize];
             times.draw(r.stream(1), sde, t, w, m, s);
             INDArray z = r.stream(2).gaussian(DataType.FLOAT, 0, batchSize, dimension);
-            INDArray xt = DenoisingScoreMatchingPreProcessor.perturb(b.x(), m, s, z);
+            long[] batchShape = new long[shape.length + 1];
+            batchShape[0] = batchSize;
+            System.arraycopy(shape, 0, batchShape, 1, shape.length);
+            INDArray xt = DenoisingScoreMatchingPreProcessor.perturb(b.x().reshape(batchSize, dimension), m, s, z)
+                    .reshape(batchShape);
             network.fit(new DataSet(features(xt, Nd4j.createFromArray(t).castTo(DataType.FLOAT)),
                     oneHot(b.labels())));
             losses[k] = network.score();

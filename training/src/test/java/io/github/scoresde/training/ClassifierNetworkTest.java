@@ -60,4 +60,24 @@ class ClassifierNetworkTest {
         assertRejects(() -> c.logProbabilityGradient(x, t3, new int[] {0, 8, 1}), "labels must lie in [0, 8)", "8");
         assertRejects(() -> ClassifierNetwork.create(2, 1, 8, 1, 0), "classes must be at least 2");
     }
+
+    /**
+     * A classifier of image-shaped samples reads them flattened: with the same seed its
+     * probabilities and input gradients equal the flat classifier's on the flattened values, and
+     * the gradient comes back in the images' shape.
+     */
+    @Test
+    void imageShapedSamplesAreReadFlattened() {
+        ClassifierNetwork flat = ClassifierNetwork.create(12, 3, 16, 1, 4);
+        ClassifierNetwork image = ClassifierNetwork.create(new long[] {3, 2, 2}, 3, 16, 1, 4);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {3, 2, 2}, image.sampleShape());
+        INDArray x = RandomSource.of(3).gaussian(DataType.FLOAT, 0, 5, 3, 2, 2);
+        INDArray t = Nd4j.valueArrayOf(new long[] {5}, 0.4, DataType.FLOAT);
+        int[] y = {0, 1, 2, 1, 0};
+        assertClose(flat.probabilities(x.reshape(5, 12), t), image.probabilities(x, t), 1e-6, 1e-7);
+        INDArray g = image.logProbabilityGradient(x, t, y);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(x.shape(), g.shape());
+        assertClose(flat.logProbabilityGradient(x.reshape(5, 12), t, y), g.reshape(5, 12), 1e-6, 1e-7);
+        assertRejects(() -> image.probabilities(x.reshape(5, 12), t), "x");
+    }
 }
