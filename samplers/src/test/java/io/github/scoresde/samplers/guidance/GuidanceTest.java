@@ -269,6 +269,52 @@ class GuidanceTest {
         assertEquals(0.1, x.std(0).getDouble(1), 0.015);
     }
 
+    /**
+     * Guidance on mixture "images" [n, 1, 4, 4]: the exact classifier of the image mixture (its
+     * components as classes) at w = 1 makes the guided score the exact score of the requested
+     * component, a Gaussian; through PC and DPM-Solver++(2M) more than 99% of the samples land in
+     * it, with its mean per pixel within 0.03 and its spread 0.2 within 15%. (DDIM with eta = 1 at
+     * 100 uniform steps gave a spread of 0.167: its ancestral steps from the posterior mean lose
+     * variance at coarse steps.)
+     */
+    @Test
+    void exactGuidanceOnMixtureImagesLandsInTheRequestedComponent() {
+        GaussianMixture mix = imageMixture();
+        Sde sde = new VpSde();
+        ExactMixtureClassifier flat = new ExactMixtureClassifier(mix, sde);
+        io.github.scoresde.core.NoisyClassifier shapedClassifier = new io.github.scoresde.core.NoisyClassifier() {
+            @Override
+            public int classes() {
+                return flat.classes();
+            }
+
+            @Override
+            public long[] sampleShape() {
+                return new long[] {1, 4, 4};
+            }
+
+            @Override
+            public INDArray logProbabilityGradient(INDArray x, INDArray t, int[] labels) {
+                return flat.logProbabilityGradient(x.reshape(x.size(0), 16), t, labels).reshape(x.shape());
+            }
+        };
+        ScoreFunction score = shaped(new ExactMixtureScore(mix, sde), 1, 4, 4);
+        int n = 1000;
+        for (io.github.scoresde.samplers.Sampler s : new io.github.scoresde.samplers.Sampler[] {
+            pc(500, ClassifierGuidance.of(shapedClassifier, 2, 1.0)),
+            io.github.scoresde.samplers.DpmSolverSampler.builder().steps(30)
+                    .conditioning(ClassifierGuidance.of(shapedClassifier, 2, 1.0)).build()}) {
+            INDArray x = s.sample(sde, score, n, 9).samples().reshape(n, 16);
+            double[] fr = SampleMetrics.modeFractions(x, mix.means(DataType.DOUBLE));
+            assertTrue(fr[2] > 0.99, s + ": fraction in component 2: " + fr[2]);
+            double[] mu = mix.mean(2);
+            for (int j = 0; j < 16; j++) {
+                assertEquals(mu[j], x.getColumn(j).meanNumber().doubleValue(), 0.03, s + " pixel " + j);
+                assertEquals(0.2, x.getColumn(j).stdNumber().doubleValue(), 0.03, s + " pixel " + j);
+            }
+        }
+    }
+
     @Test
     void exactClassifierGuidanceLandsInTheRequestedComponent() {
         GaussianMixture mix = GaussianMixture.eightGaussians();
