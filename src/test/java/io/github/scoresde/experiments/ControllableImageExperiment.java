@@ -8,7 +8,8 @@ import io.github.scoresde.samplers.DdimSampler;
 import io.github.scoresde.samplers.SamplingResult;
 import io.github.scoresde.samplers.guidance.ClassifierFreeGuidance;
 import io.github.scoresde.samplers.guidance.ClassifierGuidance;
-import io.github.scoresde.training.ClassifierNetwork;
+import io.github.scoresde.nn.ConvClassifier;
+import io.github.scoresde.training.ClassifierTraining;
 import io.github.scoresde.samplers.guidance.Inpainting;
 import io.github.scoresde.training.TrainedModel;
 import io.github.scoresde.training.images.FeatureClassifier;
@@ -33,9 +34,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *   <li>Inpainting of the first {@code -Dcontrol.inpaint=1000} test images with the centre box
  *       (14 x 14) hidden, by the shipped model: mean squared error of the completed pixels against
  *       the truth, beside that of filling them with the training mean. Asserts the completions
- *       beat the mean fill. Grid: {@code target/inpainting.png} (truth, masked, completion).</li>
+ *       beat the mean fill ({@code -Dcontrol.inpaint=0} skips it). Grid: {@code target/inpainting.png}
+ *       (truth, masked, completion).</li>
  *   <li>Classifier guidance of the shipped model with a noise-conditional classifier trained here
- *       ({@link ClassifierNetwork}, an MLP on x(t) and t, {@code -Dcontrol.classifier-steps=3000}),
+ *       ({@link ConvClassifier}, a small convolutional net on x(t) and t,
+ *       {@code -Dcontrol.classifier-steps=3000}),
  *       w = 1 and 3, beside unguided samples: {@code -Dcontrol.per-class=100} samples per class,
  *       and the rate at which the project's {@link FeatureClassifier} assigns the requested
  *       class. Asserts the rate at w = 3 is above 0.5 and above the unguided one (chance: 0.1).</li>
@@ -62,8 +65,50 @@ class ControllableImageExperiment {
         ImageSet test = IdxFiles.readFolder(FashionMnistExample.FASHION_MNIST, IdxFiles.Split.TEST);
         DdimSampler.Builder ddim = DdimSampler.builder().steps(50).eta(1).chunkSize(250);
 
-        // inpainting
         TrainedModel model = TrainedModel.load(Path.of("../" + FashionMnistExample.SHIPPED));
+        if (inpaint > 0) {
+            inpainting(model, train, test, inpaint, ddim);
+        }
+        FeatureClassifier classifier = FeatureClassifier.train(train, 3000, 7);
+        System.out.printf("feature classifier: test accuracy %.4f%n", classifier.accuracy(test));
+        int n = 10 * perClass;
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 10;
+        }
+        double[] weights = {0, 1, 3};
+
+        // classifier guidance: the shipped (unconditional) model and a noise-conditional classifier
+        long c0 = System.nanoTime();
+        ConvClassifier noisy = ConvClassifier.create(new long[] {1, 28, 28}, 10, 32, 1e-3, 5);
+        double[] losses = ClassifierTraining.train(noisy, model.sde(), ImageSource.of(train).labelled(),
+                classifierSteps, 128, model.sde().defaultEndTime(), 6);
+        System.out.printf("noise-conditional classifier (%s): %d steps, final loss %.3f (%.0f s)%n", noisy,
+                classifierSteps, losses[losses.length - 1], (System.nanoTime() - c0) / 1e9);
+        double[] guided = new double[3];
+        for (int w = 1; w < 3; w++) {
+            guided[w] = classRate(ddim.conditioning(ClassifierGuidance.perSample(noisy, labels, weights[w])).build(),
+                    model, n, labels, classifier, "classifier guidance", weights[w]);
+        }
+        guided[0] = classRate(ddim.conditioning(io.github.scoresde.samplers.Conditioning.none()).build(), model, n,
+                labels, classifier, "no guidance (unconditional)", 0);
+        assertTrue(guided[2] > 0.5 && guided[2] > guided[0], "classifier guidance: " + java.util.Arrays.toString(guided));
+
+        // classifier-free guidance
+        Path cfg = Path.of(System.getProperty("control.cfg-model", "../models/fashion-mnist-cfg.zip"));
+        Assumptions.assumeTrue(Files.exists(cfg), "no class-conditional model at " + cfg);
+        TrainedModel conditional = TrainedModel.load(cfg);
+        double[] rates = new double[3];
+        for (int w = 0; w < 3; w++) {
+            rates[w] = classRate(ddim.conditioning(ClassifierFreeGuidance.perSample(labels, weights[w])).build(),
+                    conditional, n, labels, classifier, "classifier-free guidance", weights[w]);
+        }
+        assertTrue(rates[2] >= rates[0] && rates[2] > 0.5, "guidance raises the class rate: " + java.util.Arrays
+                .toString(rates));
+    }
+
+    private static void inpainting(TrainedModel model, ImageSet train, ImageSet test, int inpaint,
+            DdimSampler.Builder ddim) {
         INDArray truth = ImageSource.of(test).range(0, inpaint, RandomSource.of(0)).reshape(inpaint, 1, 28, 28);
         INDArray mask = ImageMasks.hideCentre(28, 28);
         long t0 = System.nanoTime();
@@ -91,42 +136,6 @@ class ControllableImageExperiment {
         ImageGrid.write(triples, 2, 12, Path.of("target/inpainting.png"));
         assertTrue(error < baseline, "completions beat the mean fill: " + error + " vs " + baseline);
 
-        FeatureClassifier classifier = FeatureClassifier.train(train, 3000, 7);
-        System.out.printf("feature classifier: test accuracy %.4f%n", classifier.accuracy(test));
-        int n = 10 * perClass;
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 10;
-        }
-        double[] weights = {0, 1, 3};
-
-        // classifier guidance: the shipped (unconditional) model and a noise-conditional classifier
-        long c0 = System.nanoTime();
-        ClassifierNetwork noisy = ClassifierNetwork.create(new long[] {1, 28, 28}, 10, 512, 2, 5);
-        double[] losses = noisy.train(model.sde(), ImageSource.of(train).labelled(), classifierSteps, 128,
-                model.sde().defaultEndTime(), 6);
-        System.out.printf("noise-conditional classifier (MLP 2 x 512 on x(t) and t): %d steps, final loss %.3f "
-                + "(%.0f s)%n", classifierSteps, losses[losses.length - 1], (System.nanoTime() - c0) / 1e9);
-        double[] guided = new double[3];
-        for (int w = 1; w < 3; w++) {
-            guided[w] = classRate(ddim.conditioning(ClassifierGuidance.perSample(noisy, labels, weights[w])).build(),
-                    model, n, labels, classifier, "classifier guidance", weights[w]);
-        }
-        guided[0] = classRate(ddim.conditioning(io.github.scoresde.samplers.Conditioning.none()).build(), model, n,
-                labels, classifier, "no guidance (unconditional)", 0);
-
-        // classifier-free guidance
-        Path cfg = Path.of(System.getProperty("control.cfg-model", "../models/fashion-mnist-cfg.zip"));
-        Assumptions.assumeTrue(Files.exists(cfg), "no class-conditional model at " + cfg);
-        TrainedModel conditional = TrainedModel.load(cfg);
-        double[] rates = new double[3];
-        for (int w = 0; w < 3; w++) {
-            rates[w] = classRate(ddim.conditioning(ClassifierFreeGuidance.perSample(labels, weights[w])).build(),
-                    conditional, n, labels, classifier, "classifier-free guidance", weights[w]);
-        }
-        assertTrue(guided[2] > 0.5 && guided[2] > guided[0], "classifier guidance: " + java.util.Arrays.toString(guided));
-        assertTrue(rates[2] >= rates[0] && rates[2] > 0.5, "guidance raises the class rate: " + java.util.Arrays
-                .toString(rates));
     }
 
     private static double classRate(io.github.scoresde.samplers.Sampler sampler, TrainedModel model, int n,

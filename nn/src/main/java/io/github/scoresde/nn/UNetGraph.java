@@ -179,7 +179,7 @@ final class UNetGraph {
      * Runs an action with System.out silenced: SameDiff M2.1 prints one line per differentiated
      * op while building the gradient graph.
      */
-    private static void quietly(Runnable action) {
+    static void quietly(Runnable action) {
         synchronized (System.class) {
             java.io.PrintStream out = System.out;
             System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));

@@ -56,7 +56,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     private GradientUpdater updater;
     private INDArray gradient;
     private long iteration;
-    private final long activationBytes;
+    private final SameDiffMemory memory;
     private List<TrainingListener> listeners = List.of();
 
     private UNetScoreNetwork(UNetConfig config, AdamSettings optimizer, DataType dataType, INDArray params) {
@@ -83,7 +83,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
             // encoder and decoder maps of the level
             values += 2L * ch[i] * sizes[i][0] * sizes[i][1];
         }
-        this.activationBytes = values * 12 * (dataType == DataType.DOUBLE ? 8 : 4);
+        this.memory = new SameDiffMemory(sd, values * 12 * (dataType == DataType.DOUBLE ? 8 : 4));
     }
 
     /** A freshly initialised network optimised with {@link AdamSettings#defaults()}. */
@@ -161,55 +161,12 @@ public final class UNetScoreNetwork implements ScoreNetwork {
         return dataType;
     }
 
-    /**
-     * Gives this thread's SameDiff sessions (the graph's and its gradient function's) a memory
-     * manager whose cache of released arrays is bounded by {@link #CACHE_BYTES} (SameDiff's default
-     * may keep up to a quarter of the machine's memory per session).
-     */
-    private void boundedSessions() {
-        long thread = Thread.currentThread().getId();
-        SameDiff grad = sd.getFunction("grad");
-        for (SameDiff g : new SameDiff[] {sd, grad}) {
-            if (g != null && !g.getSessions().containsKey(thread)) {
-                org.nd4j.autodiff.samediff.internal.InferenceSession session =
-                        new org.nd4j.autodiff.samediff.internal.InferenceSession(g);
-                double total = Math.max(1, org.bytedeco.javacpp.Pointer.totalPhysicalBytes());
-                session.setMmgr(new org.nd4j.autodiff.samediff.internal.memory.ArrayCacheMemoryMgr(
-                        Math.min(0.25, CACHE_BYTES / total), 1024, 2.0));
-                g.getSessions().put(thread, session);
-            }
-        }
-    }
-
-    /** The bound of each SameDiff session's array cache. */
-    static final double CACHE_BYTES = 512.0 * 1024 * 1024;
-
-    /** The native garbage after which a collection is asked for. */
-    static final long GARBAGE_BYTES = 1L << 30;
-    private long garbage;
-
-    /**
-     * Counts the native memory a call left for the collector (SameDiff's intermediate arrays,
-     * about a dozen values per activation) and asks for a collection once it passes
-     * {@link #GARBAGE_BYTES}. ND4J frees an array's native memory only after the collector has
-     * seen it die, and a U-Net's garbage is all native: the Java heap stays small, so without this
-     * the collector runs rarely and the process grew by about 150 MB per training step (past
-     * 20 GB in a long run).
-     */
-    private void produced(long examples, boolean backward) {
-        garbage += examples * activationBytes * (backward ? 3 : 1);
-        if (garbage > GARBAGE_BYTES) {
-            garbage = 0;
-            System.gc();
-        }
-    }
-
     @Override
     public INDArray output(INDArray x, INDArray t, int[] labels) {
-        boundedSessions();
+        memory.boundSessions();
         Map<String, INDArray> ph = inputs(x, t, labels);
         INDArray out = sd.output(ph, "out").get("out").dup();
-        produced(x.size(0), false);
+        memory.produced(x.size(0), false);
         return out;
     }
 
@@ -225,16 +182,16 @@ public final class UNetScoreNetwork implements ScoreNetwork {
         ph.put("target", Nd4j.zeros(dataType, x.shape()));
         ph.put("weight", Nd4j.zeros(dataType, n));
         ph.put("v", v.castTo(dataType));
-        boundedSessions();
+        memory.boundSessions();
         INDArray g = sd.calculateGradients(ph, "x").get("x").dup();
-        produced(x.size(0), true);
+        memory.produced(x.size(0), true);
         return g;
     }
 
     @Override
     public double fit(MultiDataSet batch) {
         Map<String, INDArray> ph = trainingInputs(batch);
-        boundedSessions();
+        memory.boundSessions();
         org.nd4j.autodiff.samediff.api.OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of("dsm"),
                 layout.keySet());
         Map<String, INDArray> grads = og.getGradients();
@@ -255,7 +212,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
         io.github.scoresde.core.NdArrays.release(og.getOutputs().values().toArray(new INDArray[0]));
         updater.applyUpdater(gradient, (int) iteration, 0);
         params.subi(gradient);
-        produced(ph.get("x").size(0), true);
+        memory.produced(ph.get("x").size(0), true);
         for (TrainingListener l : listeners) {
             l.iterationDone(ListenerModel.of(this, loss), (int) iteration, 0);
         }
@@ -270,7 +227,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
 
     @Override
     public double loss(MultiDataSet batch) {
-        boundedSessions();
+        memory.boundSessions();
         return sd.output(trainingInputs(batch), "dsm").get("dsm").getDouble(0);
     }
 

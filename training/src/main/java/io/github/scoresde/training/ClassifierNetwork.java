@@ -21,8 +21,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A time-dependent classifier p_t(y | x) of perturbed vector data trained with DL4J (docs/math.md
@@ -33,7 +31,6 @@ import org.slf4j.LoggerFactory;
  * with respect to the input is exactly minus the quantity guidance needs.
  */
 public final class ClassifierNetwork implements NoisyClassifier {
-    private static final Logger LOG = LoggerFactory.getLogger(ClassifierNetwork.class);
     private final MultiLayerNetwork network;
     private final FourierTimeEmbedding embedding;
     private final int dimension;
@@ -155,43 +152,16 @@ public final class ClassifierNetwork implements NoisyClassifier {
     }
 
     /**
-     * Trains on perturbed labelled draws: each step a batch of (x0, y) from {@code data}, t ~
-     * U(timeFloor, T), x_t = m(t) x0 + s(t) z, one DL4J {@code fit}.
+     * Trains on perturbed labelled draws ({@link ClassifierTraining}), one DL4J {@code fit} a step.
      *
      * @param data labelled batches: {@code batch(n, rng)} returning x0 {@code [n, d]} and labels
      * @return the loss of every step
      */
     public double[] train(Sde sde, LabelledSource data, int steps, int batchSize, double timeFloor, long seed) {
-        Checks.notNull("sde", sde);
-        Checks.notNull("data", data);
-        Checks.positive("steps", steps);
-        Checks.positive("batchSize", batchSize);
-        RandomSource rng = RandomSource.of(seed);
-        LossWeighting.TimeSampler times = LossWeighting.marginalVariance().sampler(sde, timeFloor);
-        double[] losses = new double[steps];
-        for (int k = 0; k < steps; k++) {
-            RandomSource r = rng.stream(k);
-            LabelledSource.Labelled b = data.batch(batchSize, r.stream(0));
-            double[] t = new double[batchSize];
-            double[] w = new double[batchSize];
-            double[] m = new double[batchSize];
-            double[] s = new double[batchSize];
-            times.draw(r.stream(1), sde, t, w, m, s);
-            INDArray z = r.stream(2).gaussian(DataType.FLOAT, 0, batchSize, dimension);
-            long[] batchShape = new long[shape.length + 1];
-            batchShape[0] = batchSize;
-            System.arraycopy(shape, 0, batchShape, 1, shape.length);
-            INDArray xt = DenoisingScoreMatchingPreProcessor.perturb(b.x().reshape(batchSize, dimension), m, s, z)
-                    .reshape(batchShape);
-            network.fit(new DataSet(features(xt, Nd4j.createFromArray(t).castTo(DataType.FLOAT)),
-                    oneHot(b.labels())));
-            losses[k] = network.score();
-            if (!Double.isFinite(losses[k])) {
-                throw new TrainingDivergedException(k, losses[k], null);
-            }
-        }
-        LOG.info("trained the classifier for {} steps, final loss {}", steps, losses[steps - 1]);
-        return losses;
+        return ClassifierTraining.train((xt, t, labels) -> {
+            network.fit(new DataSet(features(xt, t), oneHot(labels)));
+            return network.score();
+        }, shape, sde, data, steps, batchSize, timeFloor, seed);
     }
 
     @Override
