@@ -199,6 +199,23 @@ public final class NdArrays {
     }
 
     /**
+     * One-hot rows {@code [n, classes]}, float32, of labels in [0, classes).
+     *
+     * @throws IllegalArgumentException for a label outside the range, naming it and its index
+     */
+    public static INDArray oneHot(int[] labels, int classes) {
+        INDArray onehot = Nd4j.zeros(DataType.FLOAT, labels.length, classes);
+        for (int b = 0; b < labels.length; b++) {
+            if (labels[b] < 0 || labels[b] >= classes) {
+                throw new IllegalArgumentException("labels must lie in [0, " + classes + "); got " + labels[b]
+                        + " at index " + b);
+            }
+            onehot.putScalar(b, labels[b], 1);
+        }
+        return onehot;
+    }
+
+    /**
      * A new array with the values of {@code x} in data type {@code type}, in row-major order, owned
      * by the caller (never {@code x} itself or a view of it, unlike {@code castTo}).
      */

@@ -169,15 +169,7 @@ public final class ConvClassifier implements NoisyClassifier {
             throw new IllegalArgumentException("labels must hold one label per example (" + n + "); got "
                     + labels.length);
         }
-        INDArray onehot = Nd4j.zeros(DataType.FLOAT, n, classes);
-        for (int b = 0; b < n; b++) {
-            if (labels[b] < 0 || labels[b] >= classes) {
-                throw new IllegalArgumentException("labels must lie in [0, " + classes + "); got " + labels[b]
-                        + " at index " + b);
-            }
-            onehot.putScalar(b, labels[b], 1);
-        }
-        return onehot;
+        return io.github.scoresde.core.NdArrays.oneHot(labels, classes);
     }
 
     /** Class probabilities p_t(k | x), {@code [batch, K]}. */

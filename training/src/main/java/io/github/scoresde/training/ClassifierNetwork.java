@@ -140,15 +140,7 @@ public final class ClassifierNetwork implements NoisyClassifier {
 
     /** One-hot rows {@code [n, K]} float32 of labels in [0, K), checked. */
     private INDArray oneHot(int[] labels) {
-        INDArray onehot = Nd4j.zeros(DataType.FLOAT, labels.length, classes);
-        for (int b = 0; b < labels.length; b++) {
-            if (labels[b] < 0 || labels[b] >= classes) {
-                throw new IllegalArgumentException("labels must lie in [0, " + classes + "); got " + labels[b]
-                        + " at index " + b);
-            }
-            onehot.putScalar(b, labels[b], 1);
-        }
-        return onehot;
+        return io.github.scoresde.core.NdArrays.oneHot(labels, classes);
     }
 
     /**
