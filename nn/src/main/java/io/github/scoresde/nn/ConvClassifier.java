@@ -71,8 +71,9 @@ public final class ConvClassifier implements NoisyClassifier {
         for (Map.Entry<String, long[]> en : layout.entrySet()) {
             long[] s = en.getValue();
             long len = UNetGraph.length(s);
-            long fanIn = s.length == 4 ? s[0] * s[1] * s[2] : s.length == 2 ? s[0] : layout.get(
-                    en.getKey().replace("_b", "_W"))[0] * (en.getKey().startsWith("conv") ? 9 : 1);
+            // a bias shares its weight's fan in: every dimension of the weight but the outputs
+            long[] weight = layout.get(en.getKey().replace("_b", "_W"));
+            long fanIn = UNetGraph.length(weight) / weight[weight.length - 1];
             double bound = 1 / Math.sqrt(fanIn);
             params.get(NDArrayIndex.interval(off, off + len)).assign(rng.uniform(DataType.FLOAT, k++, 1, len)
                     .reshape(len).muli(2 * bound).subi(bound));
