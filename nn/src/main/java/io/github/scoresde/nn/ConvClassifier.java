@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
@@ -59,10 +58,7 @@ public final class ConvClassifier implements NoisyClassifier {
         }
         layout.put("out_W", new long[] {in, classes});
         layout.put("out_b", new long[] {classes});
-        long n = 0;
-        for (long[] s : layout.values()) {
-            n += UNetGraph.length(s);
-        }
+        long n = UNetGraph.size(layout);
         // uniform in +-1/sqrt(fan in), PyTorch's default for convolutions and dense layers
         params = Nd4j.create(DataType.FLOAT, n);
         RandomSource rng = RandomSource.of(seed).stream(1);
@@ -112,15 +108,7 @@ public final class ConvClassifier implements NoisyClassifier {
 
     private SameDiff build() {
         SameDiff g = SameDiff.create();
-        g.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
-        Map<String, SDVariable> w = new HashMap<>();
-        long off = 0;
-        for (Map.Entry<String, long[]> en : layout.entrySet()) {
-            long len = UNetGraph.length(en.getValue());
-            w.put(en.getKey(), g.var(en.getKey(), params.get(NDArrayIndex.interval(off, off + len))
-                    .reshape('c', en.getValue())));
-            off += len;
-        }
+        Map<String, SDVariable> w = UNetGraph.variables(g, params, layout);
         SDVariable x = g.placeHolder("x", DataType.FLOAT, -1, shape[0], shape[1], shape[2]);
         SDVariable fourier = g.placeHolder("fourier", DataType.FLOAT, -1, embedding.size());
         SDVariable h = x;
@@ -212,12 +200,7 @@ public final class ConvClassifier implements NoisyClassifier {
             gradient = Nd4j.create(DataType.FLOAT, params.length());
             updater = new Adam(learningRate).instantiate(Nd4j.zeros(DataType.FLOAT, 2 * params.length()), true);
         }
-        long off = 0;
-        for (Map.Entry<String, long[]> en : layout.entrySet()) {
-            long len = UNetGraph.length(en.getValue());
-            gradient.get(NDArrayIndex.interval(off, off + len)).assign(og.getGradients().get(en.getKey()).reshape(len));
-            off += len;
-        }
+        UNetGraph.flatten(og.getGradients(), layout, gradient);
         double loss = og.getOutputs().get("loss").getDouble(0);
         updater.applyUpdater(gradient, (int) iteration++, 0);
         params.subi(gradient);

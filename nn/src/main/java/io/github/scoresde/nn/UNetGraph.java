@@ -117,16 +117,7 @@ final class UNetGraph {
      */
     static SameDiff build(UNetConfig config, INDArray params, Map<String, long[]> layout, DataType dataType) {
         SameDiff g = SameDiff.create();
-        // variables view the flat parameter array: arrays are used as given, not copied
-        g.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
-        Map<String, SDVariable> w = new HashMap<>();
-        long off = 0;
-        for (Map.Entry<String, long[]> en : layout.entrySet()) {
-            long len = length(en.getValue());
-            INDArray view = params.get(NDArrayIndex.interval(off, off + len)).reshape('c', en.getValue());
-            w.put(en.getKey(), g.var(en.getKey(), view));
-            off += len;
-        }
+        Map<String, SDVariable> w = variables(g, params, layout);
         int c = config.imageChannels();
         SDVariable x = g.placeHolder("x", dataType, -1, c, config.height(), config.width());
         SDVariable fourier = g.placeHolder("fourier", dataType, -1, config.embedding());
@@ -230,6 +221,42 @@ final class UNetGraph {
         }
         INDArray pads = Nd4j.createFromArray(new int[][] {{0, 0}, {0, 0}, {0, ph}, {0, pw}});
         return g.nn.pad(x, g.constant(pads), PadMode.CONSTANT, 0.0);
+    }
+
+    /**
+     * The graph's variables as views into one flat parameter array, in the layout's order (its
+     * array holders are set so that the views are used as given, not copied).
+     */
+    static Map<String, SDVariable> variables(SameDiff g, INDArray params, Map<String, long[]> layout) {
+        g.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
+        Map<String, SDVariable> w = new HashMap<>();
+        long off = 0;
+        for (Map.Entry<String, long[]> en : layout.entrySet()) {
+            long len = length(en.getValue());
+            INDArray view = params.get(NDArrayIndex.interval(off, off + len)).reshape('c', en.getValue());
+            w.put(en.getKey(), g.var(en.getKey(), view));
+            off += len;
+        }
+        return w;
+    }
+
+    /** Copies per-variable gradients into one flat array laid out as the parameters. */
+    static void flatten(Map<String, INDArray> gradients, Map<String, long[]> layout, INDArray into) {
+        long off = 0;
+        for (Map.Entry<String, long[]> en : layout.entrySet()) {
+            long len = length(en.getValue());
+            into.get(NDArrayIndex.interval(off, off + len)).assign(gradients.get(en.getKey()).reshape(len));
+            off += len;
+        }
+    }
+
+    /** The number of parameters of a layout. */
+    static long size(Map<String, long[]> layout) {
+        long n = 0;
+        for (long[] s : layout.values()) {
+            n += length(s);
+        }
+        return n;
     }
 
     static long length(long[] shape) {

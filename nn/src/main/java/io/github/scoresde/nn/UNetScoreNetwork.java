@@ -20,7 +20,6 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.GradientUpdater;
 
 /**
@@ -65,10 +64,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
         this.dataType = dataType;
         this.embedding = FourierTimeEmbedding.random(config.embedding() / 2, config.frequencyScale(), config.seed());
         this.layout = UNetGraph.layout(config);
-        long n = 0;
-        for (long[] s : layout.values()) {
-            n += UNetGraph.length(s);
-        }
+        long n = UNetGraph.size(layout);
         if (params != null && params.length() != n) {
             throw new IllegalArgumentException("the U-Net " + config + " has " + n + " parameters; got "
                     + params.length());
@@ -115,11 +111,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
 
     /** The number of trainable parameters of a configuration (the Fourier frequencies are fixed, not counted). */
     public static long numParams(UNetConfig config) {
-        long n = 0;
-        for (long[] s : UNetGraph.layout(config).values()) {
-            n += UNetGraph.length(s);
-        }
-        return n;
+        return UNetGraph.size(UNetGraph.layout(config));
     }
 
     /** The architecture. */
@@ -201,12 +193,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
             updaterState = Nd4j.zeros(dataType, 2 * params.length());
             updater = adam().instantiate(updaterState, true);
         }
-        long off = 0;
-        for (Map.Entry<String, long[]> en : layout.entrySet()) {
-            long len = UNetGraph.length(en.getValue());
-            gradient.get(NDArrayIndex.interval(off, off + len)).assign(grads.get(en.getKey()).reshape(len));
-            off += len;
-        }
+        UNetGraph.flatten(grads, layout, gradient);
         // the step's gradients and outputs are dead once copied: freed now, not by the collector
         io.github.scoresde.core.NdArrays.release(grads.values().toArray(new INDArray[0]));
         io.github.scoresde.core.NdArrays.release(og.getOutputs().values().toArray(new INDArray[0]));
