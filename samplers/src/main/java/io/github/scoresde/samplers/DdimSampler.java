@@ -62,8 +62,7 @@ public final class DdimSampler extends DenoiserSampler {
                 out = Kernels.scaledCombination(y.ulike(), keep, y, 1, new double[] {1 - keep}, d);
             }
             NdArrays.release(y, d);
-            y = out;
-            y = p.stepped(k, y);
+            y = p.stepped(k, out);
         }
         throw new IllegalStateException("unreachable");
     }

@@ -10,7 +10,6 @@ import io.github.scoresde.sde.Sde;
 import java.time.Duration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,12 +93,9 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
         }
         LOG.info("sampling {} with {} on {} under {}", n, this, g, sde);
         long start = System.nanoTime();
-        int chunk = chunkSize > 0 ? Math.min(chunkSize, n) : n;
-        INDArray out = null;
-        int evaluations = 0;
-        for (int first = 0; first < n; first += chunk) {
-            int rows = Math.min(chunk, n - first);
-            INDArray x = chunk == n ? latent : latent.get(NDArrayIndex.interval(first, first + rows));
+        int[] evaluations = new int[1];
+        INDArray out = Chunks.gather(n, chunkSize, (first, rows) -> {
+            INDArray x = rows == n ? latent : latent.get(NDArrayIndex.interval(first, first + rows));
             ScoreFunction conditioned = conditioning.score(score, sde, first, rows);
             Path path = new Path(new Denoiser(sde, conditioned), t, sigma, listener, rng, first, rows,
                     score.sampleShape(), conditioning == Conditioning.NONE ? null
@@ -114,21 +110,12 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
             }
             SamplingDivergedException.check(x0, t.length - 1, t.length, t[t.length - 1],
                     "the score may be unreliable near the end time; try a larger endTime");
-            evaluations = Math.max(evaluations, path.evaluations);
-            if (chunk == n) {
-                out = x0;
-            } else {
-                if (out == null) {
-                    long[] shape = latent.shape().clone();
-                    out = Nd4j.create(dataType, shape);
-                }
-                out.get(NDArrayIndex.interval(first, first + rows)).assign(x0);
-                NdArrays.release(x0);
-            }
-        }
+            evaluations[0] = Math.max(evaluations[0], path.evaluations);
+            return x0;
+        });
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-        LOG.info("sampled {} in {} ms, {} score evaluations per sample", n, elapsed.toMillis(), evaluations);
-        return new SamplingResult(out, evaluations, elapsed);
+        LOG.info("sampled {} in {} ms, {} score evaluations per sample", n, elapsed.toMillis(), evaluations[0]);
+        return new SamplingResult(out, evaluations[0], elapsed);
     }
 
     /**
@@ -143,11 +130,6 @@ public abstract sealed class DenoiserSampler implements Sampler permits EdmHeunS
     String gridDescription() {
         return grid != null ? grid.toString() : "steps=" + steps + ", spacing=" + spacing + ", endTime="
                 + (endTime != null ? endTime : "SDE default");
-    }
-
-    /** Number of grid times configured (without an explicit grid). */
-    int configuredSteps() {
-        return grid != null ? grid.steps() : steps;
     }
 
     /**

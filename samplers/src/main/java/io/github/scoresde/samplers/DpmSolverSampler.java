@@ -61,8 +61,7 @@ public final class DpmSolverSampler extends DenoiserSampler {
             NdArrays.release(y, previous);
             previous = d;
             previousH = h;
-            y = next;
-            y = p.stepped(k, y);
+            y = p.stepped(k, next);
         }
         throw new IllegalStateException("unreachable");
     }

@@ -82,8 +82,7 @@ public final class EdmHeunSampler extends DenoiserSampler {
             INDArray heun = Kernels.scaledCombination(y.ulike(), 1 + h / (2 * s), y, 1,
                     new double[] {-h / (2 * s), h / (2 * next), -h / (2 * next)}, d1, euler, d2);
             NdArrays.release(y, d1, euler, d2);
-            y = heun;
-            y = p.stepped(k, y);
+            y = p.stepped(k, heun);
         }
         throw new IllegalStateException("unreachable");
     }

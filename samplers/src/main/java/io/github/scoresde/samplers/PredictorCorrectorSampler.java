@@ -9,7 +9,6 @@ import io.github.scoresde.sde.Sde;
 import java.time.Duration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,26 +126,9 @@ public final class PredictorCorrectorSampler implements Sampler {
         LOG.info("sampling {} x {} with {} + {} on {} under {}", n, java.util.Arrays.toString(shape), predictor,
                 corrector, g, sde);
         long start = System.nanoTime();
-        int chunk = chunkSize > 0 ? Math.min(chunkSize, n) : n;
-        long[] outShape = new long[shape.length + 1];
-        outShape[0] = n;
-        System.arraycopy(shape, 0, outShape, 1, shape.length);
-        INDArray out = chunk == n ? null : Nd4j.create(DataType.FLOAT, outShape);
-        INDArray result = null;
-        for (int first = 0; first < n; first += chunk) {
-            int rows = Math.min(chunk, n - first);
-            INDArray x0 = latent == null ? sde.priorSample(rng.stream(PRIOR_STREAM), first, rows, shape)
-                    : NdArrays.copyOf(latent.get(NDArrayIndex.interval(first, first + rows)), DataType.FLOAT);
-            INDArray x = run(sde, score, disc, g, rng, first, rows, x0);
-            if (out == null) {
-                result = x;
-            } else {
-                out.get(NDArrayIndex.interval(first, first + rows)).assign(x);
-            }
-        }
-        if (out != null) {
-            result = out;
-        }
+        INDArray result = Chunks.gather(n, chunkSize, (first, rows) -> run(sde, score, disc, g, rng, first, rows,
+                latent == null ? sde.priorSample(rng.stream(PRIOR_STREAM), first, rows, shape)
+                        : NdArrays.copyOf(latent.get(NDArrayIndex.interval(first, first + rows)), DataType.FLOAT)));
         int nfe = g.steps() * (corrector.scoreEvaluations() + predictor.scoreEvaluations());
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         LOG.info("sampled {} in {} ms, {} score evaluations per sample", n, elapsed.toMillis(), nfe);

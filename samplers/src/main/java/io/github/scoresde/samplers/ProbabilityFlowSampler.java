@@ -92,23 +92,16 @@ public final class ProbabilityFlowSampler implements Sampler {
     public SamplingResult sampleFrom(Sde sde, ScoreFunction score, INDArray latent, RandomSource rng) {
         Checks.notNull("score", score);
         int n = Checks.batchOf("latent", latent, score.sampleShape());
-        int chunk = chunkSize > 0 ? Math.min(chunkSize, n) : n;
-        if (chunk == n) {
-            return decode(sde, score, latent);
-        }
-        java.util.List<INDArray> parts = new java.util.ArrayList<>();
-        int evaluations = 0;
-        java.time.Duration elapsed = java.time.Duration.ZERO;
-        for (int first = 0; first < n; first += chunk) {
-            int m = Math.min(chunk, n - first);
-            SamplingResult part = decode(sde, score, latent.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(first,
-                    first + m)));
-            parts.add(part.samples());
-            evaluations = Math.max(evaluations, part.scoreEvaluations());
-            elapsed = elapsed.plus(part.elapsed());
-        }
-        return new SamplingResult(org.nd4j.linalg.factory.Nd4j.concat(0, parts.toArray(new INDArray[0])), evaluations,
-                elapsed);
+        int[] evaluations = new int[1];
+        Duration[] elapsed = {Duration.ZERO};
+        INDArray x = Chunks.gather(n, chunkSize, (first, rows) -> {
+            SamplingResult part = decode(sde, score, rows == n ? latent
+                    : latent.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(first, first + rows)));
+            evaluations[0] = Math.max(evaluations[0], part.scoreEvaluations());
+            elapsed[0] = elapsed[0].plus(part.elapsed());
+            return part.samples();
+        });
+        return new SamplingResult(x, evaluations[0], elapsed[0]);
     }
 
     /**
