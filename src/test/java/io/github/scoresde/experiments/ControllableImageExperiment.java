@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -137,14 +136,10 @@ class ControllableImageExperiment {
         System.out.printf("%ninpainting %d test images, centre 14 x 14 hidden, DDIM eta 1 (%d NFE, %.0f s): mean "
                 + "squared error of the hidden pixels %.4f, filling them with the training mean %.4f%n", inpaint,
                 r.scoreEvaluations(), (System.nanoTime() - t0) / 1e9, error, baseline);
-        INDArray triples = Nd4j.create(completed.dataType(), 24, 1, 28, 28);
-        for (int i = 0; i < 8; i++) {
-            INDArray t = truth.get(NDArrayIndex.point(i));
-            triples.get(NDArrayIndex.point(3L * i)).assign(t);
-            triples.get(NDArrayIndex.point(3L * i + 1)).assign(t.mul(mask.reshape(1, 28, 28)).addi(mask.rsub(1)
-                    .reshape(1, 28, 28).muli(0.5)));
-            triples.get(NDArrayIndex.point(3L * i + 2)).assign(completed.get(NDArrayIndex.point(i)));
-        }
+        INDArray first = truth.get(NDArrayIndex.interval(0, 8));
+        INDArray known = mask.reshape(1, 1, 28, 28).repeat(0, 8);
+        INDArray masked = first.mul(known).addi(known.rsub(1).muli(0.5));
+        INDArray triples = ImageGrid.interleave(first, masked, completed.get(NDArrayIndex.interval(0, 8)));
         ImageGrid.write(triples, 2, 12, Path.of("target/inpainting.png"));
         assertTrue(error < baseline, "completions beat the mean fill: " + error + " vs " + baseline);
 

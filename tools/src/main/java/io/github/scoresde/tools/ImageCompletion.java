@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -55,7 +54,7 @@ abstract class ImageCompletion implements Callable<Integer> {
     /** What the grid shows as the conditioning of each image (data pixels [n, C, H, W]). */
     abstract INDArray shown(INDArray pixels);
 
-    /** The 0/1 weight of the values the error is measured on, broadcastable to [n, C, H, W]. */
+    /** The 0/1 weight of the values the error is measured on, shaped like the pixels [n, C, H, W]. */
     abstract INDArray measured(INDArray pixels);
 
     /** The verb of the summary line. */
@@ -90,22 +89,14 @@ abstract class ImageCompletion implements Callable<Integer> {
         INDArray completed = m.toData(r.samples());
         ArrayFiles.write(completed, out);
         INDArray weight = measured(pixels);
-        double count = weight.sumNumber().doubleValue() * (n * shape[0] * shape[1] * shape[2]) / weight.length();
-        double error = completed.sub(pixels).muli(completed.sub(pixels)).muli(weight).sumNumber().doubleValue() / count;
+        double count = weight.sumNumber().doubleValue();
+        INDArray diff = completed.sub(pixels);
+        double error = diff.muli(diff).muli(weight).sumNumber().doubleValue() / count;
         INDArray mean = ImageSource.of(set).range(0, Math.min(set.size(), 1000), RandomSource.of(seed)).mean(0);
         INDArray meanFill = pixels.sub(mean.reshape(1, shape[0], shape[1], shape[2]));
         double baseline = meanFill.muli(meanFill).muli(weight).sumNumber().doubleValue() / count;
         if (grid != null) {
-            INDArray triples = Nd4j.create(completed.dataType(), 3L * n, shape[0], shape[1], shape[2]);
-            INDArray shownPixels = shown(pixels);
-            for (int i = 0; i < n; i++) {
-                triples.get(org.nd4j.linalg.indexing.NDArrayIndex.point(3L * i)).assign(pixels.get(
-                        org.nd4j.linalg.indexing.NDArrayIndex.point(i)));
-                triples.get(org.nd4j.linalg.indexing.NDArrayIndex.point(3L * i + 1)).assign(shownPixels.get(
-                        org.nd4j.linalg.indexing.NDArrayIndex.point(i)));
-                triples.get(org.nd4j.linalg.indexing.NDArrayIndex.point(3L * i + 2)).assign(completed.get(
-                        org.nd4j.linalg.indexing.NDArrayIndex.point(i)));
-            }
+            INDArray triples = ImageGrid.interleave(pixels, shown(pixels), completed);
             ImageGrid.write(triples, 2, 3 * Math.min(4, n), grid);
         }
         spec.commandLine().getOut().printf("%s %d images into %s%s (%d score evaluations, %.2f s): mean squared error "

@@ -37,6 +37,31 @@ public final class ImageGrid {
         AtomicFiles.write(file, os -> ImageIO.write(render(images, zoom, columns), "png", os));
     }
 
+    /**
+     * Image i of every set in turn, [a_0, b_0, ..., a_1, b_1, ...]: side by side in a grid whose
+     * column count is a multiple of the number of sets.
+     *
+     * @param sets arrays {@code [n, C, H, W]} of one shape; the first n of each are used, n the
+     *     smallest count
+     */
+    public static INDArray interleave(INDArray... sets) {
+        Checks.notNull("sets", sets);
+        long n = Long.MAX_VALUE;
+        for (INDArray s : sets) {
+            n = Math.min(n, Checks.notNull("set", s).size(0));
+        }
+        long[] shape = sets[0].shape().clone();
+        shape[0] = n * sets.length;
+        INDArray out = org.nd4j.linalg.factory.Nd4j.create(sets[0].dataType(), shape);
+        for (long i = 0; i < n; i++) {
+            for (int k = 0; k < sets.length; k++) {
+                out.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i * sets.length + k))
+                        .assign(sets[k].get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)));
+            }
+        }
+        return out;
+    }
+
     /** The grid as an image (see {@link #write}), about as many columns as rows. */
     public static BufferedImage render(INDArray images, int zoom) {
         Checks.notNull("images", images);

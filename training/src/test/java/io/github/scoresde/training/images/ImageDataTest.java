@@ -175,4 +175,21 @@ class ImageDataTest {
         assertThrows(IllegalStateException.class,
                 () -> ImageSource.of(new ImageSet("u", px, 2, 1, 2, 3, null)).labelled());
     }
+
+    /** Interleaving sets puts image i of each set side by side, in the sets' order. */
+    @Test
+    void interleaveAlternatesTheSets() {
+        org.nd4j.linalg.api.ndarray.INDArray a = org.nd4j.linalg.factory.Nd4j.zeros(
+                org.nd4j.linalg.api.buffer.DataType.FLOAT, 3, 1, 2, 2);
+        org.nd4j.linalg.api.ndarray.INDArray b = a.add(1);
+        for (int i = 0; i < 3; i++) {
+            a.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).assign(10 * i);
+        }
+        org.nd4j.linalg.api.ndarray.INDArray both = ImageGrid.interleave(a, b);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {6, 1, 2, 2}, both.shape());
+        for (int i = 0; i < 3; i++) {
+            org.junit.jupiter.api.Assertions.assertEquals(10.0 * i, both.getDouble(2 * i, 0, 1, 1));
+            org.junit.jupiter.api.Assertions.assertEquals(1.0, both.getDouble(2 * i + 1, 0, 0, 0));
+        }
+    }
 }
