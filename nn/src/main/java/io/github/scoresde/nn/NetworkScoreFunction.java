@@ -7,10 +7,10 @@ import java.util.function.DoubleUnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Makes a {@link ScoreNetwork} a score model: s(x, t) = net(x, t) / s(t) under
- * {@link Parameterization#DIVIDE_BY_MARGINAL_STD} (s(t) the SDE's marginal std, passed in as a
- * function so that this module needs no SDE), or net(x, t) under {@link Parameterization#DIRECT}.
- * Provides the input vector-Jacobian product by back-propagation through the network.
+ * Makes a {@link ScoreNetwork} a score model by its {@link Parameterization}: s(x, t) =
+ * net(x, t) / s(t), net(x, t), -net(x, t) / s(t) or (m(t) net(x, t) - x) / s(t)^2, with s(t) the
+ * SDE's marginal std and m(t) its mean coefficient, passed in as functions so that this module
+ * needs no SDE. Provides the input vector-Jacobian product by back-propagation through the network.
  * Results are float32, or the data type of x when x is float64.
  */
 public final class NetworkScoreFunction implements DifferentiableScore, io.github.scoresde.core.ConditionalScoreFunction,
@@ -18,6 +18,7 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
     private final ScoreNetwork network;
     private final Parameterization parameterization;
     private final DoubleUnaryOperator marginalStd;
+    private final DoubleUnaryOperator meanCoefficient;
     private final double horizon;
     private final String processSpec;
 
@@ -29,11 +30,7 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
      */
     public NetworkScoreFunction(ScoreNetwork network, Parameterization parameterization, DoubleUnaryOperator marginalStd,
             double horizon) {
-        this.network = Checks.notNull("network", network);
-        this.parameterization = Checks.notNull("parameterization", parameterization);
-        this.marginalStd = Checks.notNull("marginalStd", marginalStd);
-        this.horizon = Checks.positive("horizon", horizon);
-        this.processSpec = null;
+        this(network, parameterization, null, marginalStd, horizon, null);
     }
 
     /**
@@ -44,11 +41,29 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
      */
     public NetworkScoreFunction(ScoreNetwork network, Parameterization parameterization, DoubleUnaryOperator marginalStd,
             double horizon, String processSpec) {
+        this(network, parameterization, null, marginalStd, horizon, Checks.notNull("processSpec", processSpec));
+    }
+
+    /**
+     * The general form: any parameterisation, {@link Parameterization#DATA} included, which needs
+     * the mean coefficient.
+     *
+     * @param meanCoefficient t -> m(t), e.g. {@code sde::meanCoefficient}; null when the
+     *     parameterisation is not DATA
+     * @param marginalStd t -> s(t)
+     * @param processSpec the process's text form, or null for a score usable under any process
+     */
+    public NetworkScoreFunction(ScoreNetwork network, Parameterization parameterization,
+            DoubleUnaryOperator meanCoefficient, DoubleUnaryOperator marginalStd, double horizon, String processSpec) {
         this.network = Checks.notNull("network", network);
         this.parameterization = Checks.notNull("parameterization", parameterization);
         this.marginalStd = Checks.notNull("marginalStd", marginalStd);
+        if (parameterization == Parameterization.DATA && meanCoefficient == null) {
+            throw new IllegalArgumentException("the DATA parameterisation needs the SDE's mean coefficient m(t)");
+        }
+        this.meanCoefficient = meanCoefficient;
         this.horizon = Checks.positive("horizon", horizon);
-        this.processSpec = Checks.notNull("processSpec", processSpec);
+        this.processSpec = processSpec;
     }
 
     /**
@@ -96,27 +111,64 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
         return scale(network.output(x, t, labels), x, t);
     }
 
+    /**
+     * v^T d score / d x: the network's product scaled as its output is; under DATA,
+     * (m(t) v^T d net / d x - v) / s(t)^2.
+     */
     @Override
     public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
-        return scale(network.vectorJacobianProduct(x, t, v), x, t);
+        INDArray product = scale(network.vectorJacobianProduct(x, t, v), x, t);
+        return parameterization == Parameterization.DATA ? subtractScaled(product, v, t) : product;
     }
 
+    /**
+     * The score from the network's output: out times a per-example factor (1, 1/s, -1/s, m/s^2);
+     * under DATA, minus x / s^2 as well.
+     */
     private INDArray scale(INDArray out, INDArray x, INDArray t) {
+        INDArray res = multiply(out, x, t);
+        return parameterization == Parameterization.DATA ? subtractScaled(res, x, t) : res;
+    }
+
+    /** out times the parameterisation's per-example factor, in the data type of x. */
+    private INDArray multiply(INDArray out, INDArray x, INDArray t) {
         double[] tv = Checks.times("t", t, (int) x.size(0), horizon);
         INDArray res = out.dataType() == x.dataType() ? out : out.castTo(x.dataType());
         if (parameterization == Parameterization.DIRECT) {
             return res;
         }
+        double[] factor = new double[tv.length];
+        for (int i = 0; i < tv.length; i++) {
+            double s = std(tv[i], i);
+            factor[i] = switch (parameterization) {
+                case DIVIDE_BY_MARGINAL_STD -> 1 / s;
+                case EPSILON -> -1 / s;
+                case DATA -> meanCoefficient.applyAsDouble(tv[i]) / (s * s);
+                case DIRECT -> 1;
+            };
+        }
+        return Broadcast.muli(res, Broadcast.vector(factor, res));
+    }
+
+    /** res - y / s(t)^2 per example, in place on res (the DATA parameterisation's second term). */
+    private INDArray subtractScaled(INDArray res, INDArray y, INDArray t) {
+        double[] tv = Checks.times("t", t, (int) res.size(0), horizon);
         double[] inv = new double[tv.length];
         for (int i = 0; i < tv.length; i++) {
-            double s = marginalStd.applyAsDouble(tv[i]);
-            if (!(s > 0)) {
-                throw new IllegalArgumentException("the marginal std must be positive to divide by it; got " + s
-                        + " at t = " + tv[i] + " (index " + i + ")");
-            }
-            inv[i] = 1 / s;
+            double s = std(tv[i], i);
+            inv[i] = 1 / (s * s);
         }
-        return Broadcast.muli(res, Broadcast.vector(inv, res));
+        INDArray scaled = Broadcast.muli(y.castTo(res.dataType()).dup(), Broadcast.vector(inv, res));
+        return res.subi(scaled);
+    }
+
+    private double std(double t, int index) {
+        double s = marginalStd.applyAsDouble(t);
+        if (!(s > 0)) {
+            throw new IllegalArgumentException("the marginal std must be positive to divide by it; got " + s
+                    + " at t = " + t + " (index " + index + ")");
+        }
+        return s;
     }
 
     @Override

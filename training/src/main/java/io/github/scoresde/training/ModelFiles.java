@@ -3,6 +3,7 @@ package io.github.scoresde.training;
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.nn.FourierTimeEmbedding;
+import io.github.scoresde.nn.ImportedScoreNetwork;
 import io.github.scoresde.nn.Parameterization;
 import io.github.scoresde.nn.MlpScoreNetwork;
 import io.github.scoresde.nn.MlpConfig;
@@ -33,7 +34,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The file formats. Format version 2 (a {@link UNetScoreNetwork}): a zip of the library's entries
+ * The file formats. Format version 3 (an {@link ImportedScoreNetwork}): a zip of the library's
+ * entries only, the SameDiff graph in {@code scoresde/graph.fb} and its signature (inputs, output,
+ * sample shape, time input) in the properties. Format version 2 (a {@link UNetScoreNetwork}): a zip of the library's entries
  * only, with the flat weights in {@code scoresde/params.bin} and, in checkpoints, Adam's moments
  * in {@code scoresde/updater.bin}. Format version 1 (an {@link MlpScoreNetwork}): a DL4J {@link ModelSerializer} zip (configuration and weights, plus the updater
  * state in checkpoints) with the library's own entries under {@code scoresde/}:
@@ -47,6 +50,9 @@ public final class ModelFiles {
     public static final int FORMAT_VERSION = 1;
     /** The format version of files holding a {@link UNetScoreNetwork}. */
     public static final int UNET_FORMAT_VERSION = 2;
+    /** The format version of files holding an {@link ImportedScoreNetwork} (docs/interop.md). */
+    public static final int IMPORTED_FORMAT_VERSION = 3;
+    static final String GRAPH = "scoresde/graph.fb";
     static final String PARAMS = "scoresde/params.bin";
     static final String UPDATER = "scoresde/updater.bin";
     static final String PROPERTIES = "scoresde/model.properties";
@@ -117,6 +123,17 @@ public final class ModelFiles {
             writeUNet(model, u, withUpdater, extra, file);
             return;
         }
+        if (model.network() instanceof ImportedScoreNetwork imported) {
+            String props = "formatVersion=" + IMPORTED_FORMAT_VERSION + "\nnetwork=imported\nsde=" + model.sde().spec()
+                    + "\nparameterization=" + model.parameterization() + "\nscaler=" + model.scaler().toText() + "\n"
+                    + imported.signature().toProperties();
+            Map<String, byte[]> entries = new LinkedHashMap<>();
+            entries.put(PROPERTIES, props.getBytes(StandardCharsets.UTF_8));
+            entries.put(GRAPH, imported.graphBytes());
+            entries.putAll(extra);
+            writeZip(entries, file);
+            return;
+        }
         MlpScoreNetwork net = mlp(model.network());
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(PROPERTIES, properties(model, net).getBytes(StandardCharsets.UTF_8));
@@ -131,7 +148,8 @@ public final class ModelFiles {
             return m;
         }
         throw new IllegalArgumentException("model files hold MlpScoreNetwork (format version " + FORMAT_VERSION
-                + ") and UNetScoreNetwork (format version " + UNET_FORMAT_VERSION + ") networks; got "
+                + "), UNetScoreNetwork (format version " + UNET_FORMAT_VERSION + ") and ImportedScoreNetwork (format "
+                + "version " + IMPORTED_FORMAT_VERSION + ") networks; got "
                 + network.getClass().getSimpleName());
     }
 
@@ -157,6 +175,12 @@ public final class ModelFiles {
             entries.put(UPDATER, toBytes(state.moments()));
         }
         entries.putAll(extra);
+        writeZip(entries, file);
+    }
+
+    /** Writes a zip of the library's entries only, atomically. */
+    private static void writeZip(Map<String, byte[]> entries, Path file) {
+        Checks.notNull("file", file);
         io.github.scoresde.core.AtomicFiles.write(file, os -> {
             try (ZipOutputStream zos = new ZipOutputStream(os)) {
                 for (Map.Entry<String, byte[]> e : entries.entrySet()) {
@@ -166,6 +190,21 @@ public final class ModelFiles {
                 }
             }
         });
+    }
+
+    /** Reads the imported network of a format-version-3 file whose entries and properties are read already. */
+    private static ImportedScoreNetwork readImported(Path file, Map<String, String> props, Map<String, byte[]> entries) {
+        Contents partial = new Contents(file, props, null, entries);
+        try {
+            Sde sde = partial.sde();
+            return ImportedScoreNetwork.fromBytes(partial.entry(GRAPH), ImportedScoreNetwork.Signature.parse(props),
+                    sde::noiseLevel);
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith("Cannot read model from")) {
+                throw e;
+            }
+            throw new IllegalArgumentException("Cannot read model from " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** Reads the U-Net of a format-version-2 file whose entries and properties are read already. */
@@ -413,10 +452,13 @@ public final class ModelFiles {
         if (version.trim().equals(Integer.toString(UNET_FORMAT_VERSION))) {
             return new Contents(file, props, readUNet(file, props, entries, withUpdater), entries);
         }
+        if (version.trim().equals(Integer.toString(IMPORTED_FORMAT_VERSION))) {
+            return new Contents(file, props, readImported(file, props, entries), entries);
+        }
         if (!version.trim().equals(Integer.toString(FORMAT_VERSION))) {
             throw new IllegalArgumentException("Cannot read model from " + file + ": format version " + version.trim()
-                    + " is not supported (this library reads versions " + FORMAT_VERSION + " and "
-                    + UNET_FORMAT_VERSION + ")");
+                    + " is not supported (this library reads versions " + FORMAT_VERSION + ", "
+                    + UNET_FORMAT_VERSION + " and " + IMPORTED_FORMAT_VERSION + ")");
         }
         for (String dl4j : new String[] {ModelSerializer.CONFIGURATION_JSON, ModelSerializer.COEFFICIENTS_BIN}) {
             if (dl4j.equals(ModelSerializer.CONFIGURATION_JSON) ? configuration == null : !hasCoefficients) {

@@ -32,7 +32,8 @@ public record TrainedModel(ScoreNetwork network, Sde sde, Parameterization param
 
     /** The score model (in the model's space) for samplers and likelihoods. */
     public NetworkScoreFunction score() {
-        return new NetworkScoreFunction(network, parameterization, sde::marginalStd, sde.horizon(), sde.spec());
+        return new NetworkScoreFunction(network, parameterization, sde::meanCoefficient, sde::marginalStd,
+                sde.horizon(), sde.spec());
     }
 
     /** Maps samples from the model's space back to data units. */
