@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         subcommands = {QuickstartExample.class, TrainCommand.class, SampleCommand.class, LikelihoodCommand.class,
             EncodeCommand.class, DecodeCommand.class, BenchCommand.class, SamplerGalleryExample.class, LikelihoodMapExample.class,
             ControllableGenerationExample.class, io.github.scoresde.examples.FashionMnistExample.class,
-            InpaintCommand.class, ColorizeCommand.class,
+            InpaintCommand.class, ColorizeCommand.class, ImportCommand.class, ScoreCommand.class,
             ForwardDiffusionExample.class})
 public final class Main implements Runnable {
 
