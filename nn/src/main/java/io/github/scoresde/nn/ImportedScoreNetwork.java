@@ -127,7 +127,16 @@ public final class ImportedScoreNetwork implements ScoreNetwork {
         if (sd.getFunction("grad") == null) {
             // built for x explicitly: SameDiff's default builds gradients only on paths from trainable
             // variables, and x, a placeholder, is on none (the weights are constants)
-            sd.createGradFunction(signature.x());
+            // (ND4J prints a line per differentiated op on standard output: not shown to the user)
+            java.io.PrintStream stdout = System.out;
+            synchronized (ImportedScoreNetwork.class) {
+                System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+                try {
+                    sd.createGradFunction(signature.x());
+                } finally {
+                    System.setOut(stdout);
+                }
+            }
         }
         long values = 1;
         for (long d : signature.sampleShape()) {
@@ -178,7 +187,10 @@ public final class ImportedScoreNetwork implements ScoreNetwork {
         return signature;
     }
 
-    /** The number of values in the graph's constant and trainable arrays (its weights). */
+    /**
+     * The number of floating-point values in the graph's constant and trainable arrays: the
+     * weights, plus what the import's rewrites add (a transposed convolution's phase kernels).
+     */
     public long parameterCount() {
         long n = 0;
         for (SDVariable v : sd.variables()) {
@@ -299,6 +311,6 @@ public final class ImportedScoreNetwork implements ScoreNetwork {
     @Override
     public String toString() {
         return "ImportedScoreNetwork[" + Arrays.toString(signature.sampleShape()) + ", time input "
-                + signature.timeInput().toText() + ", " + parameterCount() + " weights]";
+                + signature.timeInput().toText() + ", " + parameterCount() + " constant values]";
     }
 }

@@ -104,7 +104,7 @@ public final class ImportCommand implements Callable<Integer> {
         TrainedModel model = b.build().importFile(onnx);
         model.save(out);
         ImportedScoreNetwork net = (ImportedScoreNetwork) model.network();
-        spec.commandLine().getOut().printf("imported %s (%d weights, time input %s, output %s) under %s into %s%n", onnx,
+        spec.commandLine().getOut().printf("imported %s (%d constant values, time input %s, output %s) under %s into %s%n", onnx,
                 net.parameterCount(), net.signature().timeInput().toText(), output, chosen, out);
         return 0;
     }
