@@ -20,6 +20,8 @@ import org.nd4j.shade.protobuf.ByteString;
  *     phases are one {@code Conv} with s^2 Cout output channels, whose kernels are the weight's
  *     phase sub-kernels flipped, then {@code DepthToSpace} interleaves them and a {@code Slice}
  *     applies the pads and output padding.</li>
+ * <li>{@code Resize}, nearest-neighbour by an integer factor (PyTorch's nearest upsampling): copies
+ *     of the input over channels spread by {@code DepthToSpace}, which has a gradient.</li>
  * </ul>
  * Constant nodes become initializers. Operators the importer cannot map and this class does not rewrite are reported by
  * {@link #unsupported}, by operator and node name.
@@ -66,6 +68,7 @@ final class GraphRewrites {
                 case "Reshape" -> r.reshape(n, out);
                 case "Gemm" -> r.gemm(n, out);
                 case "Pow" -> r.pow(n, out);
+                case "Resize" -> r.resize(n, out);
                 case "InstanceNormalization" -> r.instanceNormalization(n, out);
                 case "ConvTranspose" -> r.convTranspose(n, out);
                 default -> out.add(n);
@@ -300,6 +303,63 @@ final class GraphRewrites {
         out.add(node("Exp", List.of(times), n.getOutput(0)));
     }
 
+    /**
+     * Nearest-neighbour upsampling by an integer factor s in H and W (PyTorch's
+     * {@code interpolate(mode="nearest")}: Resize with constant scales [1, 1, s, s], asymmetric
+     * coordinates, floor rounding) as s^2 copies of x concatenated over channels and spread by
+     * DepthToSpace: the same values, and differentiable (ND4J's resize op has no gradient). Other
+     * Resizes are kept.
+     */
+    private void resize(Onnx.NodeProto n, List<Onnx.NodeProto> out) {
+        String mode = "nearest";
+        String coordinates = "half_pixel";
+        String rounding = "round_prefer_floor";
+        for (Onnx.AttributeProto a : n.getAttributeList()) {
+            switch (a.getName()) {
+                case "mode" -> mode = a.getS().toStringUtf8();
+                case "coordinate_transformation_mode" -> coordinates = a.getS().toStringUtf8();
+                case "nearest_mode" -> rounding = a.getS().toStringUtf8();
+                default -> {
+                }
+            }
+        }
+        Onnx.TensorProto scales = n.getInputCount() > 2 ? constants.get(n.getInput(2)) : null;
+        float[] sv = scales != null && scales.getDataType() == FLOAT ? floats(scales, "Resize") : null;
+        boolean sizes = n.getInputCount() > 3 && !n.getInput(3).isEmpty();
+        if (!mode.equals("nearest") || !coordinates.equals("asymmetric") || !rounding.equals("floor") || sv == null
+                || sv.length != 4 || sv[0] != 1 || sv[1] != 1 || sv[2] != sv[3] || sv[2] < 2 || sv[2] != Math.rint(sv[2])
+                || sizes) {
+            out.add(n);
+            return;
+        }
+        int f = (int) sv[2];
+        String p = prefix(n);
+        List<String> copies = new ArrayList<>();
+        for (int i = 0; i < f * f; i++) {
+            copies.add(n.getInput(0));
+        }
+        String tiled = p + "tiled";
+        out.add(Onnx.NodeProto.newBuilder().setOpType("Concat").setName(tiled).addAllInput(copies).addOutput(tiled)
+                .addAttribute(Onnx.AttributeProto.newBuilder().setName("axis")
+                        .setType(Onnx.AttributeProto.AttributeType.INT).setI(1))
+                .build());
+        depthToSpace(tiled, n.getOutput(0), f, p, out);
+    }
+
+    /** DepthToSpace (DCR) of an NCHW tensor, between the transposes the importer's NHWC mapping needs. */
+    private static void depthToSpace(String in, String outName, int block, String p, List<Onnx.NodeProto> out) {
+        String nhwc = p + "d2s_in_nhwc";
+        out.add(transpose(in, nhwc, 0, 2, 3, 1));
+        String spread = p + "d2s_out_nhwc";
+        out.add(Onnx.NodeProto.newBuilder().setOpType("DepthToSpace").setName(spread).addInput(nhwc)
+                .addOutput(spread).addAttribute(Onnx.AttributeProto.newBuilder().setName("blocksize")
+                        .setType(Onnx.AttributeProto.AttributeType.INT).setI(block))
+                .addAttribute(Onnx.AttributeProto.newBuilder().setName("mode")
+                        .setType(Onnx.AttributeProto.AttributeType.STRING).setS(ByteString.copyFromUtf8("DCR")))
+                .build());
+        out.add(transpose(spread, outName, 0, 3, 1, 2));
+    }
+
     private void instanceNormalization(Onnx.NodeProto n, List<Onnx.NodeProto> out) {
         float eps = 1e-5f;
         for (Onnx.AttributeProto a : n.getAttributeList()) {
@@ -438,18 +498,7 @@ final class GraphRewrites {
                 .addAttribute(intsAttr("strides", 1, 1)).build());
         String full = p + "full";
         if (s > 1) {
-            // the importer maps DepthToSpace to ND4J's op in NHWC layout: transpose around it
-            String nhwc = p + "phases_nhwc";
-            out.add(transpose(phases, nhwc, 0, 2, 3, 1));
-            String spread = p + "full_nhwc";
-            out.add(Onnx.NodeProto.newBuilder().setOpType("DepthToSpace").setName(spread).addInput(nhwc)
-                    .addOutput(spread).addAttribute(Onnx.AttributeProto.newBuilder().setName("blocksize")
-                            .setType(Onnx.AttributeProto.AttributeType.INT).setI(s))
-                    .addAttribute(Onnx.AttributeProto.newBuilder().setName("mode")
-                            .setType(Onnx.AttributeProto.AttributeType.STRING)
-                            .setS(ByteString.copyFromUtf8("DCR")))
-                    .build());
-            out.add(transpose(spread, full, 0, 3, 1, 2));
+            depthToSpace(phases, full, s, p, out);
         }
         // the full output has s (H + ph - 1) rows; the transposed convolution's are rows
         // [pad_begin, (H - 1) s + k + output_padding - pad_end): drop e = s ph - k - op + pad_end at the end

@@ -154,6 +154,40 @@ class GraphRewritesTest {
     }
 
     @Test
+    void nearestUpsamplingMatchesAndHasAGradient() {
+        for (int f : new int[] {2, 3}) {
+            Onnx.NodeProto node = Onnx.NodeProto.newBuilder().setOpType("Resize").setName("up").addInput("x")
+                    .addInput("").addInput("scales").addOutput("y")
+                    .addAttribute(stringAttr("mode", "nearest"))
+                    .addAttribute(stringAttr("coordinate_transformation_mode", "asymmetric"))
+                    .addAttribute(stringAttr("nearest_mode", "floor")).build();
+            INDArray x = Nd4j.createFromArray(floats(2 * 3 * 4 * 5)).reshape(2, 3, 4, 5);
+            SameDiff sd = OnnxImport.importGraph(Path.of("test.onnx"), GraphRewrites.rewrite(model(List.of(node),
+                    List.of(tensor("scales", new float[] {1, 1, f, f}, 4)), 3, 4, 5)));
+            sd.setEagerMode(false);
+            INDArray got = sd.output(Map.of("x", x), "y").get("y");
+            INDArray want = Nd4j.create(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 4 * f, 5 * f);
+            for (int n = 0; n < 2; n++) {
+                for (int c = 0; c < 3; c++) {
+                    for (int h = 0; h < 4 * f; h++) {
+                        for (int w = 0; w < 5 * f; w++) {
+                            want.putScalar(new long[] {n, c, h, w}, x.getDouble(n, c, h / f, w / f));
+                        }
+                    }
+                }
+            }
+            assertClose(want, got, "nearest x" + f);
+            // d sum(y) / dx: every input value is copied f^2 times
+            sd.var("one", Nd4j.scalar(1f));
+            sd.sum(sd.getVariable("y")).mul("loss", sd.getVariable("one"));
+            sd.setLossVariables("loss");
+            sd.createGradFunction("x");
+            INDArray g = sd.calculateGradients(Map.of("x", x), "x").get("x");
+            assertClose(Nd4j.valueArrayOf(x.shape(), (float) (f * f)), g, "gradient of nearest x" + f);
+        }
+    }
+
+    @Test
     void unsupportedTransposedConvolutionsAreRefusedByNode() {
         Onnx.NodeProto node = Onnx.NodeProto.newBuilder().setOpType("ConvTranspose").setName("grouped").addInput("x")
                 .addInput("w").addOutput("y").addAttribute(intAttr("group", 2)).build();
@@ -227,6 +261,11 @@ class GraphRewritesTest {
     private static Onnx.AttributeProto intAttr(String name, long v) {
         return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.INT).setI(v)
                 .build();
+    }
+
+    private static Onnx.AttributeProto stringAttr(String name, String v) {
+        return Onnx.AttributeProto.newBuilder().setName(name).setType(Onnx.AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(v)).build();
     }
 
     private static Onnx.AttributeProto floatAttr(String name, float v) {
