@@ -140,6 +140,21 @@ public final class Checks {
         return NdArrays.toDoubles(x);
     }
 
+    /**
+     * A vector-Jacobian product's cotangent: not null and of the shape of x.
+     *
+     * @return v
+     * @throws IllegalArgumentException naming both shapes
+     */
+    public static INDArray cotangent(INDArray v, INDArray x) {
+        notNull("v", v);
+        if (!java.util.Arrays.equals(v.shape(), x.shape())) {
+            throw new IllegalArgumentException("v must have the shape of x " + java.util.Arrays.toString(x.shape())
+                    + "; got " + java.util.Arrays.toString(v.shape()));
+        }
+        return v;
+    }
+
     /** Requires every entry of {@code x} to be finite, naming the first bad index. */
     public static void allFinite(String name, INDArray x) {
         double[] v = flat(x);

@@ -261,11 +261,7 @@ public final class ImportedScoreNetwork implements ScoreNetwork {
     @Override
     public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
         Map<String, INDArray> ph = inputs(x, t, null);
-        Checks.notNull("v", v);
-        if (!Arrays.equals(v.shape(), x.shape())) {
-            throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
-                    + Arrays.toString(v.shape()));
-        }
+        Checks.cotangent(v, x);
         ph.put(V, v.castTo(dataType));
         memory.boundSessions();
         INDArray g = sd.calculateGradients(ph, signature.x()).get(signature.x()).dup();

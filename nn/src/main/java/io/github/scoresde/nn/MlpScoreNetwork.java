@@ -379,10 +379,7 @@ public final class MlpScoreNetwork implements ScoreNetwork {
      */
     @Override
     public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
-        if (!Arrays.equals(v.shape(), x.shape())) {
-            throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
-                    + Arrays.toString(v.shape()));
-        }
+        Checks.cotangent(v, x);
         INDArray in = features(x, t);
         INDArray grad;
         synchronized (this) {

@@ -165,11 +165,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     @Override
     public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
         Map<String, INDArray> ph = inputs(x, t, null);
-        Checks.notNull("v", v);
-        if (!Arrays.equals(v.shape(), x.shape())) {
-            throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
-                    + Arrays.toString(v.shape()));
-        }
+        Checks.cotangent(v, x);
         int n = (int) x.size(0);
         ph.put("target", Nd4j.zeros(dataType, x.shape()));
         ph.put("weight", Nd4j.zeros(dataType, n));

@@ -420,10 +420,7 @@ public final class GaussianMixture {
 
     /** H v = -c v + sum_k r_k u_k (u_k . v) - S (S . v), row by row in double precision. */
     private INDArray hessianVectorProduct(Evaluation e, INDArray x, double[] m, INDArray v) {
-        if (!Arrays.equals(v.shape(), x.shape())) {
-            throw new IllegalArgumentException("v must have the shape of x " + Arrays.toString(x.shape()) + "; got "
-                    + Arrays.toString(v.shape()));
-        }
+        Checks.cotangent(v, x);
         int k = means.length;
         double[] vv = Checks.flat(v);
         double[] sc = e.scoreValues();
