@@ -45,6 +45,15 @@ public final class Trainer {
     private static final long DATA_STREAM = 1;
     private static final long NOISE_STREAM = 2;
 
+    /**
+     * The randomness of the denoising noise for a training seed: batch k's noise is drawn from it
+     * by its global index ({@link DenoisingScoreMatchingPreProcessor#perturb(INDArray, long)}), so a
+     * distributed trainer with the same seed draws the same noise for the same batch as this one.
+     */
+    public static RandomSource noiseSource(long seed) {
+        return RandomSource.of(seed).stream(NOISE_STREAM);
+    }
+
     private final Settings settings;
 
     /** @param settings what to train and how */
@@ -203,7 +212,7 @@ public final class Trainer {
             listeners.add(new LossLoggingListener(settings.logEvery()));
         }
         DenoisingScoreMatchingPreProcessor pre = new DenoisingScoreMatchingPreProcessor(sde, network.sampleShape(),
-                settings.weighting(), settings.timeFloor(), RandomSource.of(settings.seed()).stream(NOISE_STREAM));
+                settings.weighting(), settings.timeFloor(), noiseSource(settings.seed()));
         boolean identity = scaler.kind() == DataScaler.Kind.IDENTITY;
         position(data, start);
         LOG.info("training {} on {} under {} for steps {}..{}, weighting {}", network, data, sde, start, total,
