@@ -51,8 +51,6 @@ import scala.Tuple2;
  */
 public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
-    /** Per executor JVM: a network of each configuration, for its training-batch layout (features). */
-    private static final Map<String, MlpScoreNetwork> LAYOUTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final Trainer.Settings settings;
     private final int averagingFrequency;
@@ -95,33 +93,19 @@ public final class SparkTrainer {
         if (count == 0) {
             throw new IllegalArgumentException("the data hold fewer than one batch of " + b + " examples");
         }
-        int perRound = workers * averagingFrequency;
-        int rounds = (int) Math.ceil(settings.steps() / (double) averagingFrequency);
-        LOG.info("training {} on Spark ({} workers, {} batches of {}, averaging every {} steps) for {} rounds under {}",
-                network, workers, count, b, averagingFrequency, rounds, sde);
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(b)
                 .averagingFrequency(averagingFrequency).workerPrefetchNumBatches(0).saveUpdater(true)
                 .rddTrainingApproach(RDDTrainingApproach.Direct).batchSizePerWorker(b).build();
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network.network(), master);
-        DenoisingScoreMatchingPreProcessor pre = new DenoisingScoreMatchingPreProcessor(sde, network.sampleShape(),
-                settings.weighting(), settings.timeFloor(), Trainer.noiseSource(settings.seed()));
+        DenoisingScoreMatchingPreProcessor pre = Rounds.noise(settings, sde, network);
         String config = network.config().toProperties();
-        ExponentialMovingAverage ema = new ExponentialMovingAverage(Math.pow(settings.emaDecay(), averagingFrequency),
-                settings.emaWarmup(), network.params().dup(), 0);
-        long t0 = System.nanoTime();
-        for (int r = 0; r < rounds; r++) {
-            long first = (long) r * perRound;
-            JavaRDD<DataSet> round = batches.filter(e -> inRound(e._1, first, perRound, count))
-                    .mapPartitions(part -> perturbed(part, first, count, perRound, pre, config));
-            spark.fit(round);
-            ema.update(spark.getNetwork().params(), r);
-            if ((r + 1) % Math.max(1, rounds / 10) == 0) {
-                LOG.info("round {}/{}: score {} ({} s)", r + 1, rounds, spark.getScore(),
-                        String.format("%.1f", (System.nanoTime() - t0) / 1e9));
-            }
-        }
-        MlpScoreNetwork trained = network.withParameters(ema.average());
-        return new TrainedModel(trained, sde, Parameterization.DIVIDE_BY_MARGINAL_STD, scaler);
+        return Rounds.run("Spark " + sc.master() + " (" + count + " batches)", settings, averagingFrequency, workers,
+                network, sde, scaler, (first, perRound) -> {
+                    JavaRDD<DataSet> round = batches.filter(e -> inRound(e._1, first, perRound, count))
+                            .mapPartitions(part -> perturbed(part, first, count, perRound, pre, config));
+                    spark.fit(round);
+                    return spark.getNetwork().params();
+                });
     }
 
     /** Whether batch i is one of the round starting at global batch k0 (batches reused cyclically). */
@@ -145,27 +129,15 @@ public final class SparkTrainer {
         if (items.isEmpty()) {
             return java.util.Collections.emptyIterator();
         }
-        MlpScoreNetwork layout = LAYOUTS.computeIfAbsent(config, c -> MlpScoreNetwork.create(MlpConfig.parse(properties(c))));
         List<DataSet> out = new ArrayList<>();
         for (Tuple2<Long, INDArray> e : items) {
             for (int j = 0; j < perRound; j++) {
                 if ((k0 + j) % count == e._1) {
-                    out.add(layout.trainingBatch(pre.perturb(e._2, k0 + j)));
+                    out.add(Rounds.trainingBatch(config, pre, e._2, k0 + j));
                 }
             }
         }
         return out.iterator();
-    }
-
-    private static Map<String, String> properties(String text) {
-        Map<String, String> map = new HashMap<>();
-        for (String line : text.split("\\R")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                map.put(line.substring(0, eq).trim(), line.substring(eq + 1));
-            }
-        }
-        return map;
     }
 
     /** The examples cut into batches of b by their index in the RDD: (batch index, [b, d]). */

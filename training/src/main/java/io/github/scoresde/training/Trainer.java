@@ -54,6 +54,14 @@ public final class Trainer {
         return RandomSource.of(seed).stream(NOISE_STREAM);
     }
 
+    /**
+     * The randomness of the data batches for a training seed: batch k of a {@link DataSource} is
+     * {@code source.batch(b, dataRandomness(seed).stream(k))}, as {@link DataSourceIterator} draws it.
+     */
+    public static RandomSource dataRandomness(long seed) {
+        return RandomSource.of(seed).stream(DATA_STREAM);
+    }
+
     private final Settings settings;
 
     /** @param settings what to train and how */
@@ -178,7 +186,7 @@ public final class Trainer {
     }
 
     private RandomSource dataRandomness() {
-        return RandomSource.of(settings.seed()).stream(DATA_STREAM);
+        return dataRandomness(settings.seed());
     }
 
     private static void checkDimension(ScoreNetwork network, long dimension) {

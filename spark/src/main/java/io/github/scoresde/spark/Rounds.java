@@ -1,0 +1,83 @@
+package io.github.scoresde.spark;
+
+import io.github.scoresde.nn.MlpConfig;
+import io.github.scoresde.nn.MlpScoreNetwork;
+import io.github.scoresde.nn.Parameterization;
+import io.github.scoresde.sde.Sde;
+import io.github.scoresde.training.DenoisingScoreMatchingPreProcessor;
+import io.github.scoresde.training.ExponentialMovingAverage;
+import io.github.scoresde.training.TrainedModel;
+import io.github.scoresde.training.Trainer;
+import io.github.scoresde.training.data.DataScaler;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loop both data-parallel trainers share: round r hands batches k0 = r W F .. k0 + W F - 1 (W
+ * workers, F steps between averagings) to the workers, which take F optimiser steps each; the
+ * averaged parameters come back, and the EMA of them is kept with the decay raised to F (one
+ * update per F steps). The result is a model with the EMA weights, as {@link Trainer} returns.
+ */
+final class Rounds {
+    private static final Logger LOG = LoggerFactory.getLogger(Rounds.class);
+    /** Per JVM: a network of each configuration, for its training-batch layout (features). */
+    private static final Map<String, MlpScoreNetwork> LAYOUTS = new ConcurrentHashMap<>();
+
+    private Rounds() {
+    }
+
+    /** One round: fit the batches of global indices [first, first + count), return the averaged parameters. */
+    interface Fit {
+        INDArray fit(long first, int count);
+    }
+
+    static TrainedModel run(String label, Trainer.Settings settings, int averagingFrequency, int workers,
+            MlpScoreNetwork network, Sde sde, DataScaler scaler, Fit fit) {
+        int perRound = workers * averagingFrequency;
+        int rounds = (int) Math.ceil(settings.steps() / (double) averagingFrequency);
+        LOG.info("training {} with {} ({} workers, averaging every {} steps, batch {}) for {} rounds under {}",
+                network, label, workers, averagingFrequency, settings.batchSize(), rounds, sde);
+        ExponentialMovingAverage ema = new ExponentialMovingAverage(Math.pow(settings.emaDecay(), averagingFrequency),
+                settings.emaWarmup(), network.params().dup(), 0);
+        long t0 = System.nanoTime();
+        for (int r = 0; r < rounds; r++) {
+            ema.update(fit.fit((long) r * perRound, perRound), r);
+            if ((r + 1) % Math.max(1, rounds / 10) == 0 || r + 1 == rounds) {
+                double s = (System.nanoTime() - t0) / 1e9;
+                LOG.info("round {}/{} ({} steps per worker, {} batches/s)", r + 1, rounds,
+                        (long) (r + 1) * averagingFrequency, String.format("%.1f", (r + 1) * perRound / s));
+            }
+        }
+        return new TrainedModel(network.withParameters(ema.average()), sde, Parameterization.DIVIDE_BY_MARGINAL_STD,
+                scaler);
+    }
+
+    /** The preprocessor of a run: the seed's noise stream, keyed by the global batch index. */
+    static DenoisingScoreMatchingPreProcessor noise(Trainer.Settings settings, Sde sde, MlpScoreNetwork network) {
+        return new DenoisingScoreMatchingPreProcessor(sde, network.sampleShape(), settings.weighting(),
+                settings.timeFloor(), Trainer.noiseSource(settings.seed()));
+    }
+
+    /** Batch k of x0 as the MLP trains on it: the noise of global index k, features and labels laid out. */
+    static DataSet trainingBatch(String config, DenoisingScoreMatchingPreProcessor pre, INDArray x0, long k) {
+        MlpScoreNetwork layout = LAYOUTS.computeIfAbsent(config, c -> MlpScoreNetwork.create(MlpConfig.parse(
+                properties(c))));
+        return layout.trainingBatch(pre.perturb(x0, k));
+    }
+
+    private static Map<String, String> properties(String text) {
+        Map<String, String> map = new HashMap<>();
+        for (String line : text.split("\\R")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                map.put(line.substring(0, eq).trim(), line.substring(eq + 1));
+            }
+        }
+        return map;
+    }
+}
