@@ -178,29 +178,67 @@ public final class UNetScoreNetwork implements ScoreNetwork {
 
     @Override
     public double fit(MultiDataSet batch) {
+        BatchGradient g = gradient(batch);
+        step(g.gradient(), g.loss());
+        return g.loss();
+    }
+
+    /**
+     * A batch's loss and the gradient of it with respect to the parameters, without a step: what
+     * a data-parallel trainer computes on each worker's share of a batch and averages, weighted by
+     * the examples, before one {@link #step} (docs/distributed.md).
+     *
+     * @param loss the batch's mean weighted denoising loss
+     * @param gradient its gradient, flat in the order of {@link #params()}, a new array the caller owns
+     * @param examples the batch size
+     */
+    public record BatchGradient(double loss, INDArray gradient, long examples) implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** The loss and gradient of one batch laid out by {@link DenoisingBatch}; no step is taken. */
+    public BatchGradient gradient(MultiDataSet batch) {
         Map<String, INDArray> ph = trainingInputs(batch);
         memory.boundSessions();
         org.nd4j.autodiff.samediff.api.OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of("dsm"),
                 layout.keySet());
         Map<String, INDArray> grads = og.getGradients();
         double loss = og.getOutputs().get("dsm").getDouble(0);
+        INDArray flat = Nd4j.create(dataType, params.length());
+        UNetGraph.flatten(grads, layout, flat);
+        // the step's gradients and outputs are dead once copied: freed now, not by the collector
+        io.github.scoresde.core.NdArrays.release(grads.values().toArray(new INDArray[0]));
+        io.github.scoresde.core.NdArrays.release(og.getOutputs().values().toArray(new INDArray[0]));
+        long n = ph.get("x").size(0);
+        memory.produced(n, true);
+        return new BatchGradient(loss, flat, n);
+    }
+
+    /**
+     * One optimiser step (Adam with this network's settings, clipping and warm-up) along a
+     * gradient, then the listeners (the EMA), as {@link #fit} after its gradient.
+     *
+     * @param grad the gradient of the loss, flat {@code [P]}; consumed (the updater scales it in place)
+     * @param loss the loss it came from, for the listeners
+     */
+    public void step(INDArray grad, double loss) {
+        Checks.notNull("grad", grad);
+        if (grad.length() != params.length()) {
+            throw new IllegalArgumentException("the gradient holds " + grad.length() + " values; this network has "
+                    + params.length() + " parameters");
+        }
         if (gradient == null) {
             gradient = Nd4j.create(dataType, params.length());
             updaterState = Nd4j.zeros(dataType, 2 * params.length());
             updater = adam().instantiate(updaterState, true);
         }
-        UNetGraph.flatten(grads, layout, gradient);
-        // the step's gradients and outputs are dead once copied: freed now, not by the collector
-        io.github.scoresde.core.NdArrays.release(grads.values().toArray(new INDArray[0]));
-        io.github.scoresde.core.NdArrays.release(og.getOutputs().values().toArray(new INDArray[0]));
+        gradient.assign(grad.reshape(params.length()));
         updater.applyUpdater(gradient, (int) iteration, 0);
         params.subi(gradient);
-        memory.produced(ph.get("x").size(0), true);
         for (TrainingListener l : listeners) {
             l.iterationDone(ListenerModel.of(this, loss), (int) iteration, 0);
         }
         iteration++;
-        return loss;
     }
 
     private FusedAdam adam() {

@@ -70,7 +70,8 @@ final class Rounds {
         return layout.trainingBatch(pre.perturb(x0, k));
     }
 
-    private static Map<String, String> properties(String text) {
+    /** The key=value lines of a configuration's text form. */
+    static Map<String, String> properties(String text) {
         Map<String, String> map = new HashMap<>();
         for (String line : text.split("\\R")) {
             int eq = line.indexOf('=');
