@@ -24,8 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The U-Net's synchronous data-parallel steps do not depend on the partitioning: the same data in
  * one and in three partitions under {@code local[2]} train the same model (to float32 rounding of
- * the gradient sum's order: within 2% of the distance training moved the weights; measured 0.3%, and 39% when a noise key depends on the partition), and the model
- * file is an ordinary one.
+ * the gradient sum's order: within 2% of the distance training moved the weights; measured 0.3%,
+ * and 39% when a noise key depends on the partition), and the model file is an ordinary one.
  */
 class SparkUNetTrainerTest {
 
