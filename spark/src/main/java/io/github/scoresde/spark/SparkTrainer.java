@@ -88,7 +88,10 @@ public final class SparkTrainer {
         }
         int b = settings.batchSize();
         int workers = sc.defaultParallelism();
-        JavaPairRDD<Long, INDArray> batches = batches(data, b).cache();
+        // cached, and cut from its lineage, so that each round's tasks carry no data
+        JavaPairRDD<Long, INDArray> batches = batches(data, b).persist(
+                org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        batches.rdd().localCheckpoint();
         long count = batches.count();
         if (count == 0) {
             throw new IllegalArgumentException("the data hold fewer than one batch of " + b + " examples");
@@ -140,22 +143,26 @@ public final class SparkTrainer {
         return out.iterator();
     }
 
-    /** The examples cut into batches of b by their index in the RDD: (batch index, [b, d]). */
+    /**
+     * The examples cut into batches of b by their index in the RDD: (batch index, [b, d]). Rows
+     * cross the shuffle as float arrays (an INDArray's Java serialisation costs far more).
+     */
     static JavaPairRDD<Long, INDArray> batches(JavaRDD<INDArray> data, int b) {
         long n = data.count();
         long full = n / b;
         return data.zipWithIndex().filter(e -> e._2 < full * b)
-                .mapToPair(e -> new Tuple2<>(e._2 / b, new Tuple2<>(e._2 % b, e._1)))
+                .mapToPair(e -> new Tuple2<>(e._2 / b, new Tuple2<>(e._2 % b, e._1.toFloatVector())))
                 .groupByKey()
                 .mapToPair(g -> {
-                    List<Tuple2<Long, INDArray>> rows = new ArrayList<>();
+                    List<Tuple2<Long, float[]>> rows = new ArrayList<>();
                     g._2.forEach(rows::add);
                     rows.sort((x, y) -> Long.compare(x._1, y._1));
-                    INDArray[] r = new INDArray[rows.size()];
-                    for (int i = 0; i < r.length; i++) {
-                        r[i] = rows.get(i)._2.reshape(1, rows.get(i)._2.length());
+                    int d = rows.get(0)._2.length;
+                    float[] all = new float[rows.size() * d];
+                    for (int i = 0; i < rows.size(); i++) {
+                        System.arraycopy(rows.get(i)._2, 0, all, i * d, d);
                     }
-                    return new Tuple2<>(g._1, Nd4j.vstack(r));
+                    return new Tuple2<>(g._1, Nd4j.create(all, new long[] {rows.size(), d}, 'c'));
                 });
     }
 }

@@ -72,7 +72,10 @@ public final class SparkUNetTrainer {
                     + network.classes() + " classes");
         }
         int b = settings.batchSize();
-        JavaPairRDD<INDArray, Long> indexed = data.zipWithIndex().cache();
+        // cached, and cut from its lineage, so that each step's tasks carry no data
+        JavaPairRDD<INDArray, Long> indexed = data.zipWithIndex().persist(
+                org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        indexed.rdd().localCheckpoint();
         long n = indexed.count();
         if (n < b) {
             throw new IllegalArgumentException("the data hold " + n + " examples, fewer than one batch of " + b);

@@ -19,7 +19,8 @@ import java.util.OptionalInt;
  *       {@code OPENBLAS_CORETYPE} before the native library loads ({@link OpenBlasCore}: matrix
  *       products about 2x faster than with {@code Haswell} on the project's machine).</li>
  * </ul>
- * When either is missing, the CLI starts itself again in a child JVM with the flag and the
+ * and, for {@code train --spark}, the JDK internals Spark reads ({@link #SPARK_OPENS}).
+ * When any is missing, the CLI starts itself again in a child JVM with the flag and the
  * variable (same JVM options, class path and arguments, inherited standard streams) and exits with
  * the child's exit code. The child gets the first JVM's value of {@code OPENBLAS_CORETYPE} as the
  * system property {@value #ORIGINAL_CORE_PROPERTY} (empty when it was unset), so that
@@ -30,6 +31,11 @@ import java.util.OptionalInt;
  */
 final class Relaunch {
     static final String MODULE = "jdk.incubator.vector";
+    /** The JVM options Spark 3.1 needs on Java 17 (the same as the spark module's tests get). */
+    static final List<String> SPARK_OPENS = List.of("--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
     /** The system property of the child with the first JVM's {@code OPENBLAS_CORETYPE}. */
     static final String ORIGINAL_CORE_PROPERTY = "scoresde.originalOpenblasCore";
 
@@ -104,6 +110,8 @@ final class Relaunch {
             return OptionalInt.empty();
         }
         boolean moduleMissing = ModuleLayer.boot().findModule(MODULE).isEmpty();
+        boolean sparkClosed = List.of(args).contains("--spark")
+                && !Object.class.getModule().isOpen("java.nio", Relaunch.class.getModule());
         Optional<String> core;
         try {
             core = OpenBlasCore.upgradeForThisProcess();
@@ -111,7 +119,7 @@ final class Relaunch {
             System.err.println("error: " + e.getMessage());
             return OptionalInt.of(2);
         }
-        if (!moduleMissing && core.isEmpty()) {
+        if (!moduleMissing && core.isEmpty() && !sparkClosed) {
             return OptionalInt.empty();
         }
         List<String> cmd = new ArrayList<>();
@@ -121,6 +129,8 @@ final class Relaunch {
             cmd.add(MODULE);
         }
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        // what Spark needs of the JDK's internals on Java 17 (train --spark; docs/distributed.md)
+        cmd.addAll(SPARK_OPENS);
         cmd.add("-Dscoresde.noRelaunch=true");
         cmd.add("-D" + PARENT_PROPERTY + "=" + ProcessHandle.current().pid());
         String original = System.getenv(OpenBlasCore.ENV);

@@ -125,6 +125,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup", description = "learning-rate warm-up steps (default 0 for the MLP, 100 for a U-Net)")
     Integer warmup;
 
+    @picocli.CommandLine.Mixin
+    DistributedOptions distributed;
+
     private int dataDimension;
     /** How many training images the default VE sigma_max is measured on. */
     private static final int SIGMA_MAX_IMAGES = 1000;
@@ -143,6 +146,9 @@ public final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--grid and --grid-every are for image data");
         }
         Checks.positive("--steps", steps);
+        if (distributed.given()) {
+            distributed.check(images, resume != null, conditional);
+        }
         int batchSize = batch != null ? batch : images ? 64 : 512;
         Checks.positive("--batch", batchSize);
         // the loss of every step is kept (8 bytes each)
@@ -218,6 +224,18 @@ public final class TrainCommand implements Callable<Integer> {
             if (every > 0) {
                 settings.snapshots(every, (step, m) -> SampleGrids.write(m, step, seed, gridFile));
             }
+        }
+        if (distributed.given()) {
+            long t0 = System.nanoTime();
+            DistributedOptions.ImageRows rows = images ? new DistributedOptions.ImageRows(data, labels, dequantize, seed,
+                    net.sampleShape(), scaler, ((ImageSource) source).images().size()) : null;
+            io.github.scoresde.training.TrainedModel m = distributed.train(Trainer.Settings.builder().steps(steps)
+                    .seed(seed).batchSize(batchSize).build(), net, s, source, scaler, rows);
+            m.save(out);
+            spec.commandLine().getOut().printf("trained %d steps%s in %.1f s, %s; wrote %s%n", steps,
+                    distributed.workers != null ? " on each of " + distributed.workers + " workers" : " on Spark "
+                    + distributed.spark, (System.nanoTime() - t0) / 1e9, m.sde().spec(), out);
+            return 0;
         }
         Trainer trainer = new Trainer(settings.build());
         Trainer.Result r;

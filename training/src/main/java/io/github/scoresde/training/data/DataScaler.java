@@ -12,7 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * stored with the model so that samples come back in data units. Kinds: identity, standardise
  * (zero mean, unit variance) and min-max to [-1, 1].
  */
-public final class DataScaler {
+public final class DataScaler implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     /** The kind of scaling. */
     public enum Kind {
         /** y = x. */
