@@ -33,6 +33,14 @@ public final class Cli {
         if (System.getProperty(SAMEDIFF_OP_LOG_LEVEL) == null) {
             System.setProperty(SAMEDIFF_OP_LOG_LEVEL, "error");
         }
+        // Spark (train --spark) logs several INFO lines per job, and a distributed run is a job per round
+        for (String spark : new String[] {"org.apache.spark", "org.sparkproject", "org.apache.hadoop",
+                "org.deeplearning4j.spark"}) {
+            String key = "org.slf4j.simpleLogger.log." + spark;
+            if (System.getProperty(key) == null) {
+                System.setProperty(key, "warn");
+            }
+        }
     }
 
     /** The slf4j-simple setting of the level of SameDiff's op-property logger. */

@@ -93,8 +93,6 @@ public final class DistributedOptions {
         SparkConf conf = new SparkConf().setMaster(spark).setAppName("scoresde train").setIfMissing("spark.ui.enabled",
                 "false");
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            // Spark's own INFO lines (several per job, and a job per round) would drown the progress
-            sc.setLogLevel("WARN");
             if (net instanceof UNetScoreNetwork u) {
                 JavaRDD<INDArray> rows = sc.parallelize(range(images.count()), sc.defaultParallelism())
                         .map(images::row);
