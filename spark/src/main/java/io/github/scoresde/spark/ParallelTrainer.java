@@ -45,10 +45,7 @@ public final class ParallelTrainer {
      * @return the model with the EMA weights
      */
     public TrainedModel train(MlpScoreNetwork network, Sde sde, DataSource data, DataScaler scaler) {
-        Checks.notNull("network", network);
-        Checks.notNull("sde", sde);
-        Checks.notNull("data", data);
-        Checks.notNull("scaler", scaler);
+        Rounds.checkArguments(this, network, sde, data, scaler);
         if (data.dimension() != network.sampleSize()) {
             throw new IllegalArgumentException("the data have " + data.dimension() + " dimensions but the network "
                     + network.sampleSize());

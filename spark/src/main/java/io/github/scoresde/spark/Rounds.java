@@ -31,6 +31,35 @@ final class Rounds {
     private Rounds() {
     }
 
+    /**
+     * The arguments every trainer takes: none null, and an unconditional network.
+     *
+     * @throws IllegalArgumentException naming the first that is not
+     */
+    static void checkArguments(Object context, io.github.scoresde.nn.ScoreNetwork network, Sde sde, Object data,
+            DataScaler scaler) {
+        io.github.scoresde.core.Checks.notNull("context", context);
+        io.github.scoresde.core.Checks.notNull("network", network);
+        io.github.scoresde.core.Checks.notNull("sde", sde);
+        io.github.scoresde.core.Checks.notNull("data", data);
+        io.github.scoresde.core.Checks.notNull("scaler", scaler);
+        if (network.classes() != 0) {
+            throw new IllegalArgumentException("distributed training takes unconditional networks; this one has "
+                    + network.classes() + " classes");
+        }
+    }
+
+    /**
+     * The RDD cached and cut from its lineage (its first action materialises it), so that the tasks
+     * of the rounds or steps that read it carry no data.
+     */
+    static <K, V> org.apache.spark.api.java.JavaPairRDD<K, V> pinned(org.apache.spark.api.java.JavaPairRDD<K, V> rdd) {
+        org.apache.spark.api.java.JavaPairRDD<K, V> p = rdd.persist(
+                org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        p.rdd().localCheckpoint();
+        return p;
+    }
+
     /** One round: fit the batches of global indices [first, first + count), return the averaged parameters. */
     interface Fit {
         INDArray fit(long first, int count);
@@ -47,6 +76,8 @@ final class Rounds {
         long t0 = System.nanoTime();
         for (int r = 0; r < rounds; r++) {
             ema.update(fit.fit((long) r * perRound, perRound), r);
+            checkpoint(settings, (long) (r + 1) * averagingFrequency, r + 1 == rounds, () -> new TrainedModel(
+                    network.withParameters(ema.average()), sde, Parameterization.DIVIDE_BY_MARGINAL_STD, scaler));
             if ((r + 1) % Math.max(1, rounds / 10) == 0 || r + 1 == rounds) {
                 double s = (System.nanoTime() - t0) / 1e9;
                 LOG.info("round {}/{} ({} steps per worker, {} batches/s)", r + 1, rounds,
@@ -55,6 +86,23 @@ final class Rounds {
         }
         return new TrainedModel(network.withParameters(ema.average()), sde, Parameterization.DIVIDE_BY_MARGINAL_STD,
                 scaler);
+    }
+
+    /**
+     * Writes the model with the EMA weights to the settings' checkpoint file from the driver, when
+     * {@code step} is a multiple of their checkpoint interval (every step counts per worker), and at
+     * the last step. A model file, not a resumable checkpoint: distributed runs start from scratch.
+     */
+    static void checkpoint(Trainer.Settings settings, long step, boolean last,
+            java.util.function.Supplier<TrainedModel> model) {
+        if (settings.checkpoint() == null) {
+            return;
+        }
+        int every = settings.checkpointEvery();
+        if (last || every > 0 && step % every == 0) {
+            model.get().save(settings.checkpoint());
+            LOG.info("step {}: wrote {}", step, settings.checkpoint());
+        }
     }
 
     /** The preprocessor of a run: the seed's noise stream, keyed by the global batch index. */

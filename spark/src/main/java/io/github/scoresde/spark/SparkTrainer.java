@@ -77,21 +77,11 @@ public final class SparkTrainer {
      */
     public TrainedModel train(JavaSparkContext sc, MlpScoreNetwork network, Sde sde, JavaRDD<INDArray> data,
             DataScaler scaler) {
-        Checks.notNull("sc", sc);
-        Checks.notNull("network", network);
-        Checks.notNull("sde", sde);
-        Checks.notNull("data", data);
-        Checks.notNull("scaler", scaler);
-        if (network.classes() != 0) {
-            throw new IllegalArgumentException("Spark training takes unconditional networks; this one has "
-                    + network.classes() + " classes");
-        }
+        Rounds.checkArguments(sc, network, sde, data, scaler);
         int b = settings.batchSize();
         int workers = sc.defaultParallelism();
         // cached, and cut from its lineage, so that each round's tasks carry no data
-        JavaPairRDD<Long, INDArray> batches = batches(data, b).persist(
-                org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-        batches.rdd().localCheckpoint();
+        JavaPairRDD<Long, INDArray> batches = Rounds.pinned(batches(data, b));
         long count = batches.count();
         if (count == 0) {
             throw new IllegalArgumentException("the data hold fewer than one batch of " + b + " examples");

@@ -39,7 +39,8 @@ import scala.Tuple2;
  * stream ({@link Trainer#noiseSource}): the batch, its noise and so the step's gradient do not depend
  * on how the data are partitioned (to float32 rounding of the sum's order), and the trained model
  * equals the one a single partition trains. The model file is the one single-machine training
- * writes (format 2).
+ * writes (format 2); with checkpoints in the settings, the driver writes the EMA model to the
+ * checkpoint file at their interval.
  */
 public final class SparkUNetTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkUNetTrainer.class);
@@ -62,20 +63,10 @@ public final class SparkUNetTrainer {
      */
     public TrainedModel train(JavaSparkContext sc, UNetScoreNetwork network, Sde sde, JavaRDD<INDArray> data,
             DataScaler scaler) {
-        Checks.notNull("sc", sc);
-        Checks.notNull("network", network);
-        Checks.notNull("sde", sde);
-        Checks.notNull("data", data);
-        Checks.notNull("scaler", scaler);
-        if (network.classes() != 0) {
-            throw new IllegalArgumentException("Spark training takes unconditional networks; this one has "
-                    + network.classes() + " classes");
-        }
+        Rounds.checkArguments(sc, network, sde, data, scaler);
         int b = settings.batchSize();
         // cached, and cut from its lineage, so that each step's tasks carry no data
-        JavaPairRDD<INDArray, Long> indexed = data.zipWithIndex().persist(
-                org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
-        indexed.rdd().localCheckpoint();
+        JavaPairRDD<INDArray, Long> indexed = Rounds.pinned(data.zipWithIndex());
         long n = indexed.count();
         if (n < b) {
             throw new IllegalArgumentException("the data hold " + n + " examples, fewer than one batch of " + b);
@@ -97,6 +88,9 @@ public final class SparkUNetTrainer {
                     .treeReduce(SparkUNetTrainer::add);
             params.destroy();
             network.step(sum.gradient().divi(sum.examples()), sum.loss() / sum.examples());
+            Rounds.checkpoint(settings, k + 1, k + 1 == settings.steps(), () -> new TrainedModel(
+                    UNetScoreNetwork.withParameters(network.config(), network.optimizer(), ema.average()), sde,
+                    Parameterization.DIVIDE_BY_MARGINAL_STD, scaler));
             if ((k + 1) % Math.max(1, settings.steps() / 10) == 0 || k + 1 == settings.steps()) {
                 LOG.info("step {}/{}: loss {} ({} steps/s)", k + 1, settings.steps(),
                         String.format("%.5f", sum.loss() / sum.examples()),

@@ -229,8 +229,10 @@ public final class TrainCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             DistributedOptions.ImageRows rows = images ? new DistributedOptions.ImageRows(data, labels, dequantize, seed,
                     net.sampleShape(), scaler, ((ImageSource) source).images().size()) : null;
+            // checkpoints: the EMA model written from the driver (a distributed run is not resumed)
             io.github.scoresde.training.TrainedModel m = distributed.train(Trainer.Settings.builder().steps(steps)
-                    .seed(seed).batchSize(batchSize).build(), net, s, source, scaler, rows);
+                    .seed(seed).batchSize(batchSize).checkpoints(Checks.nonNegative("--checkpoint-every",
+                            checkpointEvery), cp).build(), net, s, source, scaler, rows);
             m.save(out);
             spec.commandLine().getOut().printf("trained %d steps%s in %.1f s, %s; wrote %s%n", steps,
                     distributed.workers != null ? " on each of " + distributed.workers + " workers" : " on Spark "

@@ -30,6 +30,9 @@ class DistributedCliTest {
         assertTrue(said.contains("on Spark local[2]"), said);
         TrainedModel m = TrainedModel.load(spark);
         assertEquals("vp;0.1;20.0", m.sde().spec());
+        // the driver's checkpoint at the last step: the same EMA model
+        TrainedModel cp = TrainedModel.load(dir.resolve("spark.zip.checkpoint.zip"));
+        assertEquals(0.0, cp.network().params().sub(m.network().params()).amaxNumber().doubleValue(), 0.0);
         run("sample", "--model", spark.toString(), "--sampler", "dpm++2m", "--steps", "5", "--n", "8", "--out",
                 dir.resolve("s.npy").toString());
     }
