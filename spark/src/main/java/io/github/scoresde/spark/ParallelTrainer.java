@@ -62,8 +62,12 @@ public final class ParallelTrainer {
         ParallelWrapper wrapper = new ParallelWrapper.Builder<>(network.network()).workers(workers)
                 .averagingFrequency(averagingFrequency).prefetchBuffer(0).reportScoreAfterAveraging(false)
                 .averageUpdaters(true).build();
+        // each fit call costs about a quarter of a second of thread hand-overs, so one call runs
+        // several averagings: about 50 steps per worker, a multiple of the averaging frequency (the
+        // EMA is then updated once per call)
+        int perCall = (int) Math.ceil(Rounds.STEPS_PER_CALL / (double) averagingFrequency) * averagingFrequency;
         try {
-            return Rounds.run("ParallelWrapper", settings, averagingFrequency, workers, network, sde, scaler,
+            return Rounds.run("ParallelWrapper", settings, perCall, workers, network, sde, scaler,
                     (first, count) -> {
                         List<DataSet> round = new ArrayList<>(count);
                         for (long k = first; k < first + count; k++) {

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Rounds {
     private static final Logger LOG = LoggerFactory.getLogger(Rounds.class);
+    /** About how many steps each ParallelWrapper worker takes per fit call. */
+    static final int STEPS_PER_CALL = 50;
     /** Per JVM: a network of each configuration, for its training-batch layout (features). */
     private static final Map<String, MlpScoreNetwork> LAYOUTS = new ConcurrentHashMap<>();
 
@@ -65,6 +67,9 @@ final class Rounds {
         INDArray fit(long first, int count);
     }
 
+    /**
+     * @param averagingFrequency the steps each worker takes per round (the EMA is updated once per round)
+     */
     static TrainedModel run(String label, Trainer.Settings settings, int averagingFrequency, int workers,
             MlpScoreNetwork network, Sde sde, DataScaler scaler, Fit fit) {
         int perRound = workers * averagingFrequency;

@@ -92,6 +92,8 @@ public final class SparkTrainer {
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, network.network(), master);
         DenoisingScoreMatchingPreProcessor pre = Rounds.noise(settings, sde, network);
         String config = network.config().toProperties();
+        // one averaging per fit call: each averaging is a Spark job anyway (fitting several per call
+        // measured no faster), and the EMA follows every averaging
         return Rounds.run("Spark " + sc.master() + " (" + count + " batches)", settings, averagingFrequency, workers,
                 network, sde, scaler, (first, perRound) -> {
                     JavaRDD<DataSet> round = batches.filter(e -> inRound(e._1, first, perRound, count))
