@@ -29,7 +29,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ParallelWrapper on two threads) samples as close to the exact distribution as single-machine
  * training with the same settings: sliced W1 of 2,000 Euler-Maruyama samples (500 steps) against
  * 2,000 exact draws, every run under the same bound (0.2; one machine measured 0.132, local[2]
- * 0.133) and within a quarter of one machine's. About a minute and a half.
+ * 0.133, ParallelWrapper 0.08-0.11) and within a quarter of one machine's. About a minute and a half.
  */
 class SparkTrainerTest {
     private static final GaussianMixture MIX = GaussianMixture.eightGaussians();
