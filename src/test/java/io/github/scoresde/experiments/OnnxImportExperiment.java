@@ -27,7 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * module's fixture script ({@code make_fixtures.py --full}), imported, checked against PyTorch's
  * outputs and input VJP (float32, the tolerances of OnnxImportTest), and timed beside this
  * library's own U-Net of the same architecture: forward passes at batch 256 and input VJPs at
- * batch 64 (B7's sizes), medians of 7 after 2 warm-up calls, printed, never asserted. Needs
+ * batch 64 (B7's sizes), the two networks' calls alternating, medians of 7 after 2 warm-up rounds,
+ * printed, never asserted. Needs
  * Debian's python3-torch and python3-onnx (skipped otherwise). About 2 minutes on 2 cores:
  * {@code mvn -B test -Pslow -Dtest=OnnxImportExperiment -Dsurefire.failIfNoSpecifiedTests=false}.
  */
@@ -60,36 +61,47 @@ class OnnxImportExperiment {
 
         ScoreNetwork imported = model.network();
         ScoreNetwork own = UNetScoreNetwork.create(UNetConfig.tutorial());
+        INDArray xf = Nd4j.rand(DataType.FLOAT, 256, 1, 28, 28);
+        INDArray tf = Nd4j.valueArrayOf(256, 0.5f);
+        INDArray xv = Nd4j.rand(DataType.FLOAT, 64, 1, 28, 28);
+        INDArray tv = Nd4j.valueArrayOf(64, 0.5f);
+        INDArray v = Nd4j.rand(DataType.FLOAT, 64, 1, 28, 28);
+        ScoreNetwork[] nets = {imported, own};
+        // the two networks' calls alternate, so that both see the machine's speed of the moment
+        double[][] forward = new double[2][7];
+        double[][] backward = new double[2][7];
+        for (int i = -2; i < 7; i++) {
+            for (int k = 0; k < 2; k++) {
+                ScoreNetwork net = nets[k];
+                double f = seconds(() -> net.output(xf, tf));
+                double b = seconds(() -> net.vectorJacobianProduct(xv, tv, v));
+                if (i >= 0) {
+                    forward[k][i] = f;
+                    backward[k][i] = b;
+                }
+            }
+        }
         System.out.println("| network | forward, batch 256 (s) | input VJP, batch 64 (s) |");
         System.out.println("|---|---|---|");
-        for (ScoreNetwork net : new ScoreNetwork[] {imported, own}) {
-            INDArray xf = Nd4j.rand(DataType.FLOAT, 256, 1, 28, 28);
-            INDArray tf = Nd4j.valueArrayOf(256, 0.5f);
-            INDArray xv = Nd4j.rand(DataType.FLOAT, 64, 1, 28, 28);
-            INDArray tv = Nd4j.valueArrayOf(64, 0.5f);
-            INDArray v = Nd4j.rand(DataType.FLOAT, 64, 1, 28, 28);
-            double forward = median(() -> net.output(xf, tf));
-            double backward = median(() -> net.vectorJacobianProduct(xv, tv, v));
-            System.out.printf("| %s | %.3f | %.3f |%n", net instanceof ImportedScoreNetwork ? "imported (ONNX)"
-                    : "UNetScoreNetwork", forward, backward);
+        for (int k = 0; k < 2; k++) {
+            System.out.printf("| %s | %.3f | %.3f |%n", k == 0 ? "imported (ONNX)" : "UNetScoreNetwork",
+                    median(forward[k]), median(backward[k]));
         }
+    }
+
+    private static double seconds(Runnable call) {
+        long t0 = System.nanoTime();
+        call.run();
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static double median(double[] s) {
+        double[] c = s.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
     }
 
     private static INDArray npy(Path dir, String what) {
         return Nd4j.createFromNpyFile(new File(dir.toFile(), "tutorial-unet." + what + ".npy"));
-    }
-
-    private static double median(Runnable call) {
-        for (int i = 0; i < 2; i++) {
-            call.run();
-        }
-        double[] s = new double[7];
-        for (int i = 0; i < s.length; i++) {
-            long t0 = System.nanoTime();
-            call.run();
-            s[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        Arrays.sort(s);
-        return s[s.length / 2];
     }
 }
