@@ -89,6 +89,24 @@ public abstract sealed class LinearBetaSde implements Sde permits VpSde, SubVpSd
         return b == 0 ? 0 : Math.min(HORIZON, 2 * b / (betaMin + root));
     }
 
+    /**
+     * beta_i itself when the schedule's largest beta, beta_max / N, is at most 1 (below 1 when
+     * {@code strict}, as the ancestral step divides by sqrt(1 - beta_i)); else (too few steps for the
+     * schedule) an error naming the problem, whichever level is asked for, instead of the NaN of
+     * sqrt(1 - beta_i) at the last levels. (With N = 1 the one level's beta is beta_min / 1, which
+     * alone would pass: the rule is the schedule's, so that every N below the limit is refused.)
+     */
+    final double checkBeta(double beta, int steps, boolean strict) {
+        double largest = betaMax / steps;
+        if (largest > 1 || (strict && largest >= 1)) {
+            throw new IllegalArgumentException("the DDPM betas of " + this + " need beta_max / N "
+                    + (strict ? "< 1" : "<= 1") + ", so " + (strict ? "more than " : "at least ")
+                    + (int) Math.ceil(betaMax) + " steps; got " + steps + " (beta_max / N = " + largest
+                    + "); use more steps, or the Euler-Maruyama predictor");
+        }
+        return beta;
+    }
+
     /** The DDPM betas beta_i = linspace(beta_min / N, beta_max / N, N)_i. */
     public double[] discreteBetas(int steps) {
         Checks.positive("steps", steps);

@@ -67,7 +67,8 @@ public final class SubVpSde extends LinearBetaSde {
 
             @Override
             public double langevinAlpha(int i) {
-                return 1 - betas[i];
+                // the DDPM alpha_i = 1 - beta_i, positive only while beta_max / N <= 1
+                return 1 - checkBeta(betas[i], steps, false);
             }
 
             @Override

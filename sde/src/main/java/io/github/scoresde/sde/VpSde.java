@@ -70,24 +70,6 @@ public final class VpSde extends LinearBetaSde implements AncestralSchedule {
         };
     }
 
-    /**
-     * beta_i itself when the schedule's largest beta, beta_max / N, is at most 1 (below 1 when
-     * {@code strict}, as the ancestral step divides by sqrt(1 - beta_i)); else (too few steps for the
-     * schedule) an error naming the problem, whichever level is asked for, instead of the NaN of
-     * sqrt(1 - beta_i) at the last levels. (With N = 1 the one level's beta is beta_min / 1, which
-     * alone would pass: the rule is the schedule's, so that every N below the limit is refused.)
-     */
-    private double checkBeta(double beta, int steps, boolean strict) {
-        double largest = betaMax / steps;
-        if (largest > 1 || (strict && largest >= 1)) {
-            throw new IllegalArgumentException("the DDPM discretisation of " + this + " needs beta_max / N "
-                    + (strict ? "< 1" : "<= 1") + ", so " + (strict ? "more than " : "at least ")
-                    + (int) Math.ceil(betaMax) + " steps; got " + steps + " (beta_max / N = " + largest
-                    + "); use more steps, or the Euler-Maruyama predictor");
-        }
-        return beta;
-    }
-
     /** DDPM: x_mean = (x + beta_i s) / sqrt(1 - beta_i), noise std sqrt(beta_i). */
     @Override
     public AncestralStep ancestralStep(int i, int steps) {

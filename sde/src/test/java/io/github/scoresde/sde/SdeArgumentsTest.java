@@ -64,4 +64,17 @@ class SdeArgumentsTest {
         Discretization ok = vp.discretize(25);
         assertTrue(Double.isFinite(ok.driftFactor(24, 1.0)));
     }
+
+    @Test
+    void subVpLangevinAlphaWithTooFewStepsNamesTheProblem() {
+        // sub-VP's corrector uses the DDPM alpha_i = 1 - beta_i too: negative at beta_max / N = 2,
+        // which made the Langevin step size negative and its noise NaN
+        SubVpSde subvp = new SubVpSde();
+        assertRejects(() -> subvp.discretize(10).langevinAlpha(9), "at least 20 steps", "got 10");
+        assertRejects(() -> subvp.discretize(10).langevinAlpha(0), "at least 20 steps", "got 10");
+        assertEquals(1 - subvp.discreteBetas(20)[19], subvp.discretize(20).langevinAlpha(19), 1e-15);
+        assertTrue(subvp.discretize(20).langevinAlpha(19) >= 0);
+        // its predictor is Euler-Maruyama, which needs no such limit
+        assertTrue(Double.isFinite(subvp.discretize(10).driftFactor(9, 1.0)));
+    }
 }
