@@ -58,16 +58,12 @@ class ReadmeSnippetTest {
     /** The README's image snippet, line for line, on a written 4-image IDX folder with tiny sizes. */
     @Test
     void imageSnippetRuns(@TempDir Path dir) throws java.io.IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
-        out.writeInt(0x803);
-        out.writeInt(4);
-        out.writeInt(28);
-        out.writeInt(28);
-        for (int i = 0; i < 4 * 784; i++) {
-            out.writeByte(i * 7 % 256);
+        byte[] written = new byte[4 * 784];
+        for (int i = 0; i < written.length; i++) {
+            written[i] = (byte) (i * 7 % 256);
         }
-        Files.write(dir.resolve("train-images-idx3-ubyte"), bytes.toByteArray());
+        IdxFiles.write(new ImageSet("written", written, 4, 1, 28, 28, null), dir.resolve(IdxFiles.TRAIN_IMAGES),
+                null);
         ImageSet images = IdxFiles.readFolder(dir, IdxFiles.Split.TRAIN);
         ImageSource data = ImageSource.of(images).dequantized(true);
         Sde sde = new VeSde(0.01, Math.ceil(data.maxPairwiseDistance(1000)));

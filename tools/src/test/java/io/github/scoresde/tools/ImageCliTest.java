@@ -27,34 +27,18 @@ class ImageCliTest {
     /** An MNIST-style folder with 12 gzipped 16x16 images (a bar whose column is the label) and labels. */
     static Path writeFolder(Path dir) throws IOException {
         int n = 12;
-        ByteArrayOutputStream img = new ByteArrayOutputStream();
-        DataOutputStream o = new DataOutputStream(img);
-        o.writeInt(0x00000803);
-        o.writeInt(n);
-        o.writeInt(16);
-        o.writeInt(16);
-        ByteArrayOutputStream lab = new ByteArrayOutputStream();
-        DataOutputStream l = new DataOutputStream(lab);
-        l.writeInt(0x00000801);
-        l.writeInt(n);
+        byte[] pixels = new byte[n * 256];
+        int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
-            int label = i % 3;
-            l.writeByte(label);
+            labels[i] = i % 3;
             for (int p = 0; p < 256; p++) {
-                o.writeByte(p % 16 / 4 == label ? 230 : 10);
+                pixels[i * 256 + p] = (byte) (p % 16 / 4 == labels[i] ? 230 : 10);
             }
         }
-        Files.write(dir.resolve("train-images-idx3-ubyte.gz"), gzip(img.toByteArray()));
-        Files.write(dir.resolve("train-labels-idx1-ubyte"), lab.toByteArray());
+        io.github.scoresde.training.images.IdxFiles.write(new io.github.scoresde.training.images.ImageSet("bars",
+                pixels, n, 1, 16, 16, labels), dir.resolve("train-images-idx3-ubyte.gz"),
+                dir.resolve("train-labels-idx1-ubyte"));
         return dir;
-    }
-
-    private static byte[] gzip(byte[] raw) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        try (OutputStream gz = new GZIPOutputStream(b)) {
-            gz.write(raw);
-        }
-        return b.toByteArray();
     }
 
     @Test

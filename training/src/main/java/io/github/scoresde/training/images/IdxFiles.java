@@ -100,6 +100,60 @@ public final class IdxFiles {
     private record Idx(int[] dims, byte[] values) {
     }
 
+    /**
+     * Writes single-channel images as an MNIST-style IDX file (unsigned bytes, count x rows x
+     * columns) and, when {@code labels} is not null, their labels (the set must be labelled); a
+     * name ending in {@code .gz} is gzipped. Each file is written atomically. What {@link #read}
+     * reads back.
+     *
+     * @throws IllegalArgumentException for colour images, or labels asked of an unlabelled set
+     */
+    public static void write(ImageSet images, Path imagesFile, Path labels) {
+        Checks.notNull("images", images);
+        Checks.notNull("imagesFile", imagesFile);
+        if (images.channels() != 1) {
+            throw new IllegalArgumentException("IDX files hold single-channel images; " + images.name() + " has "
+                    + images.channels() + " channels");
+        }
+        if (labels != null && !images.labelled()) {
+            throw new IllegalArgumentException(images.name() + " has no labels to write to " + labels);
+        }
+        int n = images.size();
+        int d = images.imageSize();
+        byte[] body = new byte[n * d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) {
+                body[i * d + j] = (byte) images.pixel(i, j);
+            }
+        }
+        writeIdx(imagesFile, body, n, images.height(), images.width());
+        if (labels != null) {
+            byte[] y = new byte[n];
+            for (int i = 0; i < n; i++) {
+                y[i] = (byte) images.label(i);
+            }
+            writeIdx(labels, y, n);
+        }
+    }
+
+    /** An IDX file of unsigned bytes: magic 0x0000080r, the dimensions, the body; gzipped for .gz names. */
+    private static void writeIdx(Path file, byte[] body, int... dims) {
+        io.github.scoresde.core.AtomicFiles.write(file, os -> {
+            java.io.OutputStream sink = file.getFileName().toString().endsWith(".gz")
+                    ? new java.util.zip.GZIPOutputStream(os) : os;
+            java.io.DataOutputStream out = new java.io.DataOutputStream(sink);
+            out.writeInt(0x800 | dims.length);
+            for (int dim : dims) {
+                out.writeInt(dim);
+            }
+            out.write(body);
+            out.flush();
+            if (sink instanceof java.util.zip.GZIPOutputStream gz) {
+                gz.finish();
+            }
+        });
+    }
+
     private static Idx readIdx(Path file, int rank) {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file));
                 DataInputStream in = new DataInputStream(maybeGunzip(raw))) {

@@ -52,6 +52,32 @@ class ImageDataTest {
     }
 
     @Test
+    void writtenIdxFilesReadBack() {
+        byte[] pixels = new byte[5 * 6];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = (byte) (i * 37 % 256);
+        }
+        ImageSet set = new ImageSet("five", pixels, 5, 1, 2, 3, new int[] {0, 4, 2, 9, 1});
+        for (String name : new String[] {"a-idx3-ubyte", "b-idx3-ubyte.gz"}) {
+            Path images = dir.resolve(name);
+            Path labels = dir.resolve(name.replace("idx3", "idx1"));
+            IdxFiles.write(set, images, labels);
+            ImageSet back = IdxFiles.read(images, labels);
+            assertEquals(5, back.size());
+            assertEquals(2, back.height());
+            assertEquals(3, back.width());
+            for (int i = 0; i < 5; i++) {
+                assertEquals(set.label(i), back.label(i));
+                for (int j = 0; j < 6; j++) {
+                    assertEquals(set.pixel(i, j), back.pixel(i, j), name + " image " + i + " pixel " + j);
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> IdxFiles.write(new ImageSet("rgb", new byte[12], 1, 3, 2,
+                2, null), dir.resolve("rgb-idx3-ubyte"), null));
+    }
+
+    @Test
     void idxFilesAreReadGzippedOrNotWithLabels() throws IOException {
         Files.write(dir.resolve(IdxFiles.TRAIN_IMAGES + ".gz"), gzip(idx(3, 4, 5)));
         byte[] labels = idx(3);
