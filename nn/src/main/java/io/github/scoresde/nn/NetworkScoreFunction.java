@@ -92,8 +92,7 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
 
     @Override
     public INDArray score(INDArray x, INDArray t) {
-        INDArray out = network.output(x, t);
-        return scale(out, x, t);
+        return fromOutput(network.output(x, t), x, x, t);
     }
 
     /** The network's number of classes (0 for an unconditional network). */
@@ -108,58 +107,47 @@ public final class NetworkScoreFunction implements DifferentiableScore, io.githu
      */
     @Override
     public INDArray score(INDArray x, INDArray t, int[] labels) {
-        return scale(network.output(x, t, labels), x, t);
+        return fromOutput(network.output(x, t, labels), x, x, t);
     }
 
     /**
-     * v^T d score / d x: the network's product scaled as its output is; under DATA,
-     * (m(t) v^T d net / d x - v) / s(t)^2.
+     * v^T d score / d x: the score is affine in the network's output and, under DATA, in x, so the
+     * product maps as the output does with v in place of x: (m(t) v^T d net / d x - v) / s(t)^2
+     * under DATA.
      */
     @Override
     public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
-        INDArray product = scale(network.vectorJacobianProduct(x, t, v), x, t);
-        return parameterization == Parameterization.DATA ? subtractScaled(product, v, t) : product;
+        return fromOutput(network.vectorJacobianProduct(x, t, v), x, v, t);
     }
 
     /**
-     * The score from the network's output: out times a per-example factor (1, 1/s, -1/s, m/s^2);
-     * under DATA, minus x / s^2 as well.
+     * The parameterisation's map of a network output (or its vector-Jacobian product) in the data
+     * type of x: times a per-example factor (1, 1/s, -1/s, m/s^2) and, under DATA, minus y / s^2
+     * (y = x for the score, v for its product). In place on the network's new output.
      */
-    private INDArray scale(INDArray out, INDArray x, INDArray t) {
-        INDArray res = multiply(out, x, t);
-        return parameterization == Parameterization.DATA ? subtractScaled(res, x, t) : res;
-    }
-
-    /** out times the parameterisation's per-example factor, in the data type of x. */
-    private INDArray multiply(INDArray out, INDArray x, INDArray t) {
+    private INDArray fromOutput(INDArray out, INDArray x, INDArray y, INDArray t) {
         double[] tv = Checks.times("t", t, (int) x.size(0), horizon);
         INDArray res = out.dataType() == x.dataType() ? out : out.castTo(x.dataType());
         if (parameterization == Parameterization.DIRECT) {
             return res;
         }
         double[] factor = new double[tv.length];
+        double[] inverseVariance = new double[tv.length];
         for (int i = 0; i < tv.length; i++) {
             double s = std(tv[i], i);
+            inverseVariance[i] = 1 / (s * s);
             factor[i] = switch (parameterization) {
                 case DIVIDE_BY_MARGINAL_STD -> 1 / s;
                 case EPSILON -> -1 / s;
-                case DATA -> meanCoefficient.applyAsDouble(tv[i]) / (s * s);
+                case DATA -> meanCoefficient.applyAsDouble(tv[i]) * inverseVariance[i];
                 case DIRECT -> 1;
             };
         }
-        return Broadcast.muli(res, Broadcast.vector(factor, res));
-    }
-
-    /** res - y / s(t)^2 per example, in place on res (the DATA parameterisation's second term). */
-    private INDArray subtractScaled(INDArray res, INDArray y, INDArray t) {
-        double[] tv = Checks.times("t", t, (int) res.size(0), horizon);
-        double[] inv = new double[tv.length];
-        for (int i = 0; i < tv.length; i++) {
-            double s = std(tv[i], i);
-            inv[i] = 1 / (s * s);
+        Broadcast.muli(res, Broadcast.vector(factor, res));
+        if (parameterization == Parameterization.DATA) {
+            res.subi(Broadcast.muli(y.castTo(res.dataType()).dup(), Broadcast.vector(inverseVariance, res)));
         }
-        INDArray scaled = Broadcast.muli(y.castTo(res.dataType()).dup(), Broadcast.vector(inv, res));
-        return res.subi(scaled);
+        return res;
     }
 
     private double std(double t, int index) {

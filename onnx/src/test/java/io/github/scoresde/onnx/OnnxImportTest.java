@@ -112,20 +112,28 @@ class OnnxImportTest {
     }
 
     @Test
-    void parameterizationsMapTheOutput() {
+    void parameterizationsMapTheOutputAndItsVjp() {
         INDArray x = npy("x");
         INDArray t = npy("t");
+        INDArray v = npy("v");
         ImportedScoreNetwork net = (ImportedScoreNetwork) model.network();
         INDArray out = net.output(x, t);
+        INDArray outVjp = net.vectorJacobianProduct(x, t, v);
         for (Parameterization p : new Parameterization[] {Parameterization.EPSILON, Parameterization.DATA}) {
             NetworkScoreFunction score = new TrainedModel(net, SDE, p, model.scaler()).score();
             INDArray got = score.score(x, t);
+            INDArray gotVjp = score.vectorJacobianProduct(x, t, v);
             for (int i = 0; i < 4; i++) {
                 double ti = t.getDouble(i);
                 double s = SDE.marginalStd(ti);
+                // score = -net / s, or (m net - x) / s^2; its VJP the same map of the network's with v for x
                 INDArray want = p == Parameterization.EPSILON ? out.slice(i).mul(-1 / s)
                         : out.slice(i).mul(SDE.meanCoefficient(ti)).sub(x.slice(i)).div(s * s);
+                INDArray wantVjp = p == Parameterization.EPSILON ? outVjp.slice(i).mul(-1 / s)
+                        : outVjp.slice(i).mul(SDE.meanCoefficient(ti)).sub(v.slice(i)).div(s * s);
                 assertTrue(maxAbsDiff(got.slice(i), want) <= 1e-5 * want.amaxNumber().doubleValue(), p + " " + i);
+                assertTrue(maxAbsDiff(gotVjp.slice(i), wantVjp) <= 1e-5 * wantVjp.amaxNumber().doubleValue(),
+                        p + " VJP " + i);
             }
         }
     }
