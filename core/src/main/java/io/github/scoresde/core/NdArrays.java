@@ -199,6 +199,16 @@ public final class NdArrays {
     }
 
     /**
+     * The shape of a batch of n examples of the given shape: {@code [n, sampleShape...]}, a new array.
+     */
+    public static long[] batchShape(long n, long[] sampleShape) {
+        long[] shape = new long[sampleShape.length + 1];
+        shape[0] = n;
+        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        return shape;
+    }
+
+    /**
      * One-hot rows {@code [n, classes]}, float32, of labels in [0, classes).
      *
      * @throws IllegalArgumentException for a label outside the range, naming it and its index

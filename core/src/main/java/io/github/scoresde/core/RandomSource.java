@@ -235,10 +235,7 @@ public final class RandomSource implements java.io.Serializable {
     }
 
     private static long[] withBatch(int rows, long[] rowShape) {
-        long[] shape = new long[rowShape.length + 1];
-        shape[0] = rows;
-        System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
-        return shape;
+        return NdArrays.batchShape(rows, rowShape);
     }
 
     @Override

@@ -114,10 +114,8 @@ public final class ImportedScoreNetwork implements ScoreNetwork {
         this.dataType = x.dataType();
         if (!sd.hasVariable(LOSS)) {
             // v^T net(x, t) summed over the batch: its gradient with respect to x is the product
-            long[] shape = new long[signature.sampleShape().length + 1];
-            shape[0] = -1;
-            System.arraycopy(signature.sampleShape(), 0, shape, 1, shape.length - 1);
-            SDVariable v = sd.placeHolder(V, dataType, shape);
+            SDVariable v = sd.placeHolder(V, dataType, io.github.scoresde.core.NdArrays.batchShape(-1,
+                    signature.sampleShape()));
             // imported weights are constants, and SameDiff differentiates only a loss that depends on
             // a trainable variable: a unit factor is that variable
             SDVariable one = sd.var("scoresde_vjp_one", Nd4j.scalar(dataType, 1.0));
@@ -127,16 +125,7 @@ public final class ImportedScoreNetwork implements ScoreNetwork {
         if (sd.getFunction("grad") == null) {
             // built for x explicitly: SameDiff's default builds gradients only on paths from trainable
             // variables, and x, a placeholder, is on none (the weights are constants)
-            // (ND4J prints a line per differentiated op on standard output: not shown to the user)
-            java.io.PrintStream stdout = System.out;
-            synchronized (ImportedScoreNetwork.class) {
-                System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-                try {
-                    sd.createGradFunction(signature.x());
-                } finally {
-                    System.setOut(stdout);
-                }
-            }
+            UNetGraph.quietly(() -> sd.createGradFunction(signature.x()));
         }
         long values = 1;
         for (long d : signature.sampleShape()) {
@@ -219,25 +208,13 @@ public final class ImportedScoreNetwork implements ScoreNetwork {
     }
 
     private Map<String, INDArray> inputs(INDArray x, INDArray t, int[] labels) {
-        Checks.notNull("x", x);
-        Checks.notNull("t", t);
         if (labels != null) {
             throw new IllegalArgumentException("an imported network is unconditional; labels were given");
         }
-        long[] want = new long[signature.sampleShape().length + 1];
-        want[0] = x.size(0);
-        System.arraycopy(signature.sampleShape(), 0, want, 1, want.length - 1);
-        if (!Arrays.equals(x.shape(), want)) {
-            throw new IllegalArgumentException("x must have shape [batch, " + Arrays.toString(signature.sampleShape())
-                    .replace("[", "").replace("]", "") + "]; got " + Arrays.toString(x.shape()));
-        }
-        if (t.length() != x.size(0)) {
-            throw new IllegalArgumentException("t must hold one time per example (" + x.size(0) + "); got "
-                    + t.length());
-        }
-        double[] input = new double[(int) t.length()];
+        int n = Checks.batchOf("x", x, signature.sampleShape());
+        double[] input = Checks.times("t", t, n, Double.MAX_VALUE);
         for (int i = 0; i < input.length; i++) {
-            input[i] = signature.timeInput().at(t.getDouble(i), noiseLevel);
+            input[i] = signature.timeInput().at(input[i], noiseLevel);
         }
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(signature.x(), x.dataType() == dataType ? x : x.castTo(dataType));

@@ -297,9 +297,7 @@ public final class OnnxImport {
 
     /** One forward pass on two examples: the output must be finite and have the shape of x. */
     private void check(Path file, ImportedScoreNetwork network) {
-        long[] shape = new long[sampleShape.length + 1];
-        shape[0] = 2;
-        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        long[] shape = io.github.scoresde.core.NdArrays.batchShape(2, sampleShape);
         INDArray x = Nd4j.rand(network.dataType(), shape);
         double horizon = sde.horizon();
         INDArray t = Nd4j.createFromArray(0.5 * horizon, horizon);

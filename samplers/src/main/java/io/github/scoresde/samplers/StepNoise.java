@@ -77,9 +77,7 @@ final class StepNoise implements AutoCloseable {
             per *= s;
         }
         this.perRow = Math.toIntExact(per);
-        this.shape = new long[sampleShape.length + 1];
-        shape[0] = rows;
-        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        this.shape = io.github.scoresde.core.NdArrays.batchShape(rows, sampleShape);
         this.stepCount = stepCount;
         this.ahead = ahead != null ? ahead : aheadByDefault((long) rows * perRow);
     }

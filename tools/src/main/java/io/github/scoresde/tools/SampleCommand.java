@@ -117,10 +117,8 @@ public final class SampleCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--n " + n + " does not match the " + z.size(0) + " latents in " + latent
                     + "; leave --n out");
         }
-        long[] shape = new long[sampleShape.length + 1];
-        shape[0] = z.size(0);
-        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-        z = z.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(shape);
+        z = z.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(
+                io.github.scoresde.core.NdArrays.batchShape(z.size(0), sampleShape));
         Checks.allFinite("--latent " + latent, z);
         return z;
     }

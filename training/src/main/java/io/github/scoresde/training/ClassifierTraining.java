@@ -53,9 +53,7 @@ public final class ClassifierTraining {
         for (long d : sampleShape) {
             dimension *= d;
         }
-        long[] batchShape = new long[sampleShape.length + 1];
-        batchShape[0] = batchSize;
-        System.arraycopy(sampleShape, 0, batchShape, 1, sampleShape.length);
+        long[] batchShape = io.github.scoresde.core.NdArrays.batchShape(batchSize, sampleShape);
         RandomSource rng = RandomSource.of(seed);
         LossWeighting.TimeSampler times = LossWeighting.marginalVariance().sampler(sde, timeFloor);
         double[] losses = new double[steps];

@@ -284,9 +284,7 @@ public final class Trainer {
      */
     private static INDArray asSamples(INDArray x, long[] sampleShape) {
         if (x.rank() == 2 && sampleShape.length > 1) {
-            long[] shape = new long[sampleShape.length + 1];
-            shape[0] = x.size(0);
-            System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+            long[] shape = io.github.scoresde.core.NdArrays.batchShape(x.size(0), sampleShape);
             long d = 1;
             for (long s : sampleShape) {
                 d *= s;
