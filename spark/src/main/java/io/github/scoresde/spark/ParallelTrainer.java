@@ -52,7 +52,6 @@ public final class ParallelTrainer {
         }
         DenoisingScoreMatchingPreProcessor pre = Rounds.noise(settings, sde, network);
         RandomSource rng = Trainer.dataRandomness(settings.seed());
-        String config = network.config().toProperties();
         int b = settings.batchSize();
         // each worker's products on its share of the cores: OpenBLAS threads of concurrent callers
         // otherwise contend for the same cores
@@ -71,7 +70,7 @@ public final class ParallelTrainer {
                     (first, count) -> {
                         List<DataSet> round = new ArrayList<>(count);
                         for (long k = first; k < first + count; k++) {
-                            round.add(Rounds.trainingBatch(config, pre, data.batch(b, rng.stream(k)), k));
+                            round.add(network.trainingBatch(pre.perturb(data.batch(b, rng.stream(k)), k)));
                         }
                         wrapper.fit(new ListDataSetIterator<>(round, 1));
                         return network.params();

@@ -6,10 +6,10 @@ import io.github.scoresde.nn.Parameterization;
 import io.github.scoresde.sde.Sde;
 import io.github.scoresde.training.DenoisingScoreMatchingPreProcessor;
 import io.github.scoresde.training.ExponentialMovingAverage;
+import io.github.scoresde.training.ModelFiles;
 import io.github.scoresde.training.TrainedModel;
 import io.github.scoresde.training.Trainer;
 import io.github.scoresde.training.data.DataScaler;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -118,20 +118,8 @@ final class Rounds {
 
     /** Batch k of x0 as the MLP trains on it: the noise of global index k, features and labels laid out. */
     static DataSet trainingBatch(String config, DenoisingScoreMatchingPreProcessor pre, INDArray x0, long k) {
-        MlpScoreNetwork layout = LAYOUTS.computeIfAbsent(config, c -> MlpScoreNetwork.create(MlpConfig.parse(
-                properties(c))));
+        MlpScoreNetwork layout = LAYOUTS.computeIfAbsent(config,
+                c -> MlpScoreNetwork.create(MlpConfig.parse(ModelFiles.parse(c))));
         return layout.trainingBatch(pre.perturb(x0, k));
-    }
-
-    /** The key=value lines of a configuration's text form. */
-    static Map<String, String> properties(String text) {
-        Map<String, String> map = new HashMap<>();
-        for (String line : text.split("\\R")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                map.put(line.substring(0, eq).trim(), line.substring(eq + 1));
-            }
-        }
-        return map;
     }
 }

@@ -1,6 +1,7 @@
 package io.github.scoresde.spark;
 
 import io.github.scoresde.core.Checks;
+import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.nn.DenoisingBatch;
 import io.github.scoresde.nn.Parameterization;
 import io.github.scoresde.nn.UNetConfig;
@@ -115,18 +116,14 @@ public final class SparkUNetTrainer {
             Tuple2<INDArray, Long> e = part.next();
             long j = Math.floorMod(e._2 - first, n);
             if (j < b) {
-                INDArray x0 = e._1;
-                long[] shape = new long[x0.rank() + 1];
-                shape[0] = 1;
-                System.arraycopy(x0.shape(), 0, shape, 1, x0.rank());
-                mine.add(pre.perturb(x0.reshape(shape), first + j));
+                mine.add(pre.perturb(e._1.reshape(NdArrays.batchShape(1, e._1.shape())), first + j));
             }
         }
         if (mine.isEmpty()) {
             return Collections.emptyIterator();
         }
         UNetScoreNetwork net = NETWORKS.computeIfAbsent(config, c -> UNetScoreNetwork.create(
-                UNetConfig.parse(Rounds.properties(c))));
+                UNetConfig.parse(io.github.scoresde.training.ModelFiles.parse(c))));
         synchronized (net) {
             net.params().assign(params);
             UNetScoreNetwork.BatchGradient g = net.gradient(stack(mine, net.sampleShape()).toMultiDataSet());
@@ -155,9 +152,7 @@ public final class SparkUNetTrainer {
             target[i] = r.target();
             w[i] = r.weight().reshape(1);
         }
-        long[] shape = new long[sampleShape.length + 1];
-        shape[0] = m;
-        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        long[] shape = NdArrays.batchShape(m, sampleShape);
         return new DenoisingBatch(Nd4j.concat(0, x).reshape(shape), Nd4j.concat(0, t), Nd4j.concat(0, target)
                 .reshape(shape), Nd4j.concat(0, w), null);
     }

@@ -524,7 +524,11 @@ public final class ModelFiles {
         }
     }
 
-    static Map<String, String> parse(String text) {
+    /**
+     * The {@code key=value} lines of a properties text (the model files' and the configurations'
+     * {@code toProperties()} form), in order; lines without '=' are skipped.
+     */
+    public static Map<String, String> parse(String text) {
         Map<String, String> map = new LinkedHashMap<>();
         for (String line : text.split("\\R")) {
             int eq = line.indexOf('=');
