@@ -560,6 +560,12 @@ final class GraphRewrites {
     }
 
     private String tensor(String name, float[] v, long... dims) {
+        graph.addInitializer(floatTensor(name, v, dims));
+        return name;
+    }
+
+    /** A float32 tensor of the given values and dimensions, its data raw little-endian bytes. */
+    static Onnx.TensorProto floatTensor(String name, float[] v, long... dims) {
         ByteBuffer buf = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float x : v) {
             buf.putFloat(x);
@@ -569,8 +575,7 @@ final class GraphRewrites {
         for (long d : dims) {
             t.addDims(d);
         }
-        graph.addInitializer(t);
-        return name;
+        return t.build();
     }
 
     private static float[] floats(Onnx.TensorProto t, String where) {
