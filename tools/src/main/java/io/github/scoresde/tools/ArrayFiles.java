@@ -70,6 +70,29 @@ public final class ArrayFiles {
         return readNpy(file.toString(), bytes);
     }
 
+    /**
+     * An array read from a file as examples of a model: its {@code n} rows must hold n examples of
+     * {@code sampleShape} ({@code [n, d]} or {@code [n, sampleShape...]}); returned float32 as
+     * {@code [n, sampleShape...]}, all finite.
+     *
+     * @param what the option and file it came from, for messages (e.g. {@code --data x.npy})
+     * @throws IllegalArgumentException naming it and both shapes
+     */
+    static INDArray asExamples(String what, INDArray x, long[] sampleShape) {
+        long per = 1;
+        for (long d : sampleShape) {
+            per *= d;
+        }
+        if (x.rank() < 2 || x.length() != x.size(0) * per) {
+            throw new IllegalArgumentException(what + " has shape " + java.util.Arrays.toString(x.shape())
+                    + "; the model's samples have shape " + java.util.Arrays.toString(sampleShape));
+        }
+        INDArray examples = x.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(
+                io.github.scoresde.core.NdArrays.batchShape(x.size(0), sampleShape));
+        Checks.allFinite(what, examples);
+        return examples;
+    }
+
     /** The extensions {@link #write} takes, for {@link Outputs#check}. */
     static final String[] EXTENSIONS = {"csv", "npy"};
 

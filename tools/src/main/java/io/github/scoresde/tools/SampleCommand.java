@@ -104,22 +104,11 @@ public final class SampleCommand implements Callable<Integer> {
 
     /** The --latent file as [n, sampleShape...], checked against --n and for finite values. */
     private INDArray latent(long[] sampleShape) {
-        INDArray z = ArrayFiles.read(latent);
-        long per = 1;
-        for (long d : sampleShape) {
-            per *= d;
-        }
-        if (z.rank() < 2 || z.length() != z.size(0) * per) {
-            throw new IllegalArgumentException("--latent " + latent + " has shape " + java.util.Arrays.toString(z.shape())
-                    + "; the model's samples have shape " + java.util.Arrays.toString(sampleShape));
-        }
+        INDArray z = ArrayFiles.asExamples("--latent " + latent, ArrayFiles.read(latent), sampleShape);
         if (n != null && n != z.size(0)) {
             throw new IllegalArgumentException("--n " + n + " does not match the " + z.size(0) + " latents in " + latent
                     + "; leave --n out");
         }
-        z = z.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).reshape(
-                io.github.scoresde.core.NdArrays.batchShape(z.size(0), sampleShape));
-        Checks.allFinite("--latent " + latent, z);
         return z;
     }
 }

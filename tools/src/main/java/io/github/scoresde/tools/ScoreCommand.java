@@ -2,7 +2,6 @@ package io.github.scoresde.tools;
 
 import io.github.scoresde.core.Checks;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
@@ -41,17 +40,7 @@ public final class ScoreCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--t must lie in (0, " + r.sde().horizon() + "]; got " + t);
         }
         INDArray x = ArrayFiles.read(data);
-        long[] sample = r.score().sampleShape();
-        long d = r.score().sampleSize();
-        long[] shape = new long[sample.length + 1];
-        shape[0] = x.size(0);
-        System.arraycopy(sample, 0, shape, 1, sample.length);
-        if (x.length() != x.size(0) * d) {
-            throw new IllegalArgumentException("--data " + data + " has shape " + Arrays.toString(x.shape())
-                    + "; the model's examples have shape " + Arrays.toString(sample));
-        }
-        Checks.allFinite("--data", x);
-        INDArray s = r.score().score(x.reshape(shape), t);
+        INDArray s = r.score().score(ArrayFiles.asExamples("--data " + data, x, r.score().sampleShape()), t);
         ArrayFiles.write(s.reshape(x.shape()), out);
         spec.commandLine().getOut().printf("wrote the score at t = %s of %d points to %s%n", t, x.size(0), out);
         return 0;
