@@ -229,10 +229,10 @@ public final class TrainCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             DistributedOptions.ImageRows rows = images ? new DistributedOptions.ImageRows(data, labels, dequantize, seed,
                     net.sampleShape(), scaler, ((ImageSource) source).images().size()) : null;
-            // checkpoints: the EMA model written from the driver (a distributed run is not resumed)
-            io.github.scoresde.training.TrainedModel m = distributed.train(Trainer.Settings.builder().steps(steps)
-                    .seed(seed).batchSize(batchSize).checkpoints(Checks.nonNegative("--checkpoint-every",
-                            checkpointEvery), cp).build(), net, s, source, scaler, rows);
+            // the same settings (checkpoints: the EMA model written from the driver, not a resumable
+            // state); listeners and sample grids are single-machine training's
+            io.github.scoresde.training.TrainedModel m = distributed.train(settings.build(), net, s, source, scaler,
+                    rows);
             m.save(out);
             spec.commandLine().getOut().printf("trained %d steps%s in %.1f s, %s; wrote %s%n", steps,
                     distributed.workers != null ? " on each of " + distributed.workers + " workers" : " on Spark "
