@@ -110,7 +110,8 @@ final class Relaunch {
             return OptionalInt.empty();
         }
         boolean moduleMissing = ModuleLayer.boot().findModule(MODULE).isEmpty();
-        boolean sparkClosed = List.of(args).contains("--spark")
+        boolean sparkClosed = java.util.Arrays.stream(args)
+                .anyMatch(a -> a.equals("--spark") || a.startsWith("--spark="))
                 && !Object.class.getModule().isOpen("java.nio", Relaunch.class.getModule());
         Optional<String> core;
         try {
