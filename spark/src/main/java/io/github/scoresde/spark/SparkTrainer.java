@@ -96,26 +96,18 @@ public final class SparkTrainer {
         // measured no faster), and the EMA follows every averaging
         return Rounds.run("Spark " + sc.master() + " (" + count + " batches)", settings, averagingFrequency, workers,
                 network, sde, scaler, (first, perRound) -> {
-                    JavaRDD<DataSet> round = batches.filter(e -> inRound(e._1, first, perRound, count))
-                            .mapPartitions(part -> perturbed(part, first, count, perRound, pre, config));
+                    JavaRDD<DataSet> round = batches.mapPartitions(part -> perturbed(part, first, count, perRound,
+                            pre, config));
                     spark.fit(round);
                     return spark.getNetwork().params();
                 });
     }
 
-    /** Whether batch i is one of the round starting at global batch k0 (batches reused cyclically). */
-    private static boolean inRound(long i, long k0, int perRound, long count) {
-        for (int j = 0; j < perRound; j++) {
-            if ((k0 + j) % count == i) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
-     * A partition's batches of a round as DL4J training batches: batch i gets the noise of its
-     * global index k0 + ((i - k0) mod count), features and labels laid out as the MLP trains on them.
+     * A partition's batches that belong to the round of global batches k0 .. k0 + perRound - 1
+     * (batch i is global batch k when k mod count = i, so a small data set serves a round more than
+     * once) as DL4J training batches with the noise of k, laid out as the MLP trains on them; the
+     * partition's other batches give nothing.
      */
     private static Iterator<DataSet> perturbed(Iterator<Tuple2<Long, INDArray>> part, long k0, long count,
             int perRound, DenoisingScoreMatchingPreProcessor pre, String config) {
