@@ -229,7 +229,8 @@ public final class OnnxImport {
             tmp = Files.createTempFile("scoresde-import", ".onnx");
             Files.write(tmp, rewritten.toByteArray());
             SameDiff sd;
-            synchronized (OnnxImport.class) {
+            // the lock UNetGraph.quietly takes, so that two redirections of System.out never interleave
+            synchronized (System.class) {
                 System.setOut(new PrintStream(chatter, true, StandardCharsets.UTF_8));
                 try {
                     sd = importer.runImport(tmp.toString(), Collections.emptyMap(), true);
