@@ -273,4 +273,19 @@ final class VectorKernels implements Kernels.VectorOps {
         return VectorGaussianPairs.gaussianPairs(key, golden, saltGauss, saltUniform, saltStream, firstIndex, perRow,
                 from, to, outD, outF);
     }
+
+    @Override
+    public float[] groupNormSilu(INDArray input, float[] shift, float[] gamma, float[] beta, int groups, float eps,
+            INDArray output, INDArray sigmoid, int batch, int channels, int positions) {
+        return VectorGroupNorm.forward(input, shift, gamma, beta, groups, eps, output, sigmoid, batch, channels,
+                positions);
+    }
+
+    @Override
+    public void groupNormSiluBackward(INDArray input, float[] shift, float[] gamma, float[] beta, int groups,
+            float[] stats, INDArray sigmoid, INDArray gradOutput, INDArray gradInput, double[] gradShift,
+            double[] gradGamma, double[] gradBeta, int batch, int channels, int positions) {
+        VectorGroupNorm.backward(input, shift, gamma, beta, groups, stats, sigmoid, gradOutput, gradInput, gradShift,
+                gradGamma, gradBeta, batch, channels, positions);
+    }
 }

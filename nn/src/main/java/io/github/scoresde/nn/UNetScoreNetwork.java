@@ -8,22 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
-import org.nd4j.enums.PadMode;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.GradientUpdater;
 
 /**
- * A time-conditioned U-Net for images {@code [batch, C, H, W]}, in SameDiff: the image score
+ * A time-conditioned U-Net for images {@code [batch, C, H, W]}: the image score
  * network of the library (architecture in {@link UNetConfig}; the tutorial preset is the network
  * of docs/benchmarks.md). Time enters through Gaussian Fourier features (computed outside the
  * graph, like the MLP's), a dense layer and SiLU; the embedding e is projected per level by a
@@ -31,16 +23,17 @@ import org.nd4j.linalg.learning.GradientUpdater;
  * A class-conditional network adds a learnt label embedding (with a null class, label -1) to the
  * time embedding before the SiLU.
  *
- * <p>Why SameDiff and not a DL4J graph: in DL4J M2.1 a SameDiff layer inside a ComputationGraph
- * back-propagates twice the gradient, DL4J's convolution layer does not reach oneDNN, and it has
- * no GroupNorm (docs/architecture.md). The weights live in one flat float array that every
- * SameDiff variable views, so {@link #params()} is live, the optimiser is the library's
- * {@link FusedAdam} on that array (global-norm clipping, warm-up) and the EMA, checkpoints and
- * model files treat this network like the MLP.
+ * <p>The passes are written out layer by layer ({@code UNetPasses}): libnd4j's convolution ops
+ * (oneDNN in the {@code -onednn} builds) and one fused shift + GroupNorm + SiLU kernel per block
+ * ({@link io.github.scoresde.core.kernels.GroupNormSilu}), not a SameDiff graph or DL4J layers
+ * (docs/performance.md says why). The weights live in one flat array that every layer views, so
+ * {@link #params()} is live, the optimiser is the library's {@link FusedAdam} on that array
+ * (global-norm clipping, warm-up) and the EMA, checkpoints and model files treat this network like
+ * the MLP.
  *
  * <p>The loss is the weighted denoising score-matching loss of {@link DenoisingBatch}, reduced as
- * {@link LossReduction#HALF_SUM} and averaged over the batch. Not thread-safe: one SameDiff
- * instance holds the graph's working arrays; use one network per thread.
+ * {@link LossReduction#HALF_SUM} and averaged over the batch. Not thread-safe: the network holds
+ * its passes' working arrays (sized for the last batch size); use one network per thread.
  */
 public final class UNetScoreNetwork implements ScoreNetwork {
 
@@ -48,14 +41,13 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     private final AdamSettings optimizer;
     private final FourierTimeEmbedding embedding;
     private final DataType dataType;
-    private final SameDiff sd;
+    private final UNetPasses passes;
     private final INDArray params;
     private final Map<String, long[]> layout;
     private INDArray updaterState;
     private GradientUpdater updater;
     private INDArray gradient;
     private long iteration;
-    private final SameDiffMemory memory;
     private List<TrainingListener> listeners = List.of();
 
     private UNetScoreNetwork(UNetConfig config, AdamSettings optimizer, DataType dataType, INDArray params) {
@@ -71,15 +63,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
         }
         this.params = params != null ? params.castTo(dataType).reshape(n).dup()
                 : UNetGraph.initialParams(config, layout, dataType, n);
-        this.sd = UNetGraph.build(config, this.params, layout, dataType);
-        long values = 0;
-        int[] ch = config.channels();
-        int[][] sizes = config.levelSizes();
-        for (int i = 0; i < ch.length; i++) {
-            // encoder and decoder maps of the level
-            values += 2L * ch[i] * sizes[i][0] * sizes[i][1];
-        }
-        this.memory = new SameDiffMemory(sd, values * 12 * (dataType == DataType.DOUBLE ? 8 : 4));
+        this.passes = new UNetPasses(config, this.params, layout, dataType);
     }
 
     /** A freshly initialised network optimised with {@link AdamSettings#defaults()}. */
@@ -155,25 +139,16 @@ public final class UNetScoreNetwork implements ScoreNetwork {
 
     @Override
     public INDArray output(INDArray x, INDArray t, int[] labels) {
-        memory.boundSessions();
-        Map<String, INDArray> ph = inputs(x, t, labels);
-        INDArray out = sd.output(ph, "out").get("out").dup();
-        memory.produced(x.size(0), false);
-        return out;
+        return forward(inputs(x, t, labels)).dup();
     }
 
     @Override
     public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
-        Map<String, INDArray> ph = inputs(x, t, null);
+        Map<String, INDArray> in = inputs(x, t, null);
         Checks.cotangent(v, x);
-        int n = (int) x.size(0);
-        ph.put("target", Nd4j.zeros(dataType, x.shape()));
-        ph.put("weight", Nd4j.zeros(dataType, n));
-        ph.put("v", v.castTo(dataType));
-        memory.boundSessions();
-        INDArray g = sd.calculateGradients(ph, "x").get("x").dup();
-        memory.produced(x.size(0), true);
-        return g;
+        forward(in);
+        INDArray cotangent = v.dataType() == dataType && v.ordering() == 'c' ? v : v.castTo(dataType).dup('c');
+        return passes.backward(cotangent, UNetPasses.Wrt.INPUT, null);
     }
 
     @Override
@@ -198,19 +173,16 @@ public final class UNetScoreNetwork implements ScoreNetwork {
 
     /** The loss and gradient of one batch laid out by {@link DenoisingBatch}; no step is taken. */
     public BatchGradient gradient(MultiDataSet batch) {
-        Map<String, INDArray> ph = trainingInputs(batch);
-        memory.boundSessions();
-        org.nd4j.autodiff.samediff.api.OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of("dsm"),
-                layout.keySet());
-        Map<String, INDArray> grads = og.getGradients();
-        double loss = og.getOutputs().get("dsm").getDouble(0);
+        DenoisingBatch b = checked(batch);
+        INDArray residual = forward(inputs(b.perturbed(), b.times(), b.labels())).sub(b.target().castTo(dataType));
+        int n = b.size();
+        INDArray weight = b.weight().castTo(dataType).reshape(n, 1);
+        double loss = loss(residual, weight);
+        // d/d(out) of mean_b w_b |out_b - target_b|^2 / 2: (w_b / n) (out_b - target_b)
+        residual.reshape(n, -1).muliColumnVector(weight.div(n));
         INDArray flat = Nd4j.create(dataType, params.length());
-        UNetGraph.flatten(grads, layout, flat);
-        // the step's gradients and outputs are dead once copied: freed now, not by the collector
-        io.github.scoresde.core.NdArrays.release(grads.values().toArray(new INDArray[0]));
-        io.github.scoresde.core.NdArrays.release(og.getOutputs().values().toArray(new INDArray[0]));
-        long n = ph.get("x").size(0);
-        memory.produced(n, true);
+        passes.backward(residual, UNetPasses.Wrt.PARAMETERS, flat);
+        io.github.scoresde.core.NdArrays.release(residual);
         return new BatchGradient(loss, flat, n);
     }
 
@@ -248,8 +220,19 @@ public final class UNetScoreNetwork implements ScoreNetwork {
 
     @Override
     public double loss(MultiDataSet batch) {
-        memory.boundSessions();
-        return sd.output(trainingInputs(batch), "dsm").get("dsm").getDouble(0);
+        DenoisingBatch b = checked(batch);
+        INDArray residual = forward(inputs(b.perturbed(), b.times(), b.labels())).sub(b.target().castTo(dataType));
+        return loss(residual, b.weight().castTo(dataType).reshape(b.size(), 1));
+    }
+
+    /** The batch's loss mean_b w_b |r_b|^2 / 2 from the residuals r = out - target and the weights {@code [B, 1]}. */
+    private static double loss(INDArray residual, INDArray weight) {
+        INDArray r = residual.reshape(residual.size(0), -1);
+        return r.mul(r).sum(1).reshape(weight.shape()).muli(weight).sumNumber().doubleValue() / 2 / r.size(0);
+    }
+
+    private INDArray forward(Map<String, INDArray> in) {
+        return passes.forward(in.get("x"), in.get("fourier"), in.get("label"));
     }
 
     @Override
@@ -320,17 +303,13 @@ public final class UNetScoreNetwork implements ScoreNetwork {
         return ph;
     }
 
-    private Map<String, INDArray> trainingInputs(MultiDataSet batch) {
+    private DenoisingBatch checked(MultiDataSet batch) {
         DenoisingBatch b = DenoisingBatch.of(batch);
         if (!Arrays.equals(b.sampleShape(), config.sampleShape())) {
             throw new IllegalArgumentException("the batch holds samples of shape " + Arrays.toString(b.sampleShape())
                     + "; this network takes " + Arrays.toString(config.sampleShape()));
         }
-        Map<String, INDArray> ph = inputs(b.perturbed(), b.times(), b.labels());
-        ph.put("target", b.target().castTo(dataType));
-        ph.put("weight", b.weight().castTo(dataType).reshape(b.size()));
-        ph.put("v", Nd4j.zeros(dataType, b.perturbed().shape()));
-        return ph;
+        return b;
     }
 
     private INDArray oneHot(int[] labels, int n) {

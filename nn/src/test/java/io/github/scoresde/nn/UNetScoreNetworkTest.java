@@ -13,6 +13,7 @@ import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 class UNetScoreNetworkTest {
@@ -69,6 +70,37 @@ class UNetScoreNetworkTest {
             // v^T d net / d x_k: only example k / 64 depends on x_k
             double fd = net.output(xp, t).sub(net.output(xm, t)).mul(v).sumNumber().doubleValue() / (2 * h);
             assertEquals(fd, vjp.getDouble(idx), 1e-6 * Math.max(1, Math.abs(fd)), "pixel " + k);
+        }
+    }
+
+    @Test
+    void parameterGradientsMatchFiniteDifferencesOfTheLoss() {
+        // float64, class-conditional (the label embedding is differentiated too), per-example weights
+        UNetScoreNetwork net = UNetScoreNetwork.create(tiny(3), AdamSettings.defaults(), DataType.DOUBLE);
+        net.params().addi(gaussian(DataType.DOUBLE, 9, net.params().length()).muli(0.1));
+        INDArray x = gaussian(DataType.DOUBLE, 4, 3, 1, 8, 8);
+        MultiDataSet batch = new DenoisingBatch(x, Nd4j.createFromArray(0.3, 0.8, 0.5),
+                gaussian(DataType.DOUBLE, 5, 3, 1, 8, 8), Nd4j.createFromArray(1.0, 0.5, 2.0), new int[] {2, -1, 0})
+                .toMultiDataSet();
+        UNetScoreNetwork.BatchGradient g = net.gradient(batch);
+        assertEquals(net.loss(batch), g.loss(), 1e-12);
+        java.util.Map<String, long[]> layout = net.parameterLayout();
+        long offset = 0;
+        double h = 1e-6;
+        for (java.util.Map.Entry<String, long[]> e : layout.entrySet()) {
+            long len = java.util.Arrays.stream(e.getValue()).reduce(1, (a, b) -> a * b);
+            // the first, a middle and the last value of every tensor
+            for (long i : new long[] {offset, offset + len / 2, offset + len - 1}) {
+                double p0 = net.params().getDouble(i);
+                net.params().putScalar(i, p0 + h);
+                double up = net.loss(batch);
+                net.params().putScalar(i, p0 - h);
+                double down = net.loss(batch);
+                net.params().putScalar(i, p0);
+                double fd = (up - down) / (2 * h);
+                assertEquals(fd, g.gradient().getDouble(i), 1e-6 * Math.max(1, Math.abs(fd)), e.getKey() + " at " + i);
+            }
+            offset += len;
         }
     }
 

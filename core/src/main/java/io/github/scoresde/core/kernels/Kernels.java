@@ -33,6 +33,11 @@ public final class Kernels {
     private Kernels() {
     }
 
+    /** The provider's kernels, or null (for the kernels of this package in other classes). */
+    static VectorOps vectorOps() {
+        return VECTOR;
+    }
+
     /** Whether a provider's kernels serve this JVM (see the class comment). */
     public static boolean vectorized() {
         return VECTOR != null;
@@ -276,7 +281,7 @@ public final class Kernels {
      * arrays' native memory, which do not keep that memory alive, so an array referenced nowhere
      * else could otherwise be collected, and its memory freed, in the middle of a pass.
      */
-    private static void keepAlive(INDArray... arrays) {
+    static void keepAlive(INDArray... arrays) {
         java.lang.ref.Reference.reachabilityFence(arrays);
         for (INDArray a : arrays) {
             java.lang.ref.Reference.reachabilityFence(a);
@@ -488,5 +493,24 @@ public final class Kernels {
                 long firstIndex, int perRow, int from, int to, double[] outD, float[] outF);
 
         float[] multiplyColumnSums(INDArray epsilon, INDArray derivative, int rows, int cols);
+
+        /**
+         * {@link GroupNormSilu#forward()} on float32 row-major arrays {@code [batch, channels,
+         * positions]}; shift {@code [batch * channels]} or null; sigmoid null or the array that
+         * receives sigmoid(z).
+         *
+         * @return per example the groups' means, then their 1 / sqrt(var + eps): {@code [batch, 2 groups]}
+         */
+        float[] groupNormSilu(INDArray input, float[] shift, float[] gamma, float[] beta, int groups, float eps,
+                INDArray output, INDArray sigmoid, int batch, int channels, int positions);
+
+        /**
+         * {@link GroupNormSilu#backward} on float32 row-major arrays; stats as returned by the
+         * forward pass; gradShift ({@code [batch * channels]}, or null) is written, gradGamma and
+         * gradBeta ({@code [channels]}) are added to.
+         */
+        void groupNormSiluBackward(INDArray input, float[] shift, float[] gamma, float[] beta, int groups,
+                float[] stats, INDArray sigmoid, INDArray gradOutput, INDArray gradInput, double[] gradShift,
+                double[] gradGamma, double[] gradBeta, int batch, int channels, int positions);
     }
 }
