@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorOperators;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The Vector API kernels of {@code GroupNormSilu} (scoresde-core) over float32 row-major
- * {@code [batch, channels, positions]} arrays. A group's channels are adjacent in memory, so each
+ * The Vector API kernels of {@code GroupNormSilu} (scoresde-core) over float32
+ * {@code [batch, channels, positions]} arrays, each example row-major and contiguous (examples may
+ * lie apart). A group's channels are adjacent in memory, so each
  * pass runs over one flat range of (channels / groups) positions values; the per-channel
  * coefficients are spread over that range in scratch arrays, so that the loops need no division
  * by the positions and run in whole vectors even where a channel holds fewer values than a vector
@@ -24,14 +25,16 @@ final class VectorGroupNorm {
     private VectorGroupNorm() {
     }
 
+    /** The float index of example b's first value: examples may lie apart (a channel slice). */
+    private static long start(INDArray a, int b, int perExample) {
+        return a.offset() + (long) b * (a.size(0) == 1 ? perExample : a.stride(0));
+    }
+
     static float[] forward(INDArray input, float[] shift, float[] gamma, float[] beta, int groups, float eps,
             INDArray output, INDArray sigmoid, int batch, int channels, int positions) {
         ByteBuffer hb = bytes(input);
         ByteBuffer ob = bytes(output);
         ByteBuffer sb = sigmoid == null ? null : bytes(sigmoid);
-        long h0 = input.offset();
-        long o0 = output.offset();
-        long s0 = sigmoid == null ? 0 : sigmoid.offset();
         int per = channels / groups;
         int m = per * positions;
         float[] scale = new float[m];
@@ -53,7 +56,7 @@ final class VectorGroupNorm {
         for (int b = 0; b < batch; b++) {
             for (int q = 0; q < groups; q++) {
                 int c0 = q * per;
-                int base = (int) ((h0 + (long) (b * channels + c0) * positions) * 4);
+                int base = (int) ((start(input, b, channels * positions) + (long) c0 * positions) * 4);
                 // the mean: the inputs' sum plus the shifts' (each counted over its channel's positions)
                 double sum = sum(hb, base, m);
                 for (int c = 0; c < per; c++) {
@@ -87,8 +90,9 @@ final class VectorGroupNorm {
                     java.util.Arrays.fill(scale, c * positions, (c + 1) * positions, a);
                     java.util.Arrays.fill(offset, c * positions, (c + 1) * positions, o);
                 }
-                int out = (int) ((o0 + (long) (b * channels + c0) * positions) * 4);
-                int sig = (int) ((s0 + (long) (b * channels + c0) * positions) * 4);
+                int out = (int) ((start(output, b, channels * positions) + (long) c0 * positions) * 4);
+                int sig = sigmoid == null ? 0
+                        : (int) ((start(sigmoid, b, channels * positions) + (long) c0 * positions) * 4);
                 i = 0;
                 for (; i < bound; i += step) {
                     FloatVector z = FloatVector.fromByteBuffer(S, hb, base + i * 4, ORDER)
@@ -138,11 +142,12 @@ final class VectorGroupNorm {
         for (int b = 0; b < batch; b++) {
             for (int q = 0; q < groups; q++) {
                 int c0 = q * per;
-                long at = (long) (b * channels + c0) * positions;
-                int h = (int) ((input.offset() + at) * 4);
-                int s = (int) ((sigmoid.offset() + at) * 4);
-                int go = (int) ((gradOutput.offset() + at) * 4);
-                int gi = (int) ((gradInput.offset() + at) * 4);
+                long at = (long) c0 * positions;
+                int all = channels * positions;
+                int h = (int) ((start(input, b, all) + at) * 4);
+                int s = (int) ((start(sigmoid, b, all) + at) * 4);
+                int go = (int) ((start(gradOutput, b, all) + at) * 4);
+                int gi = (int) ((start(gradInput, b, all) + at) * 4);
                 float mean = stats[b * 2 * groups + q];
                 float rstd = stats[b * 2 * groups + groups + q];
                 for (int c = 0; c < per; c++) {

@@ -135,17 +135,19 @@ final class UNetPasses {
         INDArray[] skip = new INDArray[levels];
         INDArray carry = gIn;
         if (levels > 1) {
-            carry = firstChannels(gIn, ch[0], scratch);
-            skip[0] = lastChannels(gIn, ch[0], scratch);
+            carry = firstChannels(gIn, ch[0]);
+            skip[0] = lastChannels(gIn, ch[0]);
         }
         for (int i = 1; i < levels; i++) {
             Block b = t.decoder(i);
             blockBackward(b, carry, g);
-            INDArray gRaw = carry;
+            INDArray gRaw;
             if (t.raw[i] != null) {
                 gRaw = carry.get(ALL, ALL, NDArrayIndex.interval(0, t.raw[i].size(2)),
                         NDArrayIndex.interval(0, t.raw[i].size(3))).dup('c');
                 scratch.add(gRaw);
+            } else {
+                gRaw = dense(carry, scratch);
             }
             INDArray dIn = decoderInput(t, i);
             INDArray gDIn = scratch(scratch, dIn.shape());
@@ -158,8 +160,8 @@ final class UNetPasses {
             if (i == levels - 1) {
                 carry = gDIn;
             } else {
-                carry = firstChannels(gDIn, ch[i], scratch);
-                skip[i] = lastChannels(gDIn, ch[i], scratch);
+                carry = firstChannels(gDIn, ch[i]);
+                skip[i] = lastChannels(gDIn, ch[i]);
             }
         }
         for (int i = levels - 1; i >= 0; i--) {
@@ -234,16 +236,24 @@ final class UNetPasses {
         Nd4j.exec(DynamicCustomOp.builder("concat").addInputs(a, b).addOutputs(out).addIntegerArguments(1).build());
     }
 
-    private static INDArray firstChannels(INDArray a, long c, List<INDArray> scratch) {
-        INDArray v = a.get(ALL, NDArrayIndex.interval(0, c), ALL, ALL).dup('c');
-        scratch.add(v);
-        return v;
+    /** The first c channels of a, a view (its examples lie apart; {@link GroupNormSilu} takes such views in place). */
+    private static INDArray firstChannels(INDArray a, long c) {
+        return a.get(ALL, NDArrayIndex.interval(0, c), ALL, ALL);
     }
 
-    private static INDArray lastChannels(INDArray a, long c, List<INDArray> scratch) {
-        INDArray v = a.get(ALL, NDArrayIndex.interval(c, a.size(1)), ALL, ALL).dup('c');
-        scratch.add(v);
-        return v;
+    /** The channels of a from c on, a view. */
+    private static INDArray lastChannels(INDArray a, long c) {
+        return a.get(ALL, NDArrayIndex.interval(c, a.size(1)), ALL, ALL);
+    }
+
+    /** a itself when its values are adjacent in row-major order (what the convolution ops are given), else a copy. */
+    private static INDArray dense(INDArray a, List<INDArray> scratch) {
+        if (a.ordering() == 'c' && a.elementWiseStride() == 1 && a.stride(0) == a.length() / a.size(0)) {
+            return a;
+        }
+        INDArray d = a.dup('c');
+        scratch.add(d);
+        return d;
     }
 
     private INDArray scratch(List<INDArray> scratch, long[] shape) {

@@ -18,8 +18,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * backward pass, which gives dL/dh (equal to dL/du), dL/dd (its sums over the positions),
  * dL/dgamma and dL/dbeta from dL/dy (docs/math-to-code.md).
  *
- * <p>The fast path is the Java Vector API kernel of {@code scoresde-cpu} on float32 row-major
- * arrays ({@link Kernels.VectorOps}); otherwise plain Java loops in float64 over copies, for any
+ * <p>The fast path is the Java Vector API kernel of {@code scoresde-cpu} on float32 arrays whose
+ * examples are each row-major and contiguous, possibly apart (a channel slice of a larger array
+ * serves in place; {@link Kernels.VectorOps}); otherwise plain Java loops in float64 over copies, for any
  * data type (the float64 path of gradient checks). Not thread-safe: one pass per thread.
  */
 public final class GroupNormSilu {
@@ -260,22 +261,25 @@ public final class GroupNormSilu {
         return d == null ? v : v + d[b * channels + c];
     }
 
-    /** float32, row-major with adjacent elements, int-addressable: what the vector kernel reads. */
+    /**
+     * float32, each example's values row-major and adjacent (examples may lie apart: a slice of
+     * the channels of a larger array), int-addressable: what the vector kernel reads.
+     */
     private static boolean fast(INDArray a) {
-        return a.dataType() == DataType.FLOAT && isDenseC(a) && (a.offset() + a.length()) * 4L <= Integer.MAX_VALUE;
-    }
-
-    private static boolean isDenseC(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || a.ordering() != 'c') {
+            return false;
+        }
         long expected = 1;
         long[] shape = a.shape();
         long[] stride = a.stride();
-        for (int i = shape.length - 1; i >= 0; i--) {
+        for (int i = shape.length - 1; i >= 1; i--) {
             if (shape[i] != 1 && stride[i] != expected) {
                 return false;
             }
             expected *= shape[i];
         }
-        return true;
+        long last = a.offset() + (shape[0] - 1) * Math.max(expected, stride[0]) + expected;
+        return (shape[0] == 1 || stride[0] >= expected) && last * 4L <= Integer.MAX_VALUE;
     }
 
     private static void checkLength(String name, INDArray a, long n) {

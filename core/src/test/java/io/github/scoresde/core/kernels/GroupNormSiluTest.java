@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Swish;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The fused shift + GroupNorm + SiLU against its definition composed from ND4J ops and against
@@ -131,6 +132,34 @@ public class GroupNormSiluTest {
                 assertTrue(err < 2e-5 * scale, java.util.Arrays.toString(k) + " gradient " + j + ": error " + err
                         + " of " + scale);
             }
+        }
+    }
+
+    @Test
+    public void aChannelSliceOfALargerArrayServesInPlace() {
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            // the first 8 of 12 channels: each example's 8 x 25 values adjacent, examples 12 x 25 apart
+            INDArray big = gaussian(1, type, 3, 3, 12, 5, 5);
+            INDArray gradBig = gaussian(2, type, 1, 3, 12, 5, 5);
+            INDArray h = big.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 8), NDArrayIndex.all(), NDArrayIndex.all());
+            INDArray r = gradBig.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 8), NDArrayIndex.all(),
+                    NDArrayIndex.all());
+            INDArray untouched = gradBig.get(NDArrayIndex.all(), NDArrayIndex.interval(8, 12), NDArrayIndex.all(),
+                    NDArrayIndex.all()).dup();
+            INDArray shift = gaussian(3, type, 1, 3, 8);
+            INDArray gamma = gaussian(4, type, 1, 1, 8).reshape(8).addi(1);
+            INDArray beta = gaussian(5, type, 1, 1, 8).reshape(8);
+            GroupNormSilu dense = GroupNormSilu.over(h.dup('c'), shift, gamma, beta, 2, 1e-5, true);
+            dense.forward();
+            INDArray expectedGrad = r.dup('c');
+            dense.backward(expectedGrad, expectedGrad, null, null, null);
+            GroupNormSilu slice = GroupNormSilu.over(h, shift, gamma, beta, 2, 1e-5, true);
+            slice.forward();
+            slice.backward(r, r, null, null, null);
+            assertEquals(0, slice.output().sub(dense.output()).amaxNumber().doubleValue(), 0, type + " output");
+            assertEquals(0, r.sub(expectedGrad).amaxNumber().doubleValue(), 0, type + " gradient");
+            assertEquals(0, gradBig.get(NDArrayIndex.all(), NDArrayIndex.interval(8, 12), NDArrayIndex.all(),
+                    NDArrayIndex.all()).sub(untouched).amaxNumber().doubleValue(), 0, type + " the other channels");
         }
     }
 
