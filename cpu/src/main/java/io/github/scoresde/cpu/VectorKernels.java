@@ -288,4 +288,19 @@ final class VectorKernels implements Kernels.VectorOps {
         VectorGroupNorm.backward(input, shift, gamma, beta, groups, stats, sigmoid, gradOutput, gradInput, gradShift,
                 gradGamma, gradBeta, batch, channels, positions);
     }
+
+    @Override
+    public void narrowConv(INDArray image, float[] weights, INDArray features) {
+        VectorNarrowConv.conv(image, weights, features);
+    }
+
+    @Override
+    public void narrowConvTranspose(INDArray features, float[] weights, float[] bias, INDArray image) {
+        VectorNarrowConv.convTranspose(features, weights, bias, image);
+    }
+
+    @Override
+    public double[] narrowConvWeightGradient(INDArray image, INDArray features) {
+        return VectorNarrowConv.weightGradient(image, features);
+    }
 }

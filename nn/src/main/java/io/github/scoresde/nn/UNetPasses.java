@@ -85,7 +85,11 @@ final class UNetPasses {
         }
         for (int i = 0; i < levels; i++) {
             Block b = t.blocks[i];
-            ConvOps.conv(i == 0 ? t.x : t.blocks[i - 1].gn.output(), w.get(b.name + "_conv"), i == 0 ? 1 : 2, b.pre);
+            if (i == 0) {
+                imageConv(t.x, w.get(b.name + "_conv"), b.pre);
+            } else {
+                ConvOps.conv(t.blocks[i - 1].gn.output(), w.get(b.name + "_conv"), 2, b.pre);
+            }
             b.gn.forward();
         }
         for (int i = levels - 1; i >= 1; i--) {
@@ -106,7 +110,7 @@ final class UNetPasses {
         if (levels > 1) {
             concatChannels(t.decoder(1).gn.output(), t.blocks[0].gn.output(), t.outInput);
         }
-        ConvOps.deconv(outInput(t), w.get("out_tconv"), w.get("out_b"), 1, t.out);
+        imageDeconv(outInput(t), w.get("out_tconv"), w.get("out_b"), t.out);
         return t.out;
     }
 
@@ -126,11 +130,16 @@ final class UNetPasses {
         List<INDArray> scratch = new ArrayList<>();
         INDArray in = outInput(t);
         INDArray gIn = scratch(scratch, in.shape());
-        if (params) {
-            ConvOps.deconvBackward(in, w.get("out_tconv"), w.get("out_b"), gradOut, 1, gIn, g.get("out_tconv"),
+        // the last layer is a transposed convolution to the image's channels: its input gradient is a
+        // convolution from them, its weight gradient the narrow kernels' (libnd4j's op when they decline)
+        imageConv(gradOut, w.get("out_tconv"), gIn);
+        if (params && !Kernels.narrowConvWeightGradient(gradOut, in, g.get("out_tconv"))) {
+            INDArray unused = scratch(scratch, in.shape());
+            ConvOps.deconvBackward(in, w.get("out_tconv"), w.get("out_b"), gradOut, 1, unused, g.get("out_tconv"),
                     g.get("out_b"));
-        } else {
-            ConvOps.conv(gradOut, w.get("out_tconv"), 1, gIn);
+        }
+        if (params) {
+            g.get("out_b").assign(gradOut.sum(0, 2, 3));
         }
         INDArray[] skip = new INDArray[levels];
         INDArray carry = gIn;
@@ -173,8 +182,16 @@ final class UNetPasses {
             INDArray input = i == 0 ? t.x : t.blocks[i - 1].gn.output();
             int stride = i == 0 ? 1 : 2;
             INDArray gInput = scratch(scratch, input.shape());
-            if (params) {
+            if (params && i == 0) {
+                // the first layer's input is the image: its weight gradient only
+                if (!Kernels.narrowConvWeightGradient(input, carry, g.get(b.name + "_conv"))) {
+                    ConvOps.convBackward(input, w.get(b.name + "_conv"), carry, 1, gInput, g.get(b.name + "_conv"));
+                }
+                break;
+            } else if (params) {
                 ConvOps.convBackward(input, w.get(b.name + "_conv"), carry, stride, gInput, g.get(b.name + "_conv"));
+            } else if (i == 0) {
+                imageDeconv(carry, w.get(b.name + "_conv"), null, gInput);
             } else {
                 long rh = stride * (carry.size(2) - 1) + 3;
                 long rw = stride * (carry.size(3) - 1) + 3;
@@ -221,6 +238,20 @@ final class UNetPasses {
         g.get("embed_b").assign(gPre.sum(0));
         if (t.oneHot != null) {
             g.get("label_E").assign(t.oneHot.transpose().mmul(gPre));
+        }
+    }
+
+    /** A stride-1 convolution from the image side (the first layer, the last one's input gradient). */
+    private static void imageConv(INDArray image, INDArray weights, INDArray features) {
+        if (!Kernels.narrowConv(image, weights, features)) {
+            ConvOps.conv(image, weights, 1, features);
+        }
+    }
+
+    /** A stride-1 transposed convolution to the image side (the last layer, the first one's input gradient). */
+    private static void imageDeconv(INDArray features, INDArray weights, INDArray bias, INDArray image) {
+        if (!Kernels.narrowConvTranspose(features, weights, bias, image)) {
+            ConvOps.deconv(features, weights, bias, 1, image);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.scoresde.core.kernels;
 
 import java.util.Arrays;
+import io.github.scoresde.core.NdArrays;
 import java.util.ServiceLoader;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -413,6 +414,87 @@ public final class Kernels {
                 perRow, from, to, outD, outF);
     }
 
+    /**
+     * A 3x3, stride-1, unpadded convolution from an image-side array of few channels to features:
+     * {@code features[b, c, i, j] = sum_{k, ky, kx} w[ky, kx, k, c] image[b, k, i + ky, j + kx]}.
+     * With one image channel libnd4j's oneDNN convolutions run such layers several times below
+     * their speed on wider ones (docs/performance.md); the provider's kernel does them directly.
+     * The same operation is the input gradient of {@link #narrowConvTranspose}.
+     *
+     * @param image {@code [B, k, H, W]}
+     * @param weights {@code [3, 3, k, C]} (a convolution's [kH, kW, in, out], a transposed
+     *     convolution's [kH, kW, out, in])
+     * @param features receives {@code [B, C, H - 2, W - 2]}
+     * @return false when no provider serves or the arrays are not float32 and dense row-major
+     *     (nothing done: the caller runs its libnd4j op)
+     */
+    public static boolean narrowConv(INDArray image, INDArray weights, INDArray features) {
+        if (VECTOR == null || !narrowShapes(image, weights, features) || !dense(image, weights, features)) {
+            return false;
+        }
+        VECTOR.narrowConv(image, NdArrays.toFloats(weights), features);
+        keepAlive(image, features);
+        return true;
+    }
+
+    /**
+     * The transposed convolution of {@link #narrowConv}, with a bias per image channel:
+     * {@code image[b, k, y, x] = bias[k] + sum_{c, ky, kx} w[ky, kx, k, c] features[b, c, y - ky, x - kx]};
+     * also the input gradient of {@link #narrowConv}.
+     *
+     * @param features {@code [B, C, h, w]}
+     * @param weights {@code [3, 3, k, C]}
+     * @param bias {@code [k]}, or null
+     * @param image receives {@code [B, k, h + 2, w + 2]}
+     * @return false when nothing was done (as {@link #narrowConv})
+     */
+    public static boolean narrowConvTranspose(INDArray features, INDArray weights, INDArray bias, INDArray image) {
+        if (VECTOR == null || !narrowShapes(image, weights, features) || !dense(image, weights, features)
+                || (bias != null && bias.length() != image.size(1))) {
+            return false;
+        }
+        VECTOR.narrowConvTranspose(features, NdArrays.toFloats(weights), bias == null ? null : NdArrays.toFloats(bias),
+                image);
+        keepAlive(image, features);
+        return true;
+    }
+
+    /**
+     * The weights' gradient of {@link #narrowConv} and {@link #narrowConvTranspose}:
+     * {@code grad[ky, kx, k, c] = sum_{b, i, j} image[b, k, i + ky, j + kx] features[b, c, i, j]},
+     * where image is the image-side array (the convolution's input or the transposed
+     * convolution's output gradient) and features the other.
+     *
+     * @param gradWeights receives {@code [3, 3, k, C]}
+     * @return false when nothing was done (as {@link #narrowConv})
+     */
+    public static boolean narrowConvWeightGradient(INDArray image, INDArray features, INDArray gradWeights) {
+        if (VECTOR == null || !narrowShapes(image, gradWeights, features) || !dense(image, features)) {
+            return false;
+        }
+        double[] g = VECTOR.narrowConvWeightGradient(image, features);
+        keepAlive(image, features);
+        gradWeights.assign(Nd4j.createFromArray(g).reshape(gradWeights.shape()).castTo(gradWeights.dataType()));
+        return true;
+    }
+
+    private static boolean narrowShapes(INDArray image, INDArray weights, INDArray features) {
+        return image.rank() == 4 && features.rank() == 4 && weights.rank() == 4 && image.size(0) == features.size(0)
+                && features.size(2) == image.size(2) - 2 && features.size(3) == image.size(3) - 2
+                && weights.size(0) == 3 && weights.size(1) == 3 && weights.size(2) == image.size(1)
+                && weights.size(3) == features.size(1);
+    }
+
+    /** float32, row-major, elements adjacent, int-addressable. */
+    private static boolean dense(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (a.dataType() != DataType.FLOAT || !adjacent(a, 'c', DataType.FLOAT) || a.length() == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** float32, one row or column, elements adjacent, int-addressable. */
     private static boolean denseVector(INDArray a, long n) {
         return a.dataType() == DataType.FLOAT && a.length() == n && n > 0 && (a.rank() == 1 || a.isVector())
@@ -509,6 +591,12 @@ public final class Kernels {
          * forward pass; gradShift ({@code [batch * channels]}, or null) is written, gradGamma and
          * gradBeta ({@code [channels]}) are added to.
          */
+        void narrowConv(INDArray image, float[] weights, INDArray features);
+
+        void narrowConvTranspose(INDArray features, float[] weights, float[] bias, INDArray image);
+
+        double[] narrowConvWeightGradient(INDArray image, INDArray features);
+
         void groupNormSiluBackward(INDArray input, float[] shift, float[] gamma, float[] beta, int groups,
                 float[] stats, INDArray sigmoid, INDArray gradOutput, INDArray gradInput, double[] gradShift,
                 double[] gradGamma, double[] gradBeta, int batch, int channels, int positions);
