@@ -303,4 +303,24 @@ final class VectorKernels implements Kernels.VectorOps {
     public double[] narrowConvWeightGradient(INDArray image, INDArray features) {
         return VectorNarrowConv.weightGradient(image, features);
     }
+
+    @Override
+    public void addInto(INDArray target, INDArray source, int batch, int perExample) {
+        ByteBuffer tb = bytes(target);
+        ByteBuffer sb = bytes(source);
+        int step = S.length();
+        int bound = S.loopBound(perExample);
+        for (int b = 0; b < batch; b++) {
+            int t0 = (int) ((target.offset() + (long) b * (batch == 1 ? perExample : target.stride(0))) * 4);
+            int s0 = (int) ((source.offset() + (long) b * (batch == 1 ? perExample : source.stride(0))) * 4);
+            int i = 0;
+            for (; i < bound; i += step) {
+                FloatVector.fromByteBuffer(S, tb, t0 + i * 4, ORDER)
+                        .add(FloatVector.fromByteBuffer(S, sb, s0 + i * 4, ORDER)).intoByteBuffer(tb, t0 + i * 4, ORDER);
+            }
+            for (; i < perExample; i++) {
+                tb.putFloat(t0 + i * 4, tb.getFloat(t0 + i * 4) + sb.getFloat(s0 + i * 4));
+            }
+        }
+    }
 }

@@ -127,14 +127,13 @@ final class UNetPasses {
         Tape t = tape;
         boolean params = wrt == Wrt.PARAMETERS;
         Map<String, INDArray> g = params ? UNetGraph.views(gradient, layout) : null;
-        List<INDArray> scratch = new ArrayList<>();
         INDArray in = outInput(t);
-        INDArray gIn = scratch(scratch, in.shape());
+        INDArray gIn = t.buffer("out input", in.shape());
         // the last layer is a transposed convolution to the image's channels: its input gradient is a
         // convolution from them, its weight gradient the narrow kernels' (libnd4j's op when they decline)
         imageConv(gradOut, w.get("out_tconv"), gIn);
         if (params && !Kernels.narrowConvWeightGradient(gradOut, in, g.get("out_tconv"))) {
-            INDArray unused = scratch(scratch, in.shape());
+            INDArray unused = t.buffer("out input, unused", in.shape());
             ConvOps.deconvBackward(in, w.get("out_tconv"), w.get("out_b"), gradOut, 1, unused, g.get("out_tconv"),
                     g.get("out_b"));
         }
@@ -152,14 +151,13 @@ final class UNetPasses {
             blockBackward(b, carry, g);
             INDArray gRaw;
             if (t.raw[i] != null) {
-                gRaw = carry.get(ALL, ALL, NDArrayIndex.interval(0, t.raw[i].size(2)),
-                        NDArrayIndex.interval(0, t.raw[i].size(3))).dup('c');
-                scratch.add(gRaw);
+                gRaw = t.buffer("dec raw " + i, t.raw[i].shape()).assign(carry.get(ALL, ALL,
+                        NDArrayIndex.interval(0, t.raw[i].size(2)), NDArrayIndex.interval(0, t.raw[i].size(3))));
             } else {
-                gRaw = dense(carry, scratch);
+                gRaw = dense(carry) ? carry : t.buffer("dec raw " + i, carry.shape()).assign(carry);
             }
             INDArray dIn = decoderInput(t, i);
-            INDArray gDIn = scratch(scratch, dIn.shape());
+            INDArray gDIn = t.buffer("dec input " + i, dIn.shape());
             if (params) {
                 ConvOps.deconvBackward(dIn, w.get(b.name + "_tconv"), null, gRaw, 2, gDIn, g.get(b.name + "_tconv"),
                         null);
@@ -175,13 +173,15 @@ final class UNetPasses {
         }
         for (int i = levels - 1; i >= 0; i--) {
             if (skip[i] != null) {
-                carry.addi(skip[i]);
+                Kernels.addInto(carry, skip[i]);
             }
             Block b = t.blocks[i];
             blockBackward(b, carry, g);
             INDArray input = i == 0 ? t.x : t.blocks[i - 1].gn.output();
             int stride = i == 0 ? 1 : 2;
-            INDArray gInput = scratch(scratch, input.shape());
+            // the input gradient of a VJP is padded where the convolution dropped rows: its own
+            // buffer, whose zero border no other pass writes
+            INDArray gInput = t.buffer((params ? "enc input " : "enc input, padded ") + i, input.shape());
             if (params && i == 0) {
                 // the first layer's input is the image: its weight gradient only
                 if (!Kernels.narrowConvWeightGradient(input, carry, g.get(b.name + "_conv"))) {
@@ -198,7 +198,7 @@ final class UNetPasses {
                 if (rh == input.size(2) && rw == input.size(3)) {
                     ConvOps.deconv(carry, w.get(b.name + "_conv"), null, stride, gInput);
                 } else {
-                    INDArray raw = scratch(scratch, new long[] {input.size(0), input.size(1), rh, rw});
+                    INDArray raw = t.buffer("enc raw " + i, input.size(0), input.size(1), rh, rw);
                     ConvOps.deconv(carry, w.get(b.name + "_conv"), null, stride, raw);
                     gInput.get(ALL, ALL, NDArrayIndex.interval(0, rh), NDArrayIndex.interval(0, rw)).assign(raw);
                 }
@@ -211,7 +211,6 @@ final class UNetPasses {
         } else {
             result = carry.dup();
         }
-        NdArrays.release(scratch.toArray(new INDArray[0]));
         return result;
     }
 
@@ -277,20 +276,9 @@ final class UNetPasses {
         return a.get(ALL, NDArrayIndex.interval(c, a.size(1)), ALL, ALL);
     }
 
-    /** a itself when its values are adjacent in row-major order (what the convolution ops are given), else a copy. */
-    private static INDArray dense(INDArray a, List<INDArray> scratch) {
-        if (a.ordering() == 'c' && a.elementWiseStride() == 1 && a.stride(0) == a.length() / a.size(0)) {
-            return a;
-        }
-        INDArray d = a.dup('c');
-        scratch.add(d);
-        return d;
-    }
-
-    private INDArray scratch(List<INDArray> scratch, long[] shape) {
-        INDArray a = Nd4j.create(type, shape, 'c');
-        scratch.add(a);
-        return a;
+    /** Whether a's values are adjacent in row-major order (what the convolution ops are given). */
+    private static boolean dense(INDArray a) {
+        return a.ordering() == 'c' && a.elementWiseStride() == 1 && a.stride(0) == a.length() / a.size(0);
     }
 
     /** The tape for a batch of n, reused when the last one had the same size. */
@@ -335,9 +323,24 @@ final class UNetPasses {
         final INDArray[] raw;
         final INDArray outInput;
         final INDArray out;
+        /** the backward pass's gradients, by role, allocated (zeroed) at first use */
+        final Map<String, INDArray> buffers = new java.util.HashMap<>();
         INDArray x;
         INDArray fourier;
         INDArray oneHot;
+
+        /**
+         * The backward pass's array for a role: zeros at first, then whatever the last pass left
+         * (every user overwrites it, but for a zero border that only a padded copy relies on).
+         */
+        INDArray buffer(String role, long... shape) {
+            INDArray a = buffers.get(role);
+            if (a == null || !java.util.Arrays.equals(a.shape(), shape)) {
+                a = Nd4j.zeros(type, shape);
+                buffers.put(role, a);
+            }
+            return a;
+        }
 
         Tape(int n) {
             this.n = n;
@@ -383,6 +386,7 @@ final class UNetPasses {
 
         void release() {
             List<INDArray> all = new ArrayList<>(List.of(embedPre, embed, embedDerivative, out));
+            all.addAll(buffers.values());
             for (Block b : blocks) {
                 all.add(b.pre);
                 all.add(b.shift);

@@ -74,6 +74,20 @@ class UNetScoreNetworkTest {
     }
 
     @Test
+    void passesOfOneBatchSizeShareBuffersWithoutLeakingIntoEachOther() {
+        // a training gradient, then a VJP and an output at the same batch size, against a copy that
+        // only ever made the VJP and the output (the VJP's padded input gradient has a zero border)
+        UNetScoreNetwork net = UNetScoreNetwork.create(tiny(0));
+        UNetScoreNetwork fresh = net.withParameters(net.params());
+        INDArray x = gaussian(DataType.FLOAT, 4, 2, 1, 8, 8);
+        INDArray t = Nd4j.createFromArray(0.3f, 0.8f);
+        INDArray v = gaussian(DataType.FLOAT, 5, 2, 1, 8, 8);
+        net.gradient(new DenoisingBatch(x, t, v, Nd4j.createFromArray(1f, 1f), null).toMultiDataSet());
+        assertEquals(fresh.vectorJacobianProduct(x, t, v), net.vectorJacobianProduct(x, t, v));
+        assertEquals(fresh.output(x, t), net.output(x, t));
+    }
+
+    @Test
     void parameterGradientsMatchFiniteDifferencesOfTheLoss() {
         // float64, class-conditional (the label embedding is differentiated too), per-example weights
         UNetScoreNetwork net = UNetScoreNetwork.create(tiny(3), AdamSettings.defaults(), DataType.DOUBLE);

@@ -38,7 +38,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench}: runs the canonical workloads B1-B5 of BENCHMARKS.md and prints one table of
+ * {@code bench}: runs the canonical workloads B1-B7 of BENCHMARKS.md and prints one table of
  * figures (medians over repeats after a warm-up; NFE; quality figures beside their floors), also
  * written as JSON. It prints; it never fails on a time.
  *
@@ -54,7 +54,7 @@ import picocli.CommandLine.Option;
  * steps) add 10-20 minutes each.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Run the benchmark workloads B1-B5 and print a table of figures (also written as JSON).")
+        description = "Run the benchmark workloads B1-B7 and print a table of figures (also written as JSON).")
 public final class BenchCommand implements Callable<Integer> {
     private final BenchReport report = new BenchReport();
     private PyTorchReference reference;
@@ -88,8 +88,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup-seconds", defaultValue = "3",
             description = "warm up each workload for at least one run and at least this long, and on (up to four "
-                    + "times as long) while its last run is more than 25% slower than its fastest or the JIT compiled "
-                    + "for more than 2% of it, so the JIT has compiled the kernels of short ones (default ${DEFAULT-VALUE})")
+                    + "times as long) while its last run is more than 25%% slower than its fastest or the JIT compiled "
+                    + "for more than 2%% of it, so the JIT has compiled the kernels of short ones (default ${DEFAULT-VALUE})")
     double warmupSeconds;
 
     @Option(names = "--b1-warmup-seconds", defaultValue = "10",

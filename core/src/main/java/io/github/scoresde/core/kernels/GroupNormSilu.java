@@ -261,25 +261,8 @@ public final class GroupNormSilu {
         return d == null ? v : v + d[b * channels + c];
     }
 
-    /**
-     * float32, each example's values row-major and adjacent (examples may lie apart: a slice of
-     * the channels of a larger array), int-addressable: what the vector kernel reads.
-     */
     private static boolean fast(INDArray a) {
-        if (a.dataType() != DataType.FLOAT || a.ordering() != 'c') {
-            return false;
-        }
-        long expected = 1;
-        long[] shape = a.shape();
-        long[] stride = a.stride();
-        for (int i = shape.length - 1; i >= 1; i--) {
-            if (shape[i] != 1 && stride[i] != expected) {
-                return false;
-            }
-            expected *= shape[i];
-        }
-        long last = a.offset() + (shape[0] - 1) * Math.max(expected, stride[0]) + expected;
-        return (shape[0] == 1 || stride[0] >= expected) && last * 4L <= Integer.MAX_VALUE;
+        return Kernels.examplesContiguous(a);
     }
 
     private static void checkLength(String name, INDArray a, long n) {

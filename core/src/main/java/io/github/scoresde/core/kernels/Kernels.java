@@ -415,6 +415,48 @@ public final class Kernels {
     }
 
     /**
+     * target += source, element-wise, in place. Both {@code [B, ...]} of one shape; either may be
+     * a view whose examples are each contiguous but lie apart (a channel slice of a larger array),
+     * where ND4J's strided add runs an order of magnitude slower than a contiguous one.
+     *
+     * @return target
+     */
+    public static INDArray addInto(INDArray target, INDArray source) {
+        if (!Arrays.equals(target.shape(), source.shape())) {
+            throw new IllegalArgumentException("source must have the shape " + Arrays.toString(target.shape())
+                    + " of target; got " + Arrays.toString(source.shape()));
+        }
+        if (VECTOR != null && target.rank() >= 2 && examplesContiguous(target) && examplesContiguous(source)) {
+            VECTOR.addInto(target, source, (int) target.size(0), (int) (target.length() / target.size(0)));
+            keepAlive(target, source);
+            return target;
+        }
+        return target.addi(source.castTo(target.dataType()));
+    }
+
+    /**
+     * float32, row-major, each example's values ({@code a[b, ...]}) adjacent, examples possibly
+     * apart (a slice of the channels of a larger array), int-addressable: what the per-example
+     * kernels read.
+     */
+    static boolean examplesContiguous(INDArray a) {
+        if (a.dataType() != DataType.FLOAT || a.ordering() != 'c' || a.rank() < 1 || a.length() == 0) {
+            return false;
+        }
+        long expected = 1;
+        long[] shape = a.shape();
+        long[] stride = a.stride();
+        for (int i = shape.length - 1; i >= 1; i--) {
+            if (shape[i] != 1 && stride[i] != expected) {
+                return false;
+            }
+            expected *= shape[i];
+        }
+        long last = a.offset() + (shape[0] - 1) * Math.max(expected, stride[0]) + expected;
+        return (shape[0] == 1 || stride[0] >= expected) && last * 4L <= Integer.MAX_VALUE;
+    }
+
+    /**
      * A 3x3, stride-1, unpadded convolution from an image-side array of few channels to features:
      * {@code features[b, c, i, j] = sum_{k, ky, kx} w[ky, kx, k, c] image[b, k, i + ky, j + kx]}.
      * With one image channel libnd4j's oneDNN convolutions run such layers several times below
@@ -591,6 +633,9 @@ public final class Kernels {
          * forward pass; gradShift ({@code [batch * channels]}, or null) is written, gradGamma and
          * gradBeta ({@code [channels]}) are added to.
          */
+        /** target += source over {@code batch} examples of {@code perExample} adjacent floats each (examples may lie apart). */
+        void addInto(INDArray target, INDArray source, int batch, int perExample);
+
         void narrowConv(INDArray image, float[] weights, INDArray features);
 
         void narrowConvTranspose(INDArray features, float[] weights, float[] bias, INDArray image);
