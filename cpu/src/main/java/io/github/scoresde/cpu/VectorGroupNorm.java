@@ -15,11 +15,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The Vector API kernels of {@code GroupNormSilu} (scoresde-core) over float32
  * {@code [batch, channels, positions]} arrays, each example row-major and contiguous (examples may
- * lie apart). A group's channels are adjacent in memory, so each
- * pass runs over one flat range of (channels / groups) positions values; the per-channel
- * coefficients are spread over that range in scratch arrays, so that the loops need no division
- * by the positions and run in whole vectors even where a channel holds fewer values than a vector
- * (the U-Net's 5x5 and 2x2 levels).
+ * lie apart). A group's channels are adjacent in memory. The forward pass runs over each group as
+ * one flat range, its per-channel coefficients spread over the range in scratch arrays, so that
+ * the SiLU's loop runs in whole vectors even where a channel holds fewer values than a vector (the
+ * U-Net's 5x5 and 2x2 levels; a scalar tail would need an exponential per value). The backward
+ * pass needs none (sigmoid(z) is kept) and runs channel by channel, its sums in registers.
  */
 final class VectorGroupNorm {
     private VectorGroupNorm() {
@@ -132,83 +132,94 @@ final class VectorGroupNorm {
         ByteBuffer gib = gradInput == gradOutput ? gob : bytes(gradInput);
         int per = channels / groups;
         int m = per * positions;
-        float[] scale = new float[m];
-        float[] offset = new float[m];
-        float[] centre = new float[m];
-        float[] gam = new float[m];
-        float[] product = new float[m];
         int step = S.length();
-        int bound = S.loopBound(m);
+        int bound = S.loopBound(positions);
+        double[] s1 = new double[per];
+        double[] s2 = new double[per];
+        int all = channels * positions;
+        // per channel, whose positions are adjacent: the coefficients are scalars and the sums
+        // accumulate in registers; two passes over the group
         for (int b = 0; b < batch; b++) {
+            long h0 = start(input, b, all);
+            long s0 = start(sigmoid, b, all);
+            long go0 = start(gradOutput, b, all);
+            long gi0 = start(gradInput, b, all);
             for (int q = 0; q < groups; q++) {
-                int c0 = q * per;
-                long at = (long) c0 * positions;
-                int all = channels * positions;
-                int h = (int) ((start(input, b, all) + at) * 4);
-                int s = (int) ((start(sigmoid, b, all) + at) * 4);
-                int go = (int) ((start(gradOutput, b, all) + at) * 4);
-                int gi = (int) ((start(gradInput, b, all) + at) * 4);
                 float mean = stats[b * 2 * groups + q];
                 float rstd = stats[b * 2 * groups + groups + q];
-                for (int c = 0; c < per; c++) {
-                    float e = (shift == null ? 0 : shift[b * channels + c0 + c]) - mean;
-                    float a = gamma[c0 + c] * rstd;
-                    int from = c * positions;
-                    int to = from + positions;
-                    java.util.Arrays.fill(scale, from, to, a);
-                    java.util.Arrays.fill(offset, from, to, beta[c0 + c] + e * a);
-                    java.util.Arrays.fill(centre, from, to, e);
-                    java.util.Arrays.fill(gam, from, to, gamma[c0 + c]);
-                }
-                // dL/dz = dL/dy SiLU'(z), SiLU'(z) = s (1 + z (1 - s)); and its products with n
-                int i = 0;
-                for (; i < bound; i += step) {
-                    FloatVector hv = FloatVector.fromByteBuffer(S, hb, h + i * 4, ORDER);
-                    FloatVector z = hv.fma(FloatVector.fromArray(S, scale, i), FloatVector.fromArray(S, offset, i));
-                    FloatVector sv = FloatVector.fromByteBuffer(S, sb, s + i * 4, ORDER);
-                    FloatVector gz = FloatVector.fromByteBuffer(S, gob, go + i * 4, ORDER)
-                            .mul(sv.mul(z.mul(sv.neg().add(1f)).add(1f)));
-                    gz.intoByteBuffer(gib, gi + i * 4, ORDER);
-                    FloatVector n = hv.add(FloatVector.fromArray(S, centre, i)).mul(rstd);
-                    gz.mul(n).intoArray(product, i);
-                }
-                for (; i < m; i++) {
-                    float hv = hb.getFloat(h + i * 4);
-                    float z = hv * scale[i] + offset[i];
-                    float sv = sb.getFloat(s + i * 4);
-                    float gz = gob.getFloat(go + i * 4) * (sv * (1 + z * (1 - sv)));
-                    gib.putFloat(gi + i * 4, gz);
-                    product[i] = gz * (hv + centre[i]) * rstd;
-                }
                 double k1 = 0;
                 double k2 = 0;
-                for (int c = 0; c < per; c++) {
-                    double s1 = sum(gib, gi + c * positions * 4, positions);
-                    double s2 = sum(product, c * positions, positions);
-                    gradBeta[c0 + c] += s1;
-                    gradGamma[c0 + c] += s2;
-                    k1 += gamma[c0 + c] * s1;
-                    k2 += gamma[c0 + c] * s2;
+                // dL/dz = dL/dy SiLU'(z), SiLU'(z) = s (1 + z (1 - s)), written over the output
+                // gradient's place in dL/du; its sums, plain and times n, per channel
+                for (int j = 0; j < per; j++) {
+                    int c = q * per + j;
+                    float e = (shift == null ? 0 : shift[b * channels + c]) - mean;
+                    float a = gamma[c] * rstd;
+                    float o = beta[c] + e * a;
+                    long at = (long) c * positions;
+                    int h = (int) ((h0 + at) * 4);
+                    int s = (int) ((s0 + at) * 4);
+                    int go = (int) ((go0 + at) * 4);
+                    int gi = (int) ((gi0 + at) * 4);
+                    FloatVector sum = FloatVector.zero(S);
+                    FloatVector sumN = FloatVector.zero(S);
+                    int i = 0;
+                    for (; i < bound; i += step) {
+                        FloatVector hv = FloatVector.fromByteBuffer(S, hb, h + i * 4, ORDER);
+                        FloatVector z = hv.mul(a).add(o);
+                        FloatVector sv = FloatVector.fromByteBuffer(S, sb, s + i * 4, ORDER);
+                        FloatVector gz = FloatVector.fromByteBuffer(S, gob, go + i * 4, ORDER)
+                                .mul(sv.mul(z.mul(sv.neg().add(1f)).add(1f)));
+                        gz.intoByteBuffer(gib, gi + i * 4, ORDER);
+                        sum = sum.add(gz);
+                        sumN = hv.add(e).mul(rstd).fma(gz, sumN);
+                    }
+                    double t1 = sum.reduceLanes(VectorOperators.ADD);
+                    double t2 = sumN.reduceLanes(VectorOperators.ADD);
+                    for (; i < positions; i++) {
+                        float hv = hb.getFloat(h + i * 4);
+                        float z = hv * a + o;
+                        float sv = sb.getFloat(s + i * 4);
+                        float gz = gob.getFloat(go + i * 4) * (sv * (1 + z * (1 - sv)));
+                        gib.putFloat(gi + i * 4, gz);
+                        t1 += gz;
+                        t2 += gz * (hv + e) * rstd;
+                    }
+                    s1[j] = t1;
+                    s2[j] = t2;
+                    gradBeta[c] += t1;
+                    gradGamma[c] += t2;
+                    k1 += gamma[c] * t1;
+                    k2 += gamma[c] * t2;
                 }
                 float f1 = (float) (k1 / m);
                 float f2 = (float) (k2 / m);
                 // dL/du = rstd (gamma dL/dz - mean(gamma dL/dz) - n mean(gamma dL/dz n))
-                i = 0;
-                for (; i < bound; i += step) {
-                    FloatVector n = FloatVector.fromByteBuffer(S, hb, h + i * 4, ORDER)
-                            .add(FloatVector.fromArray(S, centre, i)).mul(rstd);
-                    FloatVector gz = FloatVector.fromByteBuffer(S, gib, gi + i * 4, ORDER);
-                    gz.mul(FloatVector.fromArray(S, gam, i)).sub(f1).sub(n.mul(f2)).mul(rstd)
-                            .intoByteBuffer(gib, gi + i * 4, ORDER);
-                }
-                for (; i < m; i++) {
-                    float n = (hb.getFloat(h + i * 4) + centre[i]) * rstd;
-                    float gz = gib.getFloat(gi + i * 4);
-                    gib.putFloat(gi + i * 4, (gz * gam[i] - f1 - n * f2) * rstd);
-                }
-                if (gradShift != null) {
-                    for (int c = 0; c < per; c++) {
-                        gradShift[b * channels + c0 + c] = sum(gib, gi + c * positions * 4, positions);
+                for (int j = 0; j < per; j++) {
+                    int c = q * per + j;
+                    float e = (shift == null ? 0 : shift[b * channels + c]) - mean;
+                    float g = gamma[c];
+                    long at = (long) c * positions;
+                    int h = (int) ((h0 + at) * 4);
+                    int gi = (int) ((gi0 + at) * 4);
+                    FloatVector sum = FloatVector.zero(S);
+                    int i = 0;
+                    for (; i < bound; i += step) {
+                        FloatVector n = FloatVector.fromByteBuffer(S, hb, h + i * 4, ORDER).add(e).mul(rstd);
+                        FloatVector gu = FloatVector.fromByteBuffer(S, gib, gi + i * 4, ORDER).mul(g).sub(f1)
+                                .sub(n.mul(f2)).mul(rstd);
+                        gu.intoByteBuffer(gib, gi + i * 4, ORDER);
+                        sum = sum.add(gu);
+                    }
+                    double t = sum.reduceLanes(VectorOperators.ADD);
+                    for (; i < positions; i++) {
+                        float n = (hb.getFloat(h + i * 4) + e) * rstd;
+                        float gu = (gib.getFloat(gi + i * 4) * g - f1 - n * f2) * rstd;
+                        gib.putFloat(gi + i * 4, gu);
+                        t += gu;
+                    }
+                    if (gradShift != null) {
+                        gradShift[b * channels + c] = t;
                     }
                 }
             }
@@ -226,21 +237,6 @@ final class VectorGroupNorm {
         double s = acc.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             s += buf.getFloat(from + i * 4);
-        }
-        return s;
-    }
-
-    /** The sum of n floats of an array from an index. */
-    private static double sum(float[] a, int from, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int bound = S.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += S.length()) {
-            acc = acc.add(FloatVector.fromArray(S, a, from + i));
-        }
-        double s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            s += a[from + i];
         }
         return s;
     }
