@@ -19,7 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The image workloads of the bench (docs/benchmarks.md): B6, training steps per second of the
  * tutorial U-Net at batch 64 (Fashion-MNIST when installed, else uniform noise images: timing
- * only), the median of 3 runs of 50 steps after a warm-up run; B7, forward passes per second at
+ * only), the median of 3 runs of 50 steps after a warm-up run, and the peak resident memory
+ * ({@link PeakMemory}) beside the reference process's; B7, forward passes per second at
  * batch 256 and input VJPs per second at batch 64 at t = 0.5, medians of 10 after 3 warm-up calls.
  * Each beside the PyTorch reference's b6_unet.py when it is installed.
  */
@@ -56,17 +57,24 @@ final class ImageBench {
                     }
                 };
         VeSde sde = new VeSde(VeSde.DEFAULT_SIGMA_MIN, 25);
-        run(data, sde, 10);
+        boolean peakReset = PeakMemory.reset();
+        // a whole run first: the JIT compiles the kernels over the first tens of steps
+        run(data, sde, STEPS);
         double[] rates = new double[RUNS];
         for (int i = 0; i < RUNS; i++) {
             rates[i] = run(data, sde, STEPS);
         }
+        double peak = PeakMemory.megabytes();
         Arrays.sort(rates);
-        double ref = reference == null ? Double.NaN
-                : BenchReport.at(reference.b6("train", Integer.toString(STEPS), "64"), "steps_per_s");
+        org.nd4j.shade.jackson.databind.JsonNode ref = reference == null ? null
+                : reference.b6("train", Integer.toString(STEPS), "64");
         report.compared("B6", "training steps/s (tutorial U-Net, " + (fashion ? "fashion-mnist" : "noise images")
-                + ", batch 64)", "b6.steps_per_second", rates[RUNS / 2], ref, true, 2,
-                String.format("median of %d runs of %d steps (%.2f..%.2f)", RUNS, STEPS, rates[0], rates[RUNS - 1]));
+                + ", batch 64)", "b6.steps_per_second", rates[RUNS / 2], ref == null ? Double.NaN
+                : BenchReport.at(ref, "steps_per_s"), true, 2, String.format("median of %d runs of %d steps after a "
+                + "warm-up run (%.2f..%.2f)", RUNS, STEPS, rates[0], rates[RUNS - 1]));
+        report.compared("B6", "peak resident memory, MB (\"speed-up\": PyTorch's / ours)", "b6.peak_rss_mb", peak,
+                ref == null ? Double.NaN : BenchReport.at(ref, "max_rss_mb"), false, 0, (peakReset
+                ? "this JVM during B6" : "this JVM so far") + "; the reference's whole process");
     }
 
     private static double run(DataSource data, VeSde sde, int steps) {

@@ -146,16 +146,35 @@ final class PyTorchReference {
         return run("b4", "b4_likelihood.py");
     }
 
-    /** B6/B7: the JSON of {@code b6_unet.py what args...} (train, forward or vjp). */
+    /**
+     * Runs a script as its own {@code __main__} and then prints, as one more JSON line, the peak
+     * resident memory of the process (getrusage's ru_maxrss, kilobytes on Linux) in MB.
+     */
+    private static final String MEASURED = "import json, resource, runpy, sys; sys.argv = sys.argv[1:]; "
+            + "runpy.run_path(sys.argv[0], run_name='__main__'); "
+            + "print(json.dumps({'max_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))";
+
+    /**
+     * B6/B7: the JSON of {@code b6_unet.py what args...} (train, forward or vjp), with the
+     * process's peak resident memory in MB as {@code max_rss_mb}.
+     */
     JsonNode b6(String what, String... args) {
-        String[] all = new String[args.length + 1];
-        all[0] = what;
-        System.arraycopy(args, 0, all, 1, args.length);
-        return run("b6-" + what, "b6_unet.py", all);
+        String[] all = new String[args.length + 4];
+        all[0] = "-c";
+        all[1] = MEASURED;
+        all[2] = "b6_unet.py";
+        all[3] = what;
+        System.arraycopy(args, 0, all, 4, args.length);
+        return run("b6-" + what, null, all);
     }
 
+    /** Runs {@code python script args...} (or {@code python args...} when script is null) in the reference's folder. */
     private JsonNode run(String name, String script, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(python, script));
+        List<String> cmd = new ArrayList<>(List.of(python));
+        if (script != null) {
+            cmd.add(script);
+        }
+        String label = script != null ? script : name;
         cmd.addAll(List.of(args));
         Path logFile = results.resolve(name + ".log");
         try {
@@ -182,26 +201,33 @@ final class PyTorchReference {
             Process p = pb.start();
             int rc = p.waitFor();
             if (rc != 0) {
-                throw new IllegalStateException("PyTorch reference " + script + " exited with " + rc + "; see "
+                throw new IllegalStateException("PyTorch reference " + label + " exited with " + rc + "; see "
                         + logFile);
             }
             log.printf("  done in %.0f s%n", (System.nanoTime() - t0) / 1e9);
             File json = results.resolve(name + ".json").toFile();
             if (!json.exists()) {
-                // scripts that print their one JSON line (b6_unet.py) rather than write a file
-                List<String> lines = Files.readAllLines(logFile);
-                for (int i = lines.size() - 1; i >= 0; i--) {
-                    if (lines.get(i).startsWith("{")) {
-                        return JSON.readTree(lines.get(i));
+                // scripts that print JSON lines (b6_unet.py and the memory line) rather than write
+                // a file: their fields, merged
+                org.nd4j.shade.jackson.databind.node.ObjectNode merged = JSON.createObjectNode();
+                for (String line : Files.readAllLines(logFile)) {
+                    if (line.startsWith("{")) {
+                        JsonNode node = JSON.readTree(line);
+                        if (node.isObject()) {
+                            merged.setAll((org.nd4j.shade.jackson.databind.node.ObjectNode) node);
+                        }
                     }
+                }
+                if (merged.size() > 0) {
+                    return merged;
                 }
             }
             return JSON.readTree(json);
         } catch (IOException e) {
-            throw new UncheckedIOException("PyTorch reference " + script + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("PyTorch reference " + label + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running " + script, e);
+            throw new IllegalStateException("interrupted while running " + label, e);
         }
     }
 }

@@ -66,6 +66,40 @@ class PyTorchReferenceTest {
     }
 
     @Test
+    void b6RunsTheScriptAsItsMainAndAddsThePeakMemoryOfItsProcess(@TempDir Path dir) throws Exception {
+        // the stand-in answers the torch probe (two arguments), then prints what the wrapped script
+        // and the wrapper would: the script's JSON line and the memory line
+        Path py = dir.resolve("fakepython");
+        Files.writeString(py, "#!/bin/sh\nif [ \"$1\" = \"-c\" ] && [ $# -eq 2 ]; then exit 0; fi\n"
+                + "echo \"{\\\"steps_per_s\\\": 4.5, \\\"script\\\": \\\"$3\\\", \\\"what\\\": \\\"$4\\\"}\"\n"
+                + "echo \"{\\\"max_rss_mb\\\": 321.5}\"\n");
+        assertTrue(py.toFile().setExecutable(true));
+        StringWriter log = new StringWriter();
+        PyTorchReference r = PyTorchReference.locate(standInReference(dir), py.toString(), dir.resolve("results"), 3,
+                new PrintWriter(log, true)).orElseThrow();
+        JsonNode json = r.b6("train", "50", "64");
+        assertEquals(4.5, json.get("steps_per_s").asDouble(), 0);
+        assertEquals("b6_unet.py", json.get("script").asText());
+        assertEquals("train", json.get("what").asText());
+        assertEquals(321.5, json.get("max_rss_mb").asDouble(), 0);
+    }
+
+    @Test
+    void thePeakResidentMemoryOfThisProcessIsReadOnLinux() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/self/status")),
+                "no /proc/self/status: not Linux");
+        double before = PeakMemory.megabytes();
+        assertTrue(before > 10 && before < 1e6, "peak " + before + " MB");
+        byte[][] held = new byte[64][];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = new byte[1 << 20];
+            java.util.Arrays.fill(held[i], (byte) 1);
+        }
+        assertTrue(PeakMemory.megabytes() >= before, "the peak never falls");
+        assertTrue(held[63][0] == 1);
+    }
+
+    @Test
     void runsOnePartOfB2(@TempDir Path dir) throws Exception {
         PyTorchReference r = located(dir,
                 "echo \"{\\\"script\\\": \\\"$1\\\", \\\"part\\\": \\\"$2\\\"}\" > \"$BENCH_RESULTS/b2.json\"\n",
