@@ -179,9 +179,7 @@ final class UNetPasses {
             blockBackward(b, carry, g);
             INDArray input = i == 0 ? t.x : t.blocks[i - 1].gn.output();
             int stride = i == 0 ? 1 : 2;
-            // the input gradient of a VJP is padded where the convolution dropped rows: its own
-            // buffer, whose zero border no other pass writes
-            INDArray gInput = t.buffer((params ? "enc input " : "enc input, padded ") + i, input.shape());
+            INDArray gInput = t.buffer("enc input " + i, input.shape());
             if (params && i == 0) {
                 // the first layer's input is the image: its weight gradient only
                 if (!Kernels.narrowConvWeightGradient(input, carry, g.get(b.name + "_conv"))) {
@@ -198,8 +196,12 @@ final class UNetPasses {
                 if (rh == input.size(2) && rw == input.size(3)) {
                     ConvOps.deconv(carry, w.get(b.name + "_conv"), null, stride, gInput);
                 } else {
+                    // the convolution dropped the last rows or columns: their gradient is zero (the
+                    // buffer's border holds the previous pass's values, which the next level changes
+                    // in place)
                     INDArray raw = t.buffer("enc raw " + i, input.size(0), input.size(1), rh, rw);
                     ConvOps.deconv(carry, w.get(b.name + "_conv"), null, stride, raw);
+                    gInput.assign(0);
                     gInput.get(ALL, ALL, NDArrayIndex.interval(0, rh), NDArrayIndex.interval(0, rw)).assign(raw);
                 }
             }
@@ -331,7 +333,7 @@ final class UNetPasses {
 
         /**
          * The backward pass's array for a role: zeros at first, then whatever the last pass left
-         * (every user overwrites it, but for a zero border that only a padded copy relies on).
+         * (each user writes all of it before reading it).
          */
         INDArray buffer(String role, long... shape) {
             INDArray a = buffers.get(role);

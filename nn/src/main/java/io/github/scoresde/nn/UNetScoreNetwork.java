@@ -49,6 +49,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     private INDArray gradient;
     private long iteration;
     private List<TrainingListener> listeners = List.of();
+    private Map<String, INDArray> lastInputs;
 
     private UNetScoreNetwork(UNetConfig config, AdamSettings optimizer, DataType dataType, INDArray params) {
         this.config = config;
@@ -155,6 +156,8 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     public double fit(MultiDataSet batch) {
         BatchGradient g = gradient(batch);
         step(g.gradient(), g.loss());
+        // copied by the step: its native memory is freed now, not when the collector runs
+        io.github.scoresde.core.NdArrays.release(g.gradient());
         return g.loss();
     }
 
@@ -232,6 +235,12 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     }
 
     private INDArray forward(Map<String, INDArray> in) {
+        // the time features and labels are made here for each pass and kept by the passes for the
+        // backward pass: the last pass's are freed now that they are replaced
+        if (lastInputs != null) {
+            io.github.scoresde.core.NdArrays.release(lastInputs.get("fourier"), lastInputs.get("label"));
+        }
+        lastInputs = in;
         return passes.forward(in.get("x"), in.get("fourier"), in.get("label"));
     }
 

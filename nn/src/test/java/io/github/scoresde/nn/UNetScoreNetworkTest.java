@@ -75,8 +75,9 @@ class UNetScoreNetworkTest {
 
     @Test
     void passesOfOneBatchSizeShareBuffersWithoutLeakingIntoEachOther() {
-        // a training gradient, then a VJP and an output at the same batch size, against a copy that
-        // only ever made the VJP and the output (the VJP's padded input gradient has a zero border)
+        // a training gradient, then VJPs and an output at the same batch size, against copies that
+        // made only one of them (an input gradient padded where a convolution dropped rows must
+        // be zero there whatever earlier passes left in its buffer)
         UNetScoreNetwork net = UNetScoreNetwork.create(tiny(0));
         UNetScoreNetwork fresh = net.withParameters(net.params());
         INDArray x = gaussian(DataType.FLOAT, 4, 2, 1, 8, 8);
@@ -84,6 +85,12 @@ class UNetScoreNetworkTest {
         INDArray v = gaussian(DataType.FLOAT, 5, 2, 1, 8, 8);
         net.gradient(new DenoisingBatch(x, t, v, Nd4j.createFromArray(1f, 1f), null).toMultiDataSet());
         assertEquals(fresh.vectorJacobianProduct(x, t, v), net.vectorJacobianProduct(x, t, v));
+        // and VJPs after VJPs (the likelihood's sequence), each equal to a fresh network's first
+        for (long seed = 6; seed < 9; seed++) {
+            INDArray w = gaussian(DataType.FLOAT, seed, 2, 1, 8, 8);
+            assertEquals(net.withParameters(net.params()).vectorJacobianProduct(x, t, w),
+                    net.vectorJacobianProduct(x, t, w), "probe " + seed);
+        }
         assertEquals(fresh.output(x, t), net.output(x, t));
     }
 

@@ -148,11 +148,13 @@ final class PyTorchReference {
 
     /**
      * Runs a script as its own {@code __main__} and then prints, as one more JSON line, the peak
-     * resident memory of the process (getrusage's ru_maxrss, kilobytes on Linux) in MB.
+     * resident memory of the process in MB: Linux's VmHWM of its own address space (getrusage's
+     * ru_maxrss would not do: it keeps the peak of the JVM that spawned the process).
      */
-    private static final String MEASURED = "import json, resource, runpy, sys; sys.argv = sys.argv[1:]; "
+    private static final String MEASURED = "import json, runpy, sys; sys.argv = sys.argv[1:]; "
             + "runpy.run_path(sys.argv[0], run_name='__main__'); "
-            + "print(json.dumps({'max_rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))";
+            + "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]; "
+            + "print(json.dumps({'max_rss_mb': int(hwm[0].split()[1]) / 1024 if hwm else None}))";
 
     /**
      * B6/B7: the JSON of {@code b6_unet.py what args...} (train, forward or vjp), with the

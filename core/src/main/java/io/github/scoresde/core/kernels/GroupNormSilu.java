@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * (biased, as PyTorch's GroupNorm); n = (u - m) / sqrt(v + eps); z = gamma_c n + beta_c; the
  * output is SiLU(z) = z sigmoid(z). A pass keeps sigmoid(z) and (m, 1 / sqrt(v + eps)) for the
  * backward pass, which gives dL/dh (equal to dL/du), dL/dd (its sums over the positions),
- * dL/dgamma and dL/dbeta from dL/dy (docs/math-to-code.md).
+ * dL/dgamma and dL/dbeta from dL/dy (docs/math.md, section 11).
  *
  * <p>The fast path is the Java Vector API kernel of {@code scoresde-cpu} on float32 arrays whose
  * examples are each row-major and contiguous, possibly apart (a channel slice of a larger array
