@@ -4,7 +4,11 @@ import io.github.scoresde.core.NdArrays;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastSubOp;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A per-channel shift, GroupNorm and SiLU in one pass, and its backward pass: the block that
@@ -20,8 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>The fast path is the Java Vector API kernel of {@code scoresde-cpu} on float32 arrays whose
  * examples are each row-major and contiguous, possibly apart (a channel slice of a larger array
- * serves in place; {@link Kernels.VectorOps}); otherwise plain Java loops in float64 over copies, for any
- * data type (the float64 path of gradient checks). Not thread-safe: one pass per thread.
+ * serves in place; {@link Kernels.VectorOps}); otherwise the same formulas composed from ND4J ops
+ * in the input's data type (several times slower in float32; the float64 path of gradient
+ * checks). Not thread-safe: one pass per thread.
  */
 public final class GroupNormSilu {
     private final INDArray input;
@@ -116,49 +121,59 @@ public final class GroupNormSilu {
             Kernels.keepAlive(input, output, sigmoid);
             return;
         }
-        double[] h = NdArrays.toDoubles(input);
-        double[] d = shift == null ? null : NdArrays.toDoubles(shift);
-        double[] g = NdArrays.toDoubles(gamma);
-        double[] bt = NdArrays.toDoubles(beta);
-        double[] y = new double[h.length];
-        double[] sg = new double[h.length];
-        double[] st = new double[batch * 2 * groups];
-        int per = channels / groups;
-        for (int b = 0; b < batch; b++) {
-            for (int q = 0; q < groups; q++) {
-                double sum = 0;
-                for (int c = q * per; c < (q + 1) * per; c++) {
-                    for (int p = 0; p < positions; p++) {
-                        sum += u(h, d, b, c, p);
-                    }
-                }
-                double mean = sum / ((double) per * positions);
-                double sq = 0;
-                for (int c = q * per; c < (q + 1) * per; c++) {
-                    for (int p = 0; p < positions; p++) {
-                        double e = u(h, d, b, c, p) - mean;
-                        sq += e * e;
-                    }
-                }
-                double rstd = 1 / Math.sqrt(sq / ((double) per * positions) + eps);
-                st[b * 2 * groups + q] = mean;
-                st[b * 2 * groups + groups + q] = rstd;
-                for (int c = q * per; c < (q + 1) * per; c++) {
-                    for (int p = 0; p < positions; p++) {
-                        int i = (b * channels + c) * positions + p;
-                        double z = g[c] * (u(h, d, b, c, p) - mean) * rstd + bt[c];
-                        double s = 1 / (1 + Math.exp(-z));
-                        sg[i] = s;
-                        y[i] = z * s;
-                    }
-                }
-            }
-        }
-        output.assign(Nd4j.createFromArray(y).reshape(input.shape()).castTo(output.dataType()));
+        Composed c = composed(null);
+        INDArray s1 = Transforms.sigmoid(c.z, true);
+        output.assign(c.z.mul(s1).reshape(input.shape()));
         if (sigmoid != null) {
-            sigmoid.assign(Nd4j.createFromArray(sg).reshape(input.shape()).castTo(sigmoid.dataType()));
+            sigmoid.assign(s1.reshape(input.shape()));
         }
-        stats = st;
+        double[] mean = c.mean.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        double[] rstd = c.rstd.castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        stats = new double[2 * mean.length];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(mean, b * groups, stats, b * 2 * groups, groups);
+            System.arraycopy(rstd, b * groups, stats, b * 2 * groups + groups, groups);
+        }
+    }
+
+    /** n and z {@code [B, C, P]} and the groups' statistics {@code [B, G]}, by ND4J ops. */
+    private record Composed(INDArray n, INDArray z, INDArray mean, INDArray rstd) {
+    }
+
+    /**
+     * The forward pass's intermediate arrays composed from ND4J ops in the input's data type
+     * (the path without the vector kernel): from the data, or from saved statistics when given.
+     */
+    private Composed composed(double[] saved) {
+        DataType type = input.dataType();
+        long m = (long) channels / groups * positions;
+        INDArray u = input.dup('c').reshape(batch, channels, positions);
+        if (shift != null) {
+            Nd4j.exec(new BroadcastAddOp(u, shift.castTo(type).reshape(batch, channels), u, 0, 1));
+        }
+        INDArray grouped = u.reshape(batch, groups, m);
+        INDArray mean;
+        INDArray rstd;
+        if (saved == null) {
+            mean = grouped.mean(2);
+            INDArray centred = Nd4j.exec(new BroadcastSubOp(grouped, mean, grouped.ulike(), 0, 1));
+            rstd = Transforms.pow(centred.muli(centred).mean(2).addi(eps), -0.5, false);
+        } else {
+            double[] mv = new double[batch * groups];
+            double[] rv = new double[batch * groups];
+            for (int b = 0; b < batch; b++) {
+                System.arraycopy(saved, b * 2 * groups, mv, b * groups, groups);
+                System.arraycopy(saved, b * 2 * groups + groups, rv, b * groups, groups);
+            }
+            mean = Nd4j.createFromArray(mv).reshape(batch, groups).castTo(type);
+            rstd = Nd4j.createFromArray(rv).reshape(batch, groups).castTo(type);
+        }
+        INDArray n = Nd4j.exec(new BroadcastSubOp(grouped, mean, grouped.ulike(), 0, 1));
+        Nd4j.exec(new BroadcastMulOp(n, rstd, n, 0, 1));
+        n = n.reshape(batch, channels, positions);
+        INDArray z = Nd4j.exec(new BroadcastMulOp(n, gamma.castTo(type).reshape(channels), n.ulike(), 1));
+        Nd4j.exec(new BroadcastAddOp(z, beta.castTo(type).reshape(channels), z, 1));
+        return new Composed(n, z, mean, rstd);
     }
 
     /**
@@ -207,58 +222,37 @@ public final class GroupNormSilu {
         }
     }
 
+    /** The backward pass by ND4J ops in the input's data type (the path without the vector kernel). */
     private void slowBackward(double[] st, INDArray gradOutput, INDArray gradInput, double[] gShift, double[] gGamma,
             double[] gBeta) {
-        double[] h = NdArrays.toDoubles(input);
-        double[] d = shift == null ? null : NdArrays.toDoubles(shift);
-        double[] g = NdArrays.toDoubles(gamma);
-        double[] bt = NdArrays.toDoubles(beta);
-        double[] sg = NdArrays.toDoubles(sigmoid);
-        double[] go = NdArrays.toDoubles(gradOutput);
-        double[] gi = new double[go.length];
-        int per = channels / groups;
-        double m = (double) per * positions;
-        for (int b = 0; b < batch; b++) {
-            for (int q = 0; q < groups; q++) {
-                double mean = st[b * 2 * groups + q];
-                double rstd = st[b * 2 * groups + groups + q];
-                double k1 = 0;
-                double k2 = 0;
-                for (int c = q * per; c < (q + 1) * per; c++) {
-                    for (int p = 0; p < positions; p++) {
-                        int i = (b * channels + c) * positions + p;
-                        double n = (u(h, d, b, c, p) - mean) * rstd;
-                        double z = g[c] * n + bt[c];
-                        double gz = go[i] * sg[i] * (1 + z * (1 - sg[i]));
-                        gi[i] = gz;
-                        gBeta[c] += gz;
-                        gGamma[c] += gz * n;
-                        k1 += g[c] * gz;
-                        k2 += g[c] * gz * n;
-                    }
-                }
-                k1 /= m;
-                k2 /= m;
-                for (int c = q * per; c < (q + 1) * per; c++) {
-                    double sum = 0;
-                    for (int p = 0; p < positions; p++) {
-                        int i = (b * channels + c) * positions + p;
-                        double n = (u(h, d, b, c, p) - mean) * rstd;
-                        gi[i] = rstd * (g[c] * gi[i] - k1 - n * k2);
-                        sum += gi[i];
-                    }
-                    if (gShift != null) {
-                        gShift[b * channels + c] = sum;
-                    }
-                }
-            }
+        DataType type = input.dataType();
+        long m = (long) channels / groups * positions;
+        Composed c = composed(st);
+        INDArray sg = sigmoid.castTo(type).reshape(batch, channels, positions);
+        // dL/dz = dL/dy s (1 + z (1 - s))
+        INDArray gz = gradOutput.castTo(type).dup('c').reshape(batch, channels, positions)
+                .muli(sg.rsub(1).muli(c.z).addi(1).muli(sg));
+        double[] gb = gz.sum(0, 2).castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        double[] gg = gz.mul(c.n).sum(0, 2).castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+        for (int i = 0; i < channels; i++) {
+            gBeta[i] += gb[i];
+            gGamma[i] += gg[i];
         }
-        gradInput.assign(Nd4j.createFromArray(gi).reshape(gradInput.shape()).castTo(gradInput.dataType()));
-    }
-
-    private double u(double[] h, double[] d, int b, int c, int p) {
-        double v = h[(b * channels + c) * positions + p];
-        return d == null ? v : v + d[b * channels + c];
+        // dL/du = rstd (a - mean_G a - n mean_G (a n)), a = gamma dL/dz
+        INDArray a = Nd4j.exec(new BroadcastMulOp(gz, gamma.castTo(type).reshape(channels), gz, 1))
+                .reshape(batch, groups, m);
+        INDArray n = c.n.reshape(batch, groups, m);
+        INDArray k1 = a.mean(2);
+        INDArray k2 = a.mul(n).mean(2);
+        INDArray gu = Nd4j.exec(new BroadcastSubOp(a, k1, a.ulike(), 0, 1));
+        Nd4j.exec(new BroadcastMulOp(n, k2, n, 0, 1));
+        gu.subi(n);
+        Nd4j.exec(new BroadcastMulOp(gu, c.rstd, gu, 0, 1));
+        if (gShift != null) {
+            double[] sums = gu.reshape(batch, channels, positions).sum(2).castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+            System.arraycopy(sums, 0, gShift, 0, sums.length);
+        }
+        gradInput.assign(gu.reshape(input.shape()));
     }
 
     private static boolean fast(INDArray a) {
