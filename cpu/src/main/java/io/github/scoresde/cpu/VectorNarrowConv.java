@@ -34,7 +34,7 @@ final class VectorNarrowConv {
         int wo = width - 2;
         int step = S.length();
         if (wo < step) {
-            convNarrowRows(image, w, features);
+            convNarrowRows(image, w, features, k, c);
             return;
         }
         // one example's image planes in a Java array; weights as [c][k][tap]
@@ -90,15 +90,13 @@ final class VectorNarrowConv {
         }
     }
 
-    /** {@link #conv} for rows narrower than a vector, in plain loops. */
-    private static void convNarrowRows(INDArray image, float[] w, INDArray features) {
-        int batch = (int) image.size(0);
-        int k = (int) image.size(1);
-        int height = (int) image.size(2);
-        int width = (int) image.size(3);
-        int c = (int) features.size(1);
-        int h = height - 2;
-        int wo = width - 2;
+    /** {@link #conv} for rows narrower than a vector, in plain loops ({@code k} image channels, {@code c} feature channels). */
+    private static void convNarrowRows(INDArray image, float[] w, INDArray features, int k, int c) {
+        int batch = (int) features.size(0);
+        int h = (int) features.size(2);
+        int wo = (int) features.size(3);
+        int height = h + 2;
+        int width = wo + 2;
         FloatBuffer in = bytes(image).asFloatBuffer();
         FloatBuffer out = bytes(features).asFloatBuffer();
         for (int b = 0; b < batch; b++) {

@@ -26,6 +26,13 @@ public class GroupNormSiluTest {
         return RandomSource.of(seed).gaussian(type, 0, (int) shape[0], row).muli(scale);
     }
 
+    /** h, shift, gamma, beta and an output gradient for a case {batch, channels, height, width, groups}. */
+    private static INDArray[] inputs(DataType type, int[] k) {
+        return new INDArray[] {gaussian(1, type, 3, k[0], k[1], k[2], k[3]).addi(1.5), gaussian(2, type, 2, k[0], k[1]),
+            gaussian(3, type, 1, 1, k[1]).reshape(k[1]).addi(1), gaussian(4, type, 0.5, 1, k[1]).reshape(k[1]),
+            gaussian(5, type, 1, k[0], k[1], k[2], k[3])};
+    }
+
     /** SiLU(gamma (u - mean) / sqrt(var + eps) + beta), u = h + shift, by ND4J ops in float64. */
     private static INDArray definition(INDArray h, INDArray shift, INDArray gamma, INDArray beta, int groups,
             double eps) {
@@ -67,12 +74,12 @@ public class GroupNormSiluTest {
     @Test
     public void theBackwardPassMatchesFiniteDifferences() {
         int[] k = CASES[0];
-        DataType d = DataType.DOUBLE;
-        INDArray h = gaussian(1, d, 3, k[0], k[1], k[2], k[3]).addi(1.5);
-        INDArray shift = gaussian(2, d, 2, k[0], k[1]);
-        INDArray gamma = gaussian(3, d, 1, 1, k[1]).reshape(k[1]).addi(1);
-        INDArray beta = gaussian(4, d, 0.5, 1, k[1]).reshape(k[1]);
-        INDArray r = gaussian(5, d, 1, k[0], k[1], k[2], k[3]);
+        INDArray[] in = inputs(DataType.DOUBLE, k);
+        INDArray h = in[0];
+        INDArray shift = in[1];
+        INDArray gamma = in[2];
+        INDArray beta = in[3];
+        INDArray r = in[4];
         GroupNormSilu pass = GroupNormSilu.over(h, shift, gamma, beta, k[4], 1e-5, true);
         pass.forward();
         INDArray gh = h.ulike();
@@ -107,13 +114,12 @@ public class GroupNormSiluTest {
         for (int[] k : CASES) {
             INDArray[] grads = new INDArray[8];
             for (int p = 0; p < 2; p++) {
-                DataType type = p == 0 ? DataType.DOUBLE : DataType.FLOAT;
-                INDArray h = gaussian(1, type, 3, k[0], k[1], k[2], k[3]).addi(1.5);
-                INDArray shift = gaussian(2, type, 2, k[0], k[1]);
-                INDArray gamma = gaussian(3, type, 1, 1, k[1]).reshape(k[1]).addi(1);
-                INDArray beta = gaussian(4, type, 0.5, 1, k[1]).reshape(k[1]);
-                INDArray r = gaussian(5, type, 1, k[0], k[1], k[2], k[3]);
-                GroupNormSilu pass = GroupNormSilu.over(h, shift, gamma, beta, k[4], 1e-5, true);
+                INDArray[] in = inputs(p == 0 ? DataType.DOUBLE : DataType.FLOAT, k);
+                INDArray shift = in[1];
+                INDArray gamma = in[2];
+                INDArray beta = in[3];
+                INDArray r = in[4];
+                GroupNormSilu pass = GroupNormSilu.over(in[0], shift, gamma, beta, k[4], 1e-5, true);
                 pass.forward();
                 INDArray gShift = shift.ulike();
                 INDArray gGamma = gamma.ulike();
