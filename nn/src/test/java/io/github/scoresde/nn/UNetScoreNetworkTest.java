@@ -95,6 +95,38 @@ class UNetScoreNetworkTest {
     }
 
     @Test
+    void eachExampleGetsWhatItGetsAloneWhateverTheBatchSizeAndLayout() {
+        // batch sizes 5, 1, 2 in turn (the passes' arrays are remade per size), rows of a larger
+        // array as a view, and a column-major copy: each example's output and VJP as computed alone
+        UNetScoreNetwork net = UNetScoreNetwork.create(tiny(0));
+        INDArray big = gaussian(DataType.FLOAT, 7, 7, 1, 8, 8);
+        INDArray x = rows(big, 1, 6);
+        INDArray t = Nd4j.createFromArray(0.1f, 0.3f, 0.5f, 0.7f, 0.9f);
+        INDArray v = gaussian(DataType.FLOAT, 8, 5, 1, 8, 8);
+        INDArray out = net.output(x, t);
+        INDArray vjp = net.vectorJacobianProduct(x, t, v);
+        // (slice(4) of the view x reads as empty in ND4J M2.1: the rows are taken from a copy)
+        INDArray copy = x.dup();
+        for (int i = 0; i < 5; i++) {
+            INDArray xi = copy.slice(i).dup().reshape(1, 1, 8, 8);
+            INDArray ti = Nd4j.createFromArray(t.getFloat(i));
+            INDArray vi = v.slice(i).dup().reshape(1, 1, 8, 8);
+            assertEquals(0, out.slice(i).sub(net.output(xi, ti).slice(0)).amaxNumber().doubleValue(), 1e-5, "output " + i);
+            assertEquals(0, vjp.slice(i).sub(net.vectorJacobianProduct(xi, ti, vi).slice(0)).amaxNumber().doubleValue(),
+                    1e-5, "VJP " + i);
+        }
+        INDArray pair = rows(x, 0, 2).dup('f');
+        INDArray pairOut = net.output(pair, Nd4j.createFromArray(0.1f, 0.3f));
+        assertEquals(0, pairOut.sub(rows(out, 0, 2)).amaxNumber().doubleValue(), 1e-5, "a column-major batch");
+    }
+
+    /** Rows [from, to) of an image batch, a view. */
+    private static INDArray rows(INDArray a, long from, long to) {
+        org.nd4j.linalg.indexing.INDArrayIndex all = org.nd4j.linalg.indexing.NDArrayIndex.all();
+        return a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to), all, all, all);
+    }
+
+    @Test
     void parameterGradientsMatchFiniteDifferencesOfTheLoss() {
         // float64, class-conditional (the label embedding is differentiated too), per-example weights
         UNetScoreNetwork net = UNetScoreNetwork.create(tiny(3), AdamSettings.defaults(), DataType.DOUBLE);
