@@ -10,9 +10,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * transposed convolution with weights {@code [3, 3, out, in]}, and their backward passes.
  *
  * <p>The gradient of a convolution with respect to its input is the transposed convolution of
- * the output gradient with the same weight array, and the reverse (both lay the weights out as
- * [3, 3, fewer-side channels... ] identically: a convolution's [3, 3, in, out] is the transposed
- * convolution's [3, 3, its out, its in]). Input VJPs use that and compute no weight gradients.
+ * the output gradient with the same weight array, and the reverse: a convolution's
+ * {@code [3, 3, in, out]} is read by the transposed convolution as {@code [3, 3, its out, its in]},
+ * which maps the convolution's output channels back to its input channels (docs/math.md, section
+ * 11). Input VJPs use that and compute no weight gradients. float32 or float64; the arrays'
+ * memory must be row-major and dense (views with an offset serve).
  */
 final class ConvOps {
     private ConvOps() {

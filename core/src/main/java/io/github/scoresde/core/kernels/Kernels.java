@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The array operations on the hot paths of training and sampling (bias + SiLU, Adam, linear
- * combinations of solver stages, the EMA, norms, sin/cos features, counter-based Gaussian pairs),
- * each in one place with a plain ND4J implementation.
+ * combinations of solver stages, the EMA, norms, sin/cos features, counter-based Gaussian pairs,
+ * the U-Net's per-example adds and one-channel convolutions; its GroupNorm + SiLU block is
+ * {@link GroupNormSilu}), each in one place with a plain ND4J implementation (the convolutions:
+ * the caller's libnd4j op, when a kernel declines).
  *
  * <p>An optional module can supply faster implementations through {@link KernelProvider}
  * ({@link ServiceLoader}); {@code scoresde-cpu} does, with Java Vector API loops over the native
