@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Vector API kernels of the 3x3, stride-1, unpadded convolutions between an image-side array of
  * few channels {@code [B, k, H, W]} and a feature array {@code [B, C, H - 2, W - 2]}, weights
- * {@code [3, 3, k, C]} (Kernels.narrowConv and its relatives in scoresde-core). Each plane is
+ * {@code [3, 3, k, C]} (ConvKernels.narrowConv and its relatives in scoresde-core). Each plane is
  * walked as one flat range whose rows have the image's width: the two columns where a row wraps
  * into the next are computed and dropped (forward) or multiplied by zero columns of a padded
  * copy (weight gradient), so that every loop runs in whole vectors over contiguous memory.

@@ -1,6 +1,7 @@
 package io.github.scoresde.nn;
 
 import io.github.scoresde.core.NdArrays;
+import io.github.scoresde.core.kernels.ConvKernels;
 import io.github.scoresde.core.kernels.GroupNormSilu;
 import io.github.scoresde.core.kernels.Kernels;
 import java.util.ArrayList;
@@ -102,8 +103,7 @@ final class UNetPasses {
                 ConvOps.deconv(in, w.get(b.name + "_tconv"), null, 2, b.pre);
             } else {
                 ConvOps.deconv(in, w.get(b.name + "_tconv"), null, 2, t.raw[i]);
-                b.pre.get(ALL, ALL, NDArrayIndex.interval(0, t.raw[i].size(2)), NDArrayIndex.interval(0,
-                        t.raw[i].size(3))).assign(t.raw[i]);
+                topLeft(b.pre, t.raw[i]).assign(t.raw[i]);
             }
             b.gn.forward();
         }
@@ -132,12 +132,11 @@ final class UNetPasses {
         // the last layer is a transposed convolution to the image's channels: its input gradient is a
         // convolution from them, its weight gradient the narrow kernels' (libnd4j's op when they decline)
         imageConv(gradOut, w.get("out_tconv"), gIn);
-        if (params && !Kernels.narrowConvWeightGradient(gradOut, in, g.get("out_tconv"))) {
-            INDArray unused = t.buffer("out input, unused", in.shape());
-            ConvOps.deconvBackward(in, w.get("out_tconv"), w.get("out_b"), gradOut, 1, unused, g.get("out_tconv"),
-                    g.get("out_b"));
-        }
         if (params) {
+            if (!ConvKernels.narrowConvWeightGradient(gradOut, in, g.get("out_tconv"))) {
+                INDArray unused = t.buffer("out input, unused", in.shape());
+                ConvOps.deconvBackward(in, w.get("out_tconv"), null, gradOut, 1, unused, g.get("out_tconv"), null);
+            }
             g.get("out_b").assign(gradOut.sum(0, 2, 3));
         }
         INDArray[] skip = new INDArray[levels];
@@ -151,8 +150,8 @@ final class UNetPasses {
             blockBackward(b, carry, g);
             INDArray gRaw;
             if (t.raw[i] != null) {
-                gRaw = t.buffer("dec raw " + i, t.raw[i].shape()).assign(carry.get(ALL, ALL,
-                        NDArrayIndex.interval(0, t.raw[i].size(2)), NDArrayIndex.interval(0, t.raw[i].size(3))));
+                gRaw = t.buffer("dec raw " + i, t.raw[i].shape());
+                gRaw.assign(topLeft(carry, gRaw));
             } else {
                 gRaw = dense(carry) ? carry : t.buffer("dec raw " + i, carry.shape()).assign(carry);
             }
@@ -173,7 +172,7 @@ final class UNetPasses {
         }
         for (int i = levels - 1; i >= 0; i--) {
             if (skip[i] != null) {
-                Kernels.addInto(carry, skip[i]);
+                ConvKernels.addInto(carry, skip[i]);
             }
             Block b = t.blocks[i];
             blockBackward(b, carry, g);
@@ -182,7 +181,7 @@ final class UNetPasses {
             INDArray gInput = t.buffer("enc input " + i, input.shape());
             if (params && i == 0) {
                 // the first layer's input is the image: its weight gradient only
-                if (!Kernels.narrowConvWeightGradient(input, carry, g.get(b.name + "_conv"))) {
+                if (!ConvKernels.narrowConvWeightGradient(input, carry, g.get(b.name + "_conv"))) {
                     ConvOps.convBackward(input, w.get(b.name + "_conv"), carry, 1, gInput, g.get(b.name + "_conv"));
                 }
                 break;
@@ -202,7 +201,7 @@ final class UNetPasses {
                     INDArray raw = t.buffer("enc raw " + i, input.size(0), input.size(1), rh, rw);
                     ConvOps.deconv(carry, w.get(b.name + "_conv"), null, stride, raw);
                     gInput.assign(0);
-                    gInput.get(ALL, ALL, NDArrayIndex.interval(0, rh), NDArrayIndex.interval(0, rw)).assign(raw);
+                    topLeft(gInput, raw).assign(raw);
                 }
             }
             carry = gInput;
@@ -244,14 +243,14 @@ final class UNetPasses {
 
     /** A stride-1 convolution from the image side (the first layer, the last one's input gradient). */
     private static void imageConv(INDArray image, INDArray weights, INDArray features) {
-        if (!Kernels.narrowConv(image, weights, features)) {
+        if (!ConvKernels.narrowConv(image, weights, features)) {
             ConvOps.conv(image, weights, 1, features);
         }
     }
 
     /** A stride-1 transposed convolution to the image side (the last layer, the first one's input gradient). */
     private static void imageDeconv(INDArray features, INDArray weights, INDArray bias, INDArray image) {
-        if (!Kernels.narrowConvTranspose(features, weights, bias, image)) {
+        if (!ConvKernels.narrowConvTranspose(features, weights, bias, image)) {
             ConvOps.deconv(features, weights, bias, 1, image);
         }
     }
@@ -276,6 +275,11 @@ final class UNetPasses {
     /** The channels of a from c on, a view. */
     private static INDArray lastChannels(INDArray a, long c) {
         return a.get(ALL, NDArrayIndex.interval(c, a.size(1)), ALL, ALL);
+    }
+
+    /** The top-left {@code [.., .., h, w]} of a {@code [B, C, H, W]}, h and w those of {@code like}: a view. */
+    private static INDArray topLeft(INDArray a, INDArray like) {
+        return a.get(ALL, ALL, NDArrayIndex.interval(0, like.size(2)), NDArrayIndex.interval(0, like.size(3)));
     }
 
     /** Whether a's values are adjacent in row-major order (what the convolution ops are given). */

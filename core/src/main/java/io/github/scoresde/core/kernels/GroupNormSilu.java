@@ -110,7 +110,7 @@ public final class GroupNormSilu {
     /** Computes the output from the current input, shift, gamma and beta. */
     public void forward() {
         Kernels.VectorOps v = Kernels.vectorOps();
-        if (v != null && fast(input) && fast(output) && (sigmoid == null || fast(sigmoid))) {
+        if (v != null && vectorLayout(input, output, sigmoid)) {
             float[] s = shift == null ? null : NdArrays.toFloats(shift);
             float[] st = v.groupNormSilu(input, s, NdArrays.toFloats(gamma), NdArrays.toFloats(beta), groups,
                     (float) eps, output, sigmoid, batch, channels, positions);
@@ -199,7 +199,7 @@ public final class GroupNormSilu {
         double[] gBeta = new double[channels];
         double[] gShift = gradShift == null ? null : new double[batch * channels];
         Kernels.VectorOps v = Kernels.vectorOps();
-        if (v != null && fast(input) && fast(sigmoid) && fast(gradOutput) && fast(gradInput)) {
+        if (v != null && vectorLayout(input, sigmoid, gradOutput, gradInput)) {
             float[] s = shift == null ? null : NdArrays.toFloats(shift);
             float[] st = new float[stats.length];
             for (int i = 0; i < st.length; i++) {
@@ -249,14 +249,21 @@ public final class GroupNormSilu {
         gu.subi(n);
         Nd4j.exec(new BroadcastMulOp(gu, c.rstd, gu, 0, 1));
         if (gShift != null) {
-            double[] sums = gu.reshape(batch, channels, positions).sum(2).castTo(DataType.DOUBLE).reshape(-1).toDoubleVector();
+            double[] sums = gu.reshape(batch, channels, positions).sum(2).castTo(DataType.DOUBLE).reshape(-1)
+                    .toDoubleVector();
             System.arraycopy(sums, 0, gShift, 0, sums.length);
         }
         gradInput.assign(gu.reshape(input.shape()));
     }
 
-    private static boolean fast(INDArray a) {
-        return Kernels.examplesContiguous(a);
+    /** Whether the vector kernel reads these arrays (null ones aside): see {@link ConvKernels#examplesContiguous}. */
+    private static boolean vectorLayout(INDArray... arrays) {
+        for (INDArray a : arrays) {
+            if (a != null && !ConvKernels.examplesContiguous(a)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void checkLength(String name, INDArray a, long n) {

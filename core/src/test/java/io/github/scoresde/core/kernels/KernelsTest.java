@@ -48,31 +48,6 @@ public class KernelsTest {
     }
 
     @Test
-    public void addIntoAddsChannelSlicesInPlace() {
-        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-            INDArray big = io.github.scoresde.core.RandomSource.of(1).gaussian(type, 0, 5, 12, 3, 7);
-            INDArray other = io.github.scoresde.core.RandomSource.of(2).gaussian(type, 0, 5, 12, 3, 7);
-            INDArray before = big.dup();
-            INDArray target = big.get(NDArrayIndex.all(), NDArrayIndex.interval(0, 7), NDArrayIndex.all(),
-                    NDArrayIndex.all());
-            INDArray source = other.get(NDArrayIndex.all(), NDArrayIndex.interval(5, 12), NDArrayIndex.all(),
-                    NDArrayIndex.all());
-            INDArray expected = target.add(source);
-            assertEquals(target, Kernels.addInto(target, source));
-            assertEquals(0, target.sub(expected).amaxNumber().doubleValue(), 0, type.toString());
-            assertEquals(0, big.get(NDArrayIndex.all(), NDArrayIndex.interval(7, 12), NDArrayIndex.all(),
-                    NDArrayIndex.all()).sub(before.get(NDArrayIndex.all(), NDArrayIndex.interval(7, 12),
-                    NDArrayIndex.all(), NDArrayIndex.all())).amaxNumber().doubleValue(), 0, "the other channels");
-            // a dense target and a one-example batch
-            INDArray dense = io.github.scoresde.core.RandomSource.of(3).gaussian(type, 0, 1, 40);
-            INDArray plus = dense.add(dense);
-            Kernels.addInto(dense, dense.dup());
-            assertEquals(0, dense.sub(plus).amaxNumber().doubleValue(), 0);
-        }
-        assertThrows(IllegalArgumentException.class, () -> Kernels.addInto(Nd4j.zeros(2, 3), Nd4j.zeros(3, 2)));
-    }
-
-    @Test
     public void meanRowNormMatchesTheNormsOfTheRows() {
         long[][] shapes = {{37, 2}, {4096, 2}, {5, 40}, {3, 2, 3, 3}, {1, 1}, {70, 17}};
         for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
