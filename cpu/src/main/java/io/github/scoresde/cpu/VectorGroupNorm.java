@@ -6,6 +6,7 @@ import static io.github.scoresde.cpu.VectorKernels.TANH_A;
 import static io.github.scoresde.cpu.VectorKernels.TANH_B;
 import static io.github.scoresde.cpu.VectorKernels.TANH_CLAMP;
 import static io.github.scoresde.cpu.VectorKernels.bytes;
+import static io.github.scoresde.cpu.VectorKernels.exampleStart;
 
 import java.nio.ByteBuffer;
 import jdk.incubator.vector.FloatVector;
@@ -23,11 +24,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class VectorGroupNorm {
     private VectorGroupNorm() {
-    }
-
-    /** The float index of example b's first value: examples may lie apart (a channel slice). */
-    private static long start(INDArray a, int b, int perExample) {
-        return a.offset() + (long) b * (a.size(0) == 1 ? perExample : a.stride(0));
     }
 
     static float[] forward(INDArray input, float[] shift, float[] gamma, float[] beta, int groups, float eps,
@@ -56,7 +52,7 @@ final class VectorGroupNorm {
         for (int b = 0; b < batch; b++) {
             for (int q = 0; q < groups; q++) {
                 int c0 = q * per;
-                int base = (int) ((start(input, b, channels * positions) + (long) c0 * positions) * 4);
+                int base = (int) ((exampleStart(input, b, channels * positions) + (long) c0 * positions) * 4);
                 // the mean: the inputs' sum plus the shifts' (each counted over its channel's positions)
                 double sum = sum(hb, base, m);
                 for (int c = 0; c < per; c++) {
@@ -90,9 +86,9 @@ final class VectorGroupNorm {
                     java.util.Arrays.fill(scale, c * positions, (c + 1) * positions, a);
                     java.util.Arrays.fill(offset, c * positions, (c + 1) * positions, o);
                 }
-                int out = (int) ((start(output, b, channels * positions) + (long) c0 * positions) * 4);
+                int out = (int) ((exampleStart(output, b, channels * positions) + (long) c0 * positions) * 4);
                 int sig = sigmoid == null ? 0
-                        : (int) ((start(sigmoid, b, channels * positions) + (long) c0 * positions) * 4);
+                        : (int) ((exampleStart(sigmoid, b, channels * positions) + (long) c0 * positions) * 4);
                 i = 0;
                 for (; i < bound; i += step) {
                     FloatVector z = FloatVector.fromByteBuffer(S, hb, base + i * 4, ORDER)
@@ -140,10 +136,10 @@ final class VectorGroupNorm {
         // per channel, whose positions are adjacent: the coefficients are scalars and the sums
         // accumulate in registers; two passes over the group
         for (int b = 0; b < batch; b++) {
-            long h0 = start(input, b, all);
-            long s0 = start(sigmoid, b, all);
-            long go0 = start(gradOutput, b, all);
-            long gi0 = start(gradInput, b, all);
+            long h0 = exampleStart(input, b, all);
+            long s0 = exampleStart(sigmoid, b, all);
+            long go0 = exampleStart(gradOutput, b, all);
+            long gi0 = exampleStart(gradInput, b, all);
             for (int q = 0; q < groups; q++) {
                 float mean = stats[b * 2 * groups + q];
                 float rstd = stats[b * 2 * groups + groups + q];

@@ -32,6 +32,14 @@ final class VectorKernels implements Kernels.VectorOps {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
+    /**
+     * The float index of example b's first value in an array {@code [batch, ...]} whose examples
+     * are each contiguous but may lie apart (a channel slice of a larger array).
+     */
+    static long exampleStart(INDArray a, int b, int perExample) {
+        return a.offset() + (long) b * (a.size(0) == 1 ? perExample : a.stride(0));
+    }
+
     /** The array's native memory as a buffer in the platform's byte order (not kept alive by the buffer). */
     static ByteBuffer bytes(INDArray a) {
         return a.data().asNio().order(ORDER);
@@ -311,8 +319,8 @@ final class VectorKernels implements Kernels.VectorOps {
         int step = S.length();
         int bound = S.loopBound(perExample);
         for (int b = 0; b < batch; b++) {
-            int t0 = (int) ((target.offset() + (long) b * (batch == 1 ? perExample : target.stride(0))) * 4);
-            int s0 = (int) ((source.offset() + (long) b * (batch == 1 ? perExample : source.stride(0))) * 4);
+            int t0 = (int) (exampleStart(target, b, perExample) * 4);
+            int s0 = (int) (exampleStart(source, b, perExample) * 4);
             int i = 0;
             for (; i < bound; i += step) {
                 FloatVector.fromByteBuffer(S, tb, t0 + i * 4, ORDER)

@@ -3,7 +3,6 @@ package io.github.scoresde.nn;
 import io.github.scoresde.core.Checks;
 import io.github.scoresde.core.RandomSource;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     private INDArray gradient;
     private long iteration;
     private List<TrainingListener> listeners = List.of();
-    private Map<String, INDArray> lastInputs;
+    private Inputs lastInputs;
 
     private UNetScoreNetwork(UNetConfig config, AdamSettings optimizer, DataType dataType, INDArray params) {
         this.config = config;
@@ -145,7 +144,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
 
     @Override
     public INDArray vectorJacobianProduct(INDArray x, INDArray t, INDArray v) {
-        Map<String, INDArray> in = inputs(x, t, null);
+        Inputs in = inputs(x, t, null);
         Checks.cotangent(v, x);
         forward(in);
         INDArray cotangent = v.dataType() == dataType && v.ordering() == 'c' ? v : v.castTo(dataType).dup('c');
@@ -177,7 +176,7 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     /** The loss and gradient of one batch laid out by {@link DenoisingBatch}; no step is taken. */
     public BatchGradient gradient(MultiDataSet batch) {
         DenoisingBatch b = checked(batch);
-        INDArray residual = forward(inputs(b.perturbed(), b.times(), b.labels())).sub(b.target().castTo(dataType));
+        INDArray residual = residual(b);
         int n = b.size();
         INDArray weight = b.weight().castTo(dataType).reshape(n, 1);
         double loss = loss(residual, weight);
@@ -224,8 +223,12 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     @Override
     public double loss(MultiDataSet batch) {
         DenoisingBatch b = checked(batch);
-        INDArray residual = forward(inputs(b.perturbed(), b.times(), b.labels())).sub(b.target().castTo(dataType));
-        return loss(residual, b.weight().castTo(dataType).reshape(b.size(), 1));
+        return loss(residual(b), b.weight().castTo(dataType).reshape(b.size(), 1));
+    }
+
+    /** out - target for a batch, a new array {@code [B, C, H, W]}. */
+    private INDArray residual(DenoisingBatch b) {
+        return forward(inputs(b.perturbed(), b.times(), b.labels())).sub(b.target().castTo(dataType));
     }
 
     /** The batch's loss mean_b w_b |r_b|^2 / 2 from the residuals r = out - target and the weights {@code [B, 1]}. */
@@ -234,14 +237,14 @@ public final class UNetScoreNetwork implements ScoreNetwork {
         return r.mul(r).sum(1).reshape(weight.shape()).muli(weight).sumNumber().doubleValue() / 2 / r.size(0);
     }
 
-    private INDArray forward(Map<String, INDArray> in) {
+    private INDArray forward(Inputs in) {
         // the time features and labels are made here for each pass and kept by the passes for the
         // backward pass: the last pass's are freed now that they are replaced
         if (lastInputs != null) {
-            io.github.scoresde.core.NdArrays.release(lastInputs.get("fourier"), lastInputs.get("label"));
+            io.github.scoresde.core.NdArrays.release(lastInputs.fourier(), lastInputs.oneHot());
         }
         lastInputs = in;
-        return passes.forward(in.get("x"), in.get("fourier"), in.get("label"));
+        return passes.forward(in.x(), in.fourier(), in.oneHot());
     }
 
     @Override
@@ -294,22 +297,22 @@ public final class UNetScoreNetwork implements ScoreNetwork {
     public record OptimizerState(long iteration, INDArray moments) {
     }
 
-    private Map<String, INDArray> inputs(INDArray x, INDArray t, int[] labels) {
+    /** One pass's inputs: x in this network's data type, its time features, its labels one-hot (or null). */
+    private record Inputs(INDArray x, INDArray fourier, INDArray oneHot) {
+    }
+
+    private Inputs inputs(INDArray x, INDArray t, int[] labels) {
         Checks.batchOf("x", x, config.sampleShape());
         int n = (int) x.size(0);
         Checks.notNull("t", t);
         if (t.length() != n) {
             throw new IllegalArgumentException("t must hold one time per example (" + n + "); got " + t.length());
         }
-        Map<String, INDArray> ph = new HashMap<>();
-        ph.put("x", x.dataType() == dataType ? x : x.castTo(dataType));
-        ph.put("fourier", embedding.embed(t.reshape(n), dataType));
-        if (config.classes() > 0) {
-            ph.put("label", oneHot(labels, n));
-        } else if (labels != null) {
+        if (config.classes() == 0 && labels != null) {
             throw new IllegalArgumentException("labels were given to an unconditional network");
         }
-        return ph;
+        return new Inputs(x.dataType() == dataType ? x : x.castTo(dataType), embedding.embed(t.reshape(n), dataType),
+                config.classes() > 0 ? oneHot(labels, n) : null);
     }
 
     private DenoisingBatch checked(MultiDataSet batch) {
