@@ -174,6 +174,24 @@ public final class NdArrays {
     }
 
     /**
+     * As {@link #write(INDArray, double[])} from float values.
+     *
+     * @return target
+     * @throws IllegalArgumentException when target does not hold {@code values.length} values
+     */
+    public static INDArray write(INDArray target, float[] values) {
+        checkLength(values.length, target.shape());
+        if (bulkReadable(target) && target.dataType() == DataType.FLOAT) {
+            ByteBuffer b = bytes(target);
+            b.position((int) target.offset() * 4);
+            b.asFloatBuffer().put(values);
+            java.lang.ref.Reference.reachabilityFence(target);
+            return target;
+        }
+        return target.assign(floats(values, target.shape()));
+    }
+
+    /**
      * Writes values into an array in row-major order: one bulk copy into its native memory when its
      * values lie adjacent (a contiguous view included) and it is float32 or float64, else through
      * ND4J's assign.

@@ -104,22 +104,45 @@ public class FusedAdam extends Adam {
 
         @Override
         public void applyUpdater(INDArray gradient, int iteration, int epoch) {
-            FusedAdam c = (FusedAdam) getConfig();
-            double scale = 1;
-            if (c.gradientClip > 0) {
-                double norm = Kernels.norm2(gradient);
-                double coef = c.gradientClip / (norm + 1e-6);
-                if (coef < 1) {
-                    scale = coef;
-                }
-            }
-            if (getM() == null || !Kernels.adam(gradient, getM(), getV(), c.getLearningRate(iteration, epoch),
-                    c.getBeta1(), c.getBeta2(), c.getEpsilon(), iteration, scale)) {
+            if (!step(gradient, 1, iteration, epoch)) {
+                FusedAdam c = (FusedAdam) getConfig();
+                double scale = c.clipFactor(gradient, 1);
                 if (scale != 1) {
                     gradient.muli(scale);
                 }
                 super.applyUpdater(gradient, iteration, epoch);
             }
         }
+
+        /**
+         * The vector step on {@code gradient / divisor} (DL4J's division by the minibatch size,
+         * when the caller has not done it), clipped by its global norm: the gradient is replaced by
+         * the update to subtract from the parameters, m and v advance.
+         *
+         * @return false (nothing done) where the vector path does not apply
+         */
+        boolean step(INDArray gradient, double divisor, int iteration, int epoch) {
+            FusedAdam c = (FusedAdam) getConfig();
+            if (getM() == null || !Kernels.vectorized()) {
+                return false;
+            }
+            double scale = c.clipFactor(gradient, divisor) / divisor;
+            return Kernels.adam(gradient, getM(), getV(), c.getLearningRate(iteration, epoch), c.getBeta1(),
+                    c.getBeta2(), c.getEpsilon(), iteration, scale);
+        }
+    }
+
+    /**
+     * The factor global-norm clipping multiplies {@code gradient / divisor} by: threshold / (norm +
+     * 1e-6) when that is below 1, else 1 (also without clipping, where the norm is not computed).
+     */
+    double clipFactor(INDArray gradient, double divisor) {
+        if (gradientClip > 0) {
+            double coef = gradientClip / (Kernels.norm2(gradient) / divisor + 1e-6);
+            if (coef < 1) {
+                return coef;
+            }
+        }
+        return 1;
     }
 }

@@ -37,7 +37,8 @@ final class FusedDenseLayerImpl extends DenseLayer {
         super(conf, dataType);
     }
 
-    private boolean fused() {
+    /** Whether this layer's own passes apply (else DL4J's). */
+    boolean fused() {
         org.deeplearning4j.nn.conf.layers.DenseLayer c = layerConf();
         return FusedDenseLayer.fuses(c.getActivationFn()) && c.getIDropout() == null && c.getWeightNoise() == null
                 && !c.hasLayerNorm() && c.hasBias() && maskArray == null;

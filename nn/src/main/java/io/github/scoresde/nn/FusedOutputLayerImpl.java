@@ -28,7 +28,8 @@ final class FusedOutputLayerImpl extends OutputLayer {
         super(conf, dataType);
     }
 
-    private boolean fused() {
+    /** Whether this layer's own passes apply (else DL4J's). */
+    boolean fused() {
         org.deeplearning4j.nn.conf.layers.OutputLayer c = layerConf();
         return c.getIDropout() == null && c.getWeightNoise() == null && c.hasBias() && maskArray == null;
     }

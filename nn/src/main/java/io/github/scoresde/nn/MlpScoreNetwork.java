@@ -45,6 +45,8 @@ public final class MlpScoreNetwork implements ScoreNetwork {
     private MultiLayerNetwork probe;
     private MultiLayerNetwork tail;
     private INDArray tailParams;
+    private MlpPasses passes;
+    private boolean passesChecked;
 
     private MlpScoreNetwork(MlpConfig config, AdamSettings optimizer, FourierTimeEmbedding embedding,
             MultiLayerNetwork network) {
@@ -388,6 +390,15 @@ public final class MlpScoreNetwork implements ScoreNetwork {
         return grad.get(NDArrayIndex.all(), NDArrayIndex.interval(0, config.dimension())).dup();
     }
 
+    /** The written-out training step, or null where it does not apply ({@link MlpPasses#of}). */
+    private MlpPasses passes() {
+        if (!passesChecked) {
+            passes = MlpPasses.of(network);
+            passesChecked = true;
+        }
+        return passes;
+    }
+
     private MultiLayerNetwork probe() {
         if (probe == null) {
             probe = new MultiLayerNetwork(configuration(config, optimizer, new LinearProbeLoss(), dataType()));
@@ -416,9 +427,23 @@ public final class MlpScoreNetwork implements ScoreNetwork {
         network.setListeners(new ArrayList<>(Checks.notNull("listeners", listeners)));
     }
 
+    /**
+     * One optimisation step: through {@link MlpPasses} when they apply to the network (the same
+     * step as DL4J's {@code fit}, listeners, updater and iteration count included, to float32
+     * rounding), else through DL4J's {@code fit} on {@link #trainingBatch}.
+     */
     @Override
     public double fit(MultiDataSet batch) {
-        DataSet ds = trainingBatch(DenoisingBatch.of(batch));
+        DenoisingBatch b = DenoisingBatch.of(batch);
+        MlpPasses p = passes();
+        if (p != null) {
+            Checks.batchOf("perturbed", b.perturbed(), sampleShape());
+            INDArray features = features(NdArrays.toFloats(b.perturbed()), NdArrays.toDoubles(b.times()), b.labels());
+            double loss = p.fit(features, NdArrays.toFloats(b.target()), NdArrays.toFloats(b.weight()));
+            NdArrays.release(features);
+            return loss;
+        }
+        DataSet ds = trainingBatch(b);
         network.fit(ds);
         NdArrays.release(ds.getFeatures(), ds.getLabels());
         return network.score();

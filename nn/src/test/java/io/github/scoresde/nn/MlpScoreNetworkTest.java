@@ -155,6 +155,82 @@ class MlpScoreNetworkTest {
         }
     }
 
+    /** Counts DL4J listener calls and records the score each iteration reports. */
+    private static final class CallCounter extends org.deeplearning4j.optimize.api.BaseTrainingListener {
+        final java.util.List<String> calls = new java.util.ArrayList<>();
+        final java.util.List<Double> scores = new java.util.ArrayList<>();
+
+        @Override
+        public void onForwardPass(org.deeplearning4j.nn.api.Model model, java.util.List<INDArray> activations) {
+            calls.add("forward " + activations.size());
+        }
+
+        @Override
+        public void onBackwardPass(org.deeplearning4j.nn.api.Model model) {
+            calls.add("backward");
+        }
+
+        @Override
+        public void onGradientCalculation(org.deeplearning4j.nn.api.Model model) {
+            calls.add("gradient");
+        }
+
+        @Override
+        public void iterationDone(org.deeplearning4j.nn.api.Model model, int iteration, int epoch) {
+            calls.add("done " + iteration);
+            scores.add(model.score());
+        }
+    }
+
+    @Test
+    void writtenOutTrainingStepEqualsDl4jFit() {
+        // class-conditional, learning-rate warm-up and global clipping: everything the step passes through
+        MlpConfig config = MlpConfig.builder(3).layers(16, 3).frequencies(4, 2.0).seed(11).classes(2).build();
+        AdamSettings adam = AdamSettings.builder().warmup(3).gradientClip(0.5).build();
+        MlpScoreNetwork written = MlpScoreNetwork.create(config, adam);
+        MlpScoreNetwork dl4j = MlpScoreNetwork.create(config, adam);
+        org.junit.jupiter.api.Assertions.assertNotNull(MlpPasses.of(written.network()), "the passes apply");
+        CallCounter writtenCalls = new CallCounter();
+        CallCounter dl4jCalls = new CallCounter();
+        written.setListeners(java.util.List.of(writtenCalls));
+        dl4j.setListeners(java.util.List.of(dl4jCalls));
+        int[] batches = {12, 12, 5, 12, 12};
+        for (int k = 0; k < batches.length; k++) {
+            int n = batches[k];
+            RandomSource r = RandomSource.of(100 + k);
+            INDArray x = r.stream(1).gaussian(DataType.FLOAT, 0, n, 3);
+            INDArray t = r.stream(2).uniform(DataType.FLOAT, 0, n).muli(0.95).addi(0.05);
+            INDArray target = r.stream(3).gaussian(DataType.FLOAT, 0, n, 3);
+            INDArray weight = r.stream(4).uniform(DataType.FLOAT, 0, n).muli(1.5).addi(0.5);
+            int[] labels = new int[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = i % 3 - 1;
+            }
+            DenoisingBatch batch = new DenoisingBatch(x, t, target, weight, labels);
+            double loss = written.fit(batch.toMultiDataSet());
+            dl4j.network().fit(dl4j.trainingBatch(batch));
+            assertEquals(dl4j.network().score(), loss, 1e-5 * Math.abs(loss), "loss at step " + k);
+            // Adam's moments hold the (clipped) gradients of every step so far
+            assertClose(dl4j.network().getUpdater().getStateViewArray(),
+                    written.network().getUpdater().getStateViewArray(), 1e-4, 1e-7);
+            assertClose(dl4j.params(), written.params(), 1e-4, 1e-6);
+        }
+        assertEquals(batches.length, written.network().getIterationCount());
+        assertEquals(dl4jCalls.calls, writtenCalls.calls);
+        assertClose(dl4jCalls.scores.stream().mapToDouble(Double::doubleValue).toArray(),
+                writtenCalls.scores.stream().mapToDouble(Double::doubleValue).toArray(), 1e-5, 0);
+    }
+
+    @Test
+    void writtenOutStepAppliesOnlyToFusedFloatNetworks() {
+        MlpConfig config = MlpConfig.builder(2).layers(8, 2).frequencies(4, 2.0).seed(3).build();
+        assertTrue(MlpPasses.of(MlpScoreNetwork.create(config).network()) != null);
+        // float64 (gradient checks) and other activations train through DL4J's fit
+        assertEquals(null, MlpPasses.of(MlpScoreNetwork.create(config, NO_CLIP, DataType.DOUBLE).network()));
+        assertEquals(null, MlpPasses.of(MlpScoreNetwork.create(config.toBuilder()
+                .activation(org.nd4j.linalg.activations.Activation.TANH).build()).network()));
+    }
+
     @Test
     void networkScoreDividesByTheMarginalStd() {
         MlpScoreNetwork net = MlpScoreNetwork.create(tiny(LossReduction.HALF_SUM), NO_CLIP);
