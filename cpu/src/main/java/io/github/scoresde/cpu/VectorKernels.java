@@ -9,6 +9,7 @@ import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import io.github.scoresde.core.kernels.Kernels;
+import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -43,6 +44,20 @@ final class VectorKernels implements Kernels.VectorOps {
     /** The array's native memory as a buffer in the platform's byte order (not kept alive by the buffer). */
     static ByteBuffer bytes(INDArray a) {
         return a.data().asNio().order(ORDER);
+    }
+
+    /** cblas_sgemm's enum values (cblas.h). */
+    private static final int COL_MAJOR = 102;
+    private static final int NO_TRANS = 111;
+    private static final int TRANS = 112;
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, INDArray a, int lda, INDArray b, int ldb,
+            INDArray c, int ldc) {
+        // an array's address pointer starts at its first element (its offset included)
+        org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm(COL_MAJOR, transA ? TRANS : NO_TRANS,
+                transB ? TRANS : NO_TRANS, m, n, k, 1f, new FloatPointer(a.data().addressPointer()), lda,
+                new FloatPointer(b.data().addressPointer()), ldb, 0f, new FloatPointer(c.data().addressPointer()), ldc);
     }
 
     @Override

@@ -53,18 +53,26 @@ import org.nd4j.linalg.factory.Nd4j;
  * regularisation or input preprocessors ({@link #of}); not thread-safe.
  */
 final class MlpPasses {
+    /** The network's input rows for (x, t, labels): {@link MlpScoreNetwork#features(float[], double[], int[])}. */
+    @FunctionalInterface
+    interface Features {
+        INDArray of(float[] x, double[] t, int[] labels);
+    }
+
     private final MultiLayerNetwork network;
+    private final Features features;
     private final int hiddenLayers;
     private final INDArray[] weights;
     private final INDArray[] biases;
-    private final INDArray[] weightGradients;
-    private final INDArray[] biasGradients;
     private final LossReduction reduction;
     private final Gradient gradient;
-    private Buffers buffers;
+    private Pass pass;
 
-    /** The arrays of one batch size; activations, SiLU' and epsilons column-major. */
-    private static final class Buffers {
+    /**
+     * The arrays of the passes for one batch size (the activations, SiLU' and epsilons
+     * column-major), reused until the size changes.
+     */
+    private final class Pass {
         final int batch;
         final INDArray[] activations;
         final INDArray[] derivatives;
@@ -73,27 +81,84 @@ final class MlpPasses {
         final INDArray[] epsilons;
         final float[] outValues;
         final float[] gradientValues;
+        final INDArray[] weightGradients;
+        final INDArray[] biasGradients;
+        INDArray input;
+        double lossSum;
 
-        Buffers(int batch, long width, int hidden, int d) {
+        Pass(int batch) {
             this.batch = batch;
-            activations = new INDArray[hidden];
-            derivatives = new INDArray[hidden];
-            for (int l = 0; l < hidden; l++) {
-                activations[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, width}, 'f');
-                derivatives[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, width}, 'f');
+            int rows = batch;
+            long width = weights[0].columns();
+            int d = (int) weights[hiddenLayers].columns();
+            activations = new INDArray[hiddenLayers];
+            derivatives = new INDArray[hiddenLayers];
+            for (int l = 0; l < hiddenLayers; l++) {
+                activations[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, width}, 'f');
+                derivatives[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, width}, 'f');
             }
-            out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, d}, 'c');
-            outGradient = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, d}, 'c');
-            epsilons = new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, width}, 'f'),
-                Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, width}, 'f')};
-            outValues = new float[batch * d];
-            gradientValues = new float[batch * d];
+            out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, d}, 'c');
+            outGradient = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, d}, 'c');
+            epsilons = new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, width}, 'f'),
+                Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, width}, 'f')};
+            outValues = new float[rows * d];
+            gradientValues = new float[rows * d];
+            int layers = hiddenLayers + 1;
+            weightGradients = new INDArray[layers];
+            biasGradients = new INDArray[layers];
+            for (int l = 0; l < layers; l++) {
+                Layer layer = network.getLayer(l);
+                Map<String, INDArray> views = layer.conf().getLayer().initializer()
+                        .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+                weightGradients[l] = views.get(DefaultParamInitializer.WEIGHT_KEY);
+                biasGradients[l] = views.get(DefaultParamInitializer.BIAS_KEY);
+            }
+        }
+
+        /** Features, forward pass, loss, backward pass. */
+        void run(float[] x, double[] t, int[] labels, float[] target, float[] weight) {
+            input = features.of(x, t, labels);
+            INDArray h = input;
+            for (int l = 0; l < hiddenLayers; l++) {
+                INDArray z = activations[l];
+                Kernels.gemm(h, weights[l], z, false, false);
+                Kernels.biasSilu(z, biases[l], z, derivatives[l]);
+                h = z;
+            }
+            Kernels.gemm(h, weights[hiddenLayers], out, false, false);
+            lossSum = lossAndGradient(NdArrays.toFloats(out, outValues), NdArrays.toFloats(biases[hiddenLayers]),
+                    target, weight, gradientValues);
+            NdArrays.write(outGradient, gradientValues);
+            backward();
+        }
+
+        /**
+         * From the top: dW = h^T delta and the output's bias gradient, eps = delta W^T; per hidden
+         * layer delta = eps SiLU' with its bias gradient, dW = x^T delta, and eps for the layer below
+         * (none for the first).
+         */
+        private void backward() {
+            int top = hiddenLayers;
+            Kernels.gemm(activations[top - 1], outGradient, weightGradients[top], true, false);
+            NdArrays.write(biasGradients[top], columnSums(gradientValues, batch));
+            INDArray eps = epsilons[0];
+            Kernels.gemm(outGradient, weights[top], eps, false, true);
+            for (int l = top - 1; l >= 0; l--) {
+                INDArray delta = derivatives[l];
+                Kernels.siluBackward(eps, delta, biasGradients[l]);
+                Kernels.gemm(l == 0 ? input : activations[l - 1], delta, weightGradients[l], true, false);
+                if (l > 0) {
+                    eps = epsilons[eps == epsilons[0] ? 1 : 0];
+                    Kernels.gemm(delta, weights[l], eps, false, true);
+                }
+            }
         }
     }
 
-    private MlpPasses(MultiLayerNetwork network, LossReduction reduction) {
+    private MlpPasses(MultiLayerNetwork network, LossReduction reduction, Features features) {
         this.network = network;
         this.reduction = reduction;
+        this.features = features;
         int layers = network.getnLayers();
         this.hiddenLayers = layers - 1;
         if (network.getFlattenedGradients() == null) {
@@ -101,8 +166,6 @@ final class MlpPasses {
         }
         weights = new INDArray[layers];
         biases = new INDArray[layers];
-        weightGradients = new INDArray[layers];
-        biasGradients = new INDArray[layers];
         DefaultGradient g = new DefaultGradient(network.getFlattenedGradients());
         for (int l = 0; l < layers; l++) {
             Layer layer = network.getLayer(l);
@@ -110,11 +173,11 @@ final class MlpPasses {
             biases[l] = layer.getParam(DefaultParamInitializer.BIAS_KEY);
             Map<String, INDArray> views = layer.conf().getLayer().initializer()
                     .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
-            weightGradients[l] = views.get(DefaultParamInitializer.WEIGHT_KEY);
-            biasGradients[l] = views.get(DefaultParamInitializer.BIAS_KEY);
             // DL4J's key layout ("layer_param"), which its updater splits by layer
-            g.gradientForVariable().put(l + "_" + DefaultParamInitializer.WEIGHT_KEY, weightGradients[l]);
-            g.gradientForVariable().put(l + "_" + DefaultParamInitializer.BIAS_KEY, biasGradients[l]);
+            g.gradientForVariable().put(l + "_" + DefaultParamInitializer.WEIGHT_KEY,
+                    views.get(DefaultParamInitializer.WEIGHT_KEY));
+            g.gradientForVariable().put(l + "_" + DefaultParamInitializer.BIAS_KEY,
+                    views.get(DefaultParamInitializer.BIAS_KEY));
         }
         this.gradient = g;
     }
@@ -126,7 +189,7 @@ final class MlpPasses {
      * dropout, weight noise, layer normalisation, regularisation or gradient normalisation, no input
      * preprocessors, standard back-propagation.
      */
-    static MlpPasses of(MultiLayerNetwork network) {
+    static MlpPasses of(MultiLayerNetwork network, Features features) {
         MultiLayerConfiguration c = network.getLayerWiseConfigurations();
         int layers = network.getnLayers();
         if (c.getDataType() != DataType.FLOAT || layers < 2 || c.getBackpropType() != BackpropType.Standard
@@ -149,40 +212,35 @@ final class MlpPasses {
                 || !(out.getActivationFn() instanceof ActivationIdentity)) {
             return null;
         }
-        return new MlpPasses(network, loss.getReduction());
+        return new MlpPasses(network, loss.getReduction(), features);
     }
 
     /**
-     * One optimisation step on a batch.
+     * One optimisation step on a batch (row-major Java arrays, as {@link DenoisingBatch} holds them).
      *
-     * @param features the network's input, {@code [batch, inputs]} float32
-     *     ({@link MlpScoreNetwork#features}), read during the call
+     * @param x the perturbed points, {@code [batch, d]} row-major
+     * @param t the times, {@code [batch]}
+     * @param labels the class labels (-1: no label), or null
      * @param target the regression targets, row-major {@code [batch, d]}
      * @param weight the per-example loss weights, {@code [batch]}
      * @return the batch's loss before the step (the mean over examples, DL4J's score)
      */
-    double fit(INDArray features, float[] target, float[] weight) {
+    double fit(float[] x, double[] t, int[] labels, float[] target, float[] weight) {
         int batch = weight.length;
-        Buffers b = buffers(batch);
-        INDArray x = features;
-        for (int l = 0; l < hiddenLayers; l++) {
-            INDArray z = b.activations[l];
-            Nd4j.gemm(x, weights[l], z, false, false, 1.0, 0.0);
-            Kernels.biasSilu(z, biases[l], z, b.derivatives[l]);
-            x = z;
+        if (pass == null || pass.batch != batch) {
+            pass = new Pass(batch);
         }
-        Nd4j.gemm(x, weights[hiddenLayers], b.out, false, false, 1.0, 0.0);
-        Kernels.addBias(b.out, biases[hiddenLayers]);
-        double score = lossAndGradient(NdArrays.toFloats(b.out, b.outValues), target, weight, b.gradientValues);
-        NdArrays.write(b.outGradient, b.gradientValues);
+        Pass p = pass;
+        p.run(x, t, labels, target, weight);
+        double score = p.lossSum / batch;
         Collection<TrainingListener> listeners = network.getListeners();
         if (!listeners.isEmpty()) {
             List<INDArray> activations = new ArrayList<>();
-            activations.add(features);
-            activations.addAll(List.of(b.activations)); // as DL4J's: the output layer's is not among them
+            activations.add(p.input);
+            activations.addAll(List.of(p.activations)); // as DL4J's: the output layer's is not among them
             notify(listeners, l -> l.onForwardPass(network, activations));
         }
-        backward(b, features);
+        NdArrays.release(p.input);
         network.setScore(score);
         if (!listeners.isEmpty()) {
             network.setGradient(gradient);
@@ -225,54 +283,27 @@ final class MlpPasses {
                 && adam.step(network.getFlattenedGradients(), divisor, iteration, epoch);
     }
 
-    private Buffers buffers(int batch) {
-        if (buffers == null || buffers.batch != batch) {
-            buffers = new Buffers(batch, weights[0].columns(), hiddenLayers,
-                    (int) weights[hiddenLayers].columns());
-        }
-        return buffers;
-    }
-
     /**
-     * The mean over examples of w_b c sum_j (out_bj - target_bj)^2, and dL/dout = w_b 2c (out -
-     * target) per example into {@code grad} (the sum's gradient: DL4J's updater divides by the
-     * batch size).
+     * The sum over rows of w_b c sum_j (out_bj - target_bj)^2 with out = product + bias, and
+     * dL/dout = w_b 2c (out - target) per row into {@code grad} (the gradient of the sum: DL4J's
+     * updater divides by the batch size).
      */
-    private double lossAndGradient(float[] out, float[] target, float[] weight, float[] grad) {
-        int batch = weight.length;
-        int d = target.length / batch;
+    private double lossAndGradient(float[] product, float[] bias, float[] target, float[] weight, float[] grad) {
+        int d = target.length / weight.length;
+        int rows = product.length / d;
         double c = reduction.factor(d);
         double total = 0;
-        for (int b = 0; b < batch; b++) {
-            double w = weight[b];
+        for (int r = 0; r < rows; r++) {
+            double w = weight[r];
             double sum = 0;
-            for (int i = b * d; i < (b + 1) * d; i++) {
-                double diff = out[i] - target[i];
+            for (int j = 0; j < d; j++) {
+                double diff = (product[r * d + j] + bias[j]) - target[r * d + j];
                 sum += diff * diff;
-                grad[i] = (float) (2 * c * w * diff);
+                grad[r * d + j] = (float) (2 * c * w * diff);
             }
             total += w * c * sum;
         }
-        return total / batch;
-    }
-
-    private void backward(Buffers b, INDArray features) {
-        int top = hiddenLayers;
-        INDArray below = b.activations[top - 1];
-        Nd4j.gemm(below, b.outGradient, weightGradients[top], true, false, 1.0, 0.0);
-        NdArrays.write(biasGradients[top], columnSums(b.gradientValues, b.batch));
-        INDArray eps = b.epsilons[0];
-        Nd4j.gemm(b.outGradient, weights[top], eps, false, true, 1.0, 0.0);
-        for (int l = top - 1; l >= 0; l--) {
-            INDArray delta = b.derivatives[l];
-            Kernels.siluBackward(eps, delta, biasGradients[l]);
-            INDArray x = l == 0 ? features : b.activations[l - 1];
-            Nd4j.gemm(x, delta, weightGradients[l], true, false, 1.0, 0.0);
-            if (l > 0) {
-                eps = b.epsilons[eps == b.epsilons[0] ? 1 : 0];
-                Nd4j.gemm(delta, weights[l], eps, false, true, 1.0, 0.0);
-            }
-        }
+        return total;
     }
 
     /** The column sums of row-major {@code [rows, values.length / rows]} values, in float64. */

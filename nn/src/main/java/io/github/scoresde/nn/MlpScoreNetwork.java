@@ -210,6 +210,12 @@ public final class MlpScoreNetwork implements ScoreNetwork {
             throw new IllegalArgumentException("labels must hold one label per example (" + batch + "); got "
                     + labels.length);
         }
+        for (int b = 0; labels != null && b < batch; b++) {
+            if (labels[b] < -1 || labels[b] >= config.classes()) {
+                throw new IllegalArgumentException("labels must lie in [0, " + config.classes()
+                        + ") or be -1 (no label); got " + labels[b] + " at index " + b);
+            }
+        }
     }
 
     /** The feature rows from x as float32 ({@code xf}) or float64 ({@code xd}) row-major values. */
@@ -241,11 +247,7 @@ public final class MlpScoreNetwork implements ScoreNetwork {
                 System.arraycopy(emb, 0, outD, b * width + d, e);
             }
             if (k > 0) {
-                int y = labels == null ? -1 : labels[b];
-                if (y < -1 || y >= k) {
-                    throw new IllegalArgumentException("labels must lie in [0, " + k + ") or be -1 (no label); got "
-                            + y + " at index " + b);
-                }
+                int y = labels == null ? -1 : labels[b]; // checked by checkLabels
                 int at = b * width + d + e + (y < 0 ? k : y);
                 if (f32) {
                     outF[at] = 1;
@@ -393,7 +395,7 @@ public final class MlpScoreNetwork implements ScoreNetwork {
     /** The written-out training step, or null where it does not apply ({@link MlpPasses#of}). */
     private MlpPasses passes() {
         if (!passesChecked) {
-            passes = MlpPasses.of(network);
+            passes = MlpPasses.of(network, this::features);
             passesChecked = true;
         }
         return passes;
@@ -438,10 +440,10 @@ public final class MlpScoreNetwork implements ScoreNetwork {
         MlpPasses p = passes();
         if (p != null) {
             Checks.batchOf("perturbed", b.perturbed(), sampleShape());
-            INDArray features = features(NdArrays.toFloats(b.perturbed()), NdArrays.toDoubles(b.times()), b.labels());
-            double loss = p.fit(features, NdArrays.toFloats(b.target()), NdArrays.toFloats(b.weight()));
-            NdArrays.release(features);
-            return loss;
+            float[] x = NdArrays.toFloats(b.perturbed());
+            double[] t = NdArrays.toDoubles(b.times());
+            checkLabels(b.labels(), t.length);
+            return p.fit(x, t, b.labels(), NdArrays.toFloats(b.target()), NdArrays.toFloats(b.weight()));
         }
         DataSet ds = trainingBatch(b);
         network.fit(ds);

@@ -189,7 +189,7 @@ class MlpScoreNetworkTest {
         AdamSettings adam = AdamSettings.builder().warmup(3).gradientClip(0.5).build();
         MlpScoreNetwork written = MlpScoreNetwork.create(config, adam);
         MlpScoreNetwork dl4j = MlpScoreNetwork.create(config, adam);
-        org.junit.jupiter.api.Assertions.assertNotNull(MlpPasses.of(written.network()), "the passes apply");
+        org.junit.jupiter.api.Assertions.assertNotNull(MlpPasses.of(written.network(), written::features), "the passes apply");
         CallCounter writtenCalls = new CallCounter();
         CallCounter dl4jCalls = new CallCounter();
         written.setListeners(java.util.List.of(writtenCalls));
@@ -222,13 +222,38 @@ class MlpScoreNetworkTest {
     }
 
     @Test
+    void writtenOutStepAtVectorSizesTrainsAsDl4jFit() {
+        // batches of whole vectors plus a tail (the kernels' vector loops), a change of size included
+        MlpConfig config = MlpConfig.builder(2).layers(32, 3).frequencies(8, 4.0).seed(5).build();
+        MlpScoreNetwork written = MlpScoreNetwork.create(config);
+        MlpScoreNetwork dl4j = MlpScoreNetwork.create(config);
+        int[] batches = {200, 200, 131, 200};
+        for (int k = 0; k < batches.length; k++) {
+            int n = batches[k];
+            RandomSource r = RandomSource.of(300 + k);
+            DenoisingBatch batch = new DenoisingBatch(r.stream(1).gaussian(DataType.FLOAT, 0, n, 2),
+                    r.stream(2).uniform(DataType.FLOAT, 0, n).muli(0.99).addi(0.01),
+                    r.stream(3).gaussian(DataType.FLOAT, 0, n, 2), r.stream(4).uniform(DataType.FLOAT, 0, n).addi(0.5),
+                    null);
+            double loss = written.fit(batch.toMultiDataSet());
+            dl4j.network().fit(dl4j.trainingBatch(batch));
+            assertEquals(dl4j.network().score(), loss, 1e-5 * Math.abs(loss), "loss at step " + k);
+            assertClose(dl4j.network().getUpdater().getStateViewArray(),
+                    written.network().getUpdater().getStateViewArray(), 1e-4, 1e-7);
+            assertClose(dl4j.params(), written.params(), 1e-4, 1e-6);
+        }
+        assertEquals(batches.length, written.network().getIterationCount());
+    }
+
+    @Test
     void writtenOutStepAppliesOnlyToFusedFloatNetworks() {
         MlpConfig config = MlpConfig.builder(2).layers(8, 2).frequencies(4, 2.0).seed(3).build();
-        assertTrue(MlpPasses.of(MlpScoreNetwork.create(config).network()) != null);
+        MlpScoreNetwork plain = MlpScoreNetwork.create(config);
+        assertTrue(MlpPasses.of(plain.network(), plain::features) != null);
         // float64 (gradient checks) and other activations train through DL4J's fit
-        assertEquals(null, MlpPasses.of(MlpScoreNetwork.create(config, NO_CLIP, DataType.DOUBLE).network()));
+        assertEquals(null, MlpPasses.of(MlpScoreNetwork.create(config, NO_CLIP, DataType.DOUBLE).network(), null));
         assertEquals(null, MlpPasses.of(MlpScoreNetwork.create(config.toBuilder()
-                .activation(org.nd4j.linalg.activations.Activation.TANH).build()).network()));
+                .activation(org.nd4j.linalg.activations.Activation.TANH).build()).network(), null));
     }
 
     @Test
