@@ -166,13 +166,15 @@ final class VectorKernels implements Kernels.VectorOps {
 
     @Override
     public void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, float scale,
-            int n) {
+            INDArray params, int n) {
         ByteBuffer gb = bytes(g);
         ByteBuffer mb = bytes(m);
         ByteBuffer vb = bytes(v);
+        ByteBuffer pb = params == null ? null : bytes(params);
         int g0 = (int) g.offset() * 4;
         int m0 = (int) m.offset() * 4;
         int v0 = (int) v.offset() * 4;
+        int p0 = params == null ? 0 : (int) params.offset() * 4;
         float c1 = 1 - beta1;
         float c2 = 1 - beta2;
         int step = S.length();
@@ -184,7 +186,12 @@ final class VectorKernels implements Kernels.VectorOps {
             FloatVector vv = FloatVector.fromByteBuffer(S, vb, v0 + i * 4, ORDER).mul(beta2).add(gv.mul(gv).mul(c2));
             mv.intoByteBuffer(mb, m0 + i * 4, ORDER);
             vv.intoByteBuffer(vb, v0 + i * 4, ORDER);
-            mv.mul(alpha).div(vv.lanewise(VectorOperators.SQRT).add(eps)).intoByteBuffer(gb, g0 + i * 4, ORDER);
+            FloatVector update = mv.mul(alpha).div(vv.lanewise(VectorOperators.SQRT).add(eps));
+            if (pb == null) {
+                update.intoByteBuffer(gb, g0 + i * 4, ORDER);
+            } else {
+                FloatVector.fromByteBuffer(S, pb, p0 + i * 4, ORDER).sub(update).intoByteBuffer(pb, p0 + i * 4, ORDER);
+            }
         }
         for (; i < n; i++) {
             float gv = gb.getFloat(g0 + i * 4) * scale;
@@ -192,7 +199,12 @@ final class VectorKernels implements Kernels.VectorOps {
             float vv = vb.getFloat(v0 + i * 4) * beta2 + gv * gv * c2;
             mb.putFloat(m0 + i * 4, mv);
             vb.putFloat(v0 + i * 4, vv);
-            gb.putFloat(g0 + i * 4, mv * alpha / ((float) Math.sqrt(vv) + eps));
+            float update = mv * alpha / ((float) Math.sqrt(vv) + eps);
+            if (pb == null) {
+                gb.putFloat(g0 + i * 4, update);
+            } else {
+                pb.putFloat(p0 + i * 4, pb.getFloat(p0 + i * 4) - update);
+            }
         }
     }
 

@@ -104,7 +104,7 @@ public class FusedAdam extends Adam {
 
         @Override
         public void applyUpdater(INDArray gradient, int iteration, int epoch) {
-            if (!step(gradient, 1, iteration, epoch)) {
+            if (!step(gradient, 1, null, iteration, epoch)) {
                 FusedAdam c = (FusedAdam) getConfig();
                 double scale = c.clipFactor(gradient, 1);
                 if (scale != 1) {
@@ -116,19 +116,21 @@ public class FusedAdam extends Adam {
 
         /**
          * The vector step on {@code gradient / divisor} (DL4J's division by the minibatch size,
-         * when the caller has not done it), clipped by its global norm: the gradient is replaced by
-         * the update to subtract from the parameters, m and v advance.
+         * when the caller has not done it), clipped by its global norm: m and v advance, and the
+         * update is subtracted from {@code params} when given (the gradient stays), else written
+         * over the gradient (for DL4J to subtract).
          *
+         * @param params the flat parameters the gradient belongs to, or null
          * @return false (nothing done) where the vector path does not apply
          */
-        boolean step(INDArray gradient, double divisor, int iteration, int epoch) {
+        boolean step(INDArray gradient, double divisor, INDArray params, int iteration, int epoch) {
             FusedAdam c = (FusedAdam) getConfig();
             if (getM() == null || !Kernels.vectorized()) {
                 return false;
             }
             double scale = c.clipFactor(gradient, divisor) / divisor;
             return Kernels.adam(gradient, getM(), getV(), c.getLearningRate(iteration, epoch), c.getBeta1(),
-                    c.getBeta2(), c.getEpsilon(), iteration, scale);
+                    c.getBeta2(), c.getEpsilon(), iteration, scale, params);
         }
     }
 

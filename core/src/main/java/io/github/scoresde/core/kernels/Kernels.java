@@ -226,8 +226,21 @@ public final class Kernels {
      */
     public static boolean adam(INDArray gradient, INDArray m, INDArray v, double learningRate, double beta1,
             double beta2, double epsilon, int iteration, double gradientScale) {
+        return adam(gradient, m, v, learningRate, beta1, beta2, epsilon, iteration, gradientScale, null);
+    }
+
+    /**
+     * As {@link #adam(INDArray, INDArray, INDArray, double, double, double, double, int, double)},
+     * and where {@code params} is given the update is subtracted from it in the same pass (the
+     * parameters of the step) instead of being written over the gradient, which stays as it was.
+     *
+     * @param params the parameters, a dense float32 vector of the gradient's length, or null
+     */
+    public static boolean adam(INDArray gradient, INDArray m, INDArray v, double learningRate, double beta1,
+            double beta2, double epsilon, int iteration, double gradientScale, INDArray params) {
         long n = gradient.length();
-        if (VECTOR == null || !denseVector(gradient, n) || !denseVector(m, n) || !denseVector(v, n)) {
+        if (VECTOR == null || !denseVector(gradient, n) || !denseVector(m, n) || !denseVector(v, n)
+                || params != null && !denseVector(params, n)) {
             return false;
         }
         double alpha = learningRate * Math.sqrt(1 - Math.pow(beta2, iteration + 1.0))
@@ -236,8 +249,8 @@ public final class Kernels {
             alpha = epsilon;
         }
         VECTOR.adam(gradient, m, v, (float) alpha, (float) beta1, (float) beta2, (float) epsilon, (float) gradientScale,
-                (int) n);
-        keepAlive(gradient, m, v);
+                params, (int) n);
+        keepAlive(gradient, m, v, params);
         return true;
     }
 
@@ -561,7 +574,7 @@ public final class Kernels {
         void addBias(INDArray z, float[] bias, int rows, int cols);
 
         void adam(INDArray g, INDArray m, INDArray v, float alpha, float beta1, float beta2, float eps, float scale,
-                int n);
+                INDArray params, int n);
 
         double sumOfSquares(INDArray a, int n);
 

@@ -285,6 +285,13 @@ public class KernelsTest {
         assertTrue(Kernels.adam(g2, m2, v2, lr, b1, b2, eps, k, 0.5));
         assertClose(m1, m2, 1e-6, "first moment of the scaled gradient");
         assertClose(update, g2, 1e-5, "update of the scaled gradient");
+        // with the parameters given: they take the step, the gradient stays
+        INDArray p = gaussian(14, DataType.FLOAT, 'c', 1, 999, 1.0);
+        INDArray expectedParams = p.castTo(DataType.DOUBLE).sub(update);
+        INDArray g3 = g.dup();
+        assertTrue(Kernels.adam(g3, m.dup(), v.dup(), lr, b1, b2, eps, k, 1.0, p));
+        assertClose(expectedParams, p, 1e-6, "parameters after the step");
+        assertEquals(g, g3);
         assertTrue(Kernels.adam(g, m, v, lr, b1, b2, eps, k));
         assertClose(m1, m, 1e-6, "first moment");
         assertClose(v1, v, 1e-6, "second moment");
