@@ -79,6 +79,38 @@ public final class DenoisingScoreMatchingLoss implements ILossFunction {
                 computeGradient(labels, preOutput, activationFn, mask));
     }
 
+    /**
+     * The loss of {@link #computeScoreArray} summed over a batch, and its gradient, on row-major
+     * Java arrays (the written-out training step, {@link MlpPasses}): out = product + bias per row,
+     * the sum over examples b of w_b c sum_j (out_bj - target_bj)^2, and dL/dout = w_b 2c (out -
+     * target) into {@code grad}. Accumulated in float64.
+     *
+     * @param product {@code [batch, d]} the output layer's product before its bias
+     * @param bias {@code [d]}
+     * @param target {@code [batch, d]}
+     * @param weight {@code [batch]}
+     * @param grad {@code [batch, d]}, overwritten
+     * @return the sum of the examples' losses
+     */
+    static double sumAndGradient(LossReduction reduction, float[] product, float[] bias, float[] target,
+            float[] weight, float[] grad) {
+        int batch = weight.length;
+        int d = bias.length;
+        double c = reduction.factor(d);
+        double total = 0;
+        for (int b = 0; b < batch; b++) {
+            double w = weight[b];
+            double sum = 0;
+            for (int j = 0; j < d; j++) {
+                double diff = (product[b * d + j] + bias[j]) - target[b * d + j];
+                sum += diff * diff;
+                grad[b * d + j] = (float) (2 * c * w * diff);
+            }
+            total += w * c * sum;
+        }
+        return total;
+    }
+
     @Override
     public String name() {
         return "DenoisingScoreMatchingLoss(" + reduction + ")";

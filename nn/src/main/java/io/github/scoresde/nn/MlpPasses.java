@@ -126,8 +126,8 @@ final class MlpPasses {
                 h = z;
             }
             Kernels.gemm(h, weights[hiddenLayers], out, false, false);
-            lossSum = lossAndGradient(NdArrays.toFloats(out, outValues), NdArrays.toFloats(biases[hiddenLayers]),
-                    target, weight, gradientValues);
+            lossSum = DenoisingScoreMatchingLoss.sumAndGradient(reduction, NdArrays.toFloats(out, outValues),
+                    NdArrays.toFloats(biases[hiddenLayers]), target, weight, gradientValues);
             NdArrays.write(outGradient, gradientValues);
             backward();
         }
@@ -283,29 +283,6 @@ final class MlpPasses {
         double divisor = network.getLayerWiseConfigurations().getConf(0).isMiniBatch() ? batch : 1;
         return block.getGradientUpdater() instanceof FusedAdam.Step adam
                 && adam.step(network.getFlattenedGradients(), divisor, network.params(), iteration, epoch);
-    }
-
-    /**
-     * The sum over rows of w_b c sum_j (out_bj - target_bj)^2 with out = product + bias, and
-     * dL/dout = w_b 2c (out - target) per row into {@code grad} (the gradient of the sum: DL4J's
-     * updater divides by the batch size).
-     */
-    private double lossAndGradient(float[] product, float[] bias, float[] target, float[] weight, float[] grad) {
-        int d = target.length / weight.length;
-        int rows = product.length / d;
-        double c = reduction.factor(d);
-        double total = 0;
-        for (int r = 0; r < rows; r++) {
-            double w = weight[r];
-            double sum = 0;
-            for (int j = 0; j < d; j++) {
-                double diff = (product[r * d + j] + bias[j]) - target[r * d + j];
-                sum += diff * diff;
-                grad[r * d + j] = (float) (2 * c * w * diff);
-            }
-            total += w * c * sum;
-        }
-        return total;
     }
 
     /** The column sums of row-major {@code [rows, values.length / rows]} values, in float64. */
