@@ -28,29 +28,30 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * One training step of an {@link MlpScoreNetwork}'s DL4J network, written out over its layers'
  * parameter and gradient views: what {@code MultiLayerNetwork.fit} does for this network, without
- * its per-step workspaces, per-layer arrays and ND4J ops between the products (they cost about as
- * much as the products themselves at the toy MLP's size; docs/performance.md).
+ * its per-step workspaces, per-layer arrays and ND4J ops between the products (docs/performance.md,
+ * "The product path: the toy MLP").
  *
  * <ul>
- *   <li>Forward: per hidden layer z = x W by GEMM into a column-major array, then bias + SiLU in one
- *       pass that also keeps SiLU'(z + b) ({@link Kernels#biasSilu}); the output layer's product
- *       and bias.</li>
- *   <li>The weighted denoising score-matching loss (docs/math.md section 7, the
- *       {@link DenoisingScoreMatchingLoss}) and its gradient w_b 2c (out - target) in one pass over
- *       the outputs, in Java.</li>
+ *   <li>Forward: per hidden layer z = x W ({@link Kernels#gemm}) into a column-major array, then
+ *       bias + SiLU in one pass that also keeps SiLU'(z + b) ({@link Kernels#biasSilu}); the
+ *       output layer's product.</li>
+ *   <li>The weighted denoising score-matching loss and its gradient w_b 2c (out - target), the
+ *       output bias added, in one pass over the outputs
+ *       ({@link DenoisingScoreMatchingLoss#sumAndGradient}; docs/math.md section 7).</li>
  *   <li>Backward: per layer, from the top, delta = eps SiLU' with the bias gradient in the same
- *       pass ({@link Kernels#siluBackward}), dW = x^T delta and eps = delta W^T by GEMM (none for
- *       the first layer), written into the network's flat gradient array.</li>
- *   <li>Then DL4J's own updater on that gradient (the division by the batch size, the
- *       {@link FusedAdam} step with its clipping, the learning-rate schedule), the parameters minus
- *       the update, the score, the listeners (forward pass, backward pass, gradient, iteration
- *       done) and the iteration count, as DL4J's stochastic gradient descent does them.</li>
+ *       pass ({@link Kernels#siluBackward}), dW = x^T delta and eps = delta W^T (none for the first
+ *       layer), written into the network's flat gradient array.</li>
+ *   <li>Then the score, DL4J's listener calls (forward pass, backward pass, gradient), the
+ *       optimiser step and the iteration count, as DL4J's stochastic gradient descent does them:
+ *       for the one {@link FusedAdam} block of an MLP, one pass that divides by the batch size,
+ *       clips, steps Adam and updates the parameters; for any other updater, DL4J's own updater
+ *       and the subtraction.</li>
  * </ul>
  *
  * The arrays of a pass are allocated for one batch size and reused until it changes. The same
  * results as DL4J's {@code fit} to float32 rounding (MlpScoreNetworkTest). Applies to float32
  * networks of fused SiLU layers and a fused output layer with the denoising loss, without
- * regularisation or input preprocessors ({@link #of}); not thread-safe.
+ * regularisation, gradient normalisation or input preprocessors ({@link #of}); not thread-safe.
  */
 final class MlpPasses {
     /** The network's input rows for (x, t, labels): {@link MlpScoreNetwork#features(float[], double[], int[])}. */

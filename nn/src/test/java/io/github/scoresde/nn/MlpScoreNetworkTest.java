@@ -182,6 +182,20 @@ class MlpScoreNetworkTest {
         }
     }
 
+    /**
+     * One step of each network on the batch, the written-out one through {@code fit}, the other
+     * through DL4J's: the same loss, Adam moments (which hold every step's clipped gradient) and
+     * parameters, to float32 rounding.
+     */
+    private static void assertSameStep(MlpScoreNetwork written, MlpScoreNetwork dl4j, DenoisingBatch batch, int k) {
+        double loss = written.fit(batch.toMultiDataSet());
+        dl4j.network().fit(dl4j.trainingBatch(batch));
+        assertEquals(dl4j.network().score(), loss, 1e-5 * Math.abs(loss), "loss at step " + k);
+        assertClose(dl4j.network().getUpdater().getStateViewArray(),
+                written.network().getUpdater().getStateViewArray(), 1e-4, 1e-7);
+        assertClose(dl4j.params(), written.params(), 1e-4, 1e-6);
+    }
+
     @Test
     void writtenOutTrainingStepEqualsDl4jFit() {
         // class-conditional, learning-rate warm-up and global clipping: everything the step passes through
@@ -206,14 +220,7 @@ class MlpScoreNetworkTest {
             for (int i = 0; i < n; i++) {
                 labels[i] = i % 3 - 1;
             }
-            DenoisingBatch batch = new DenoisingBatch(x, t, target, weight, labels);
-            double loss = written.fit(batch.toMultiDataSet());
-            dl4j.network().fit(dl4j.trainingBatch(batch));
-            assertEquals(dl4j.network().score(), loss, 1e-5 * Math.abs(loss), "loss at step " + k);
-            // Adam's moments hold the (clipped) gradients of every step so far
-            assertClose(dl4j.network().getUpdater().getStateViewArray(),
-                    written.network().getUpdater().getStateViewArray(), 1e-4, 1e-7);
-            assertClose(dl4j.params(), written.params(), 1e-4, 1e-6);
+            assertSameStep(written, dl4j, new DenoisingBatch(x, t, target, weight, labels), k);
         }
         assertEquals(batches.length, written.network().getIterationCount());
         assertEquals(dl4jCalls.calls, writtenCalls.calls);
@@ -231,16 +238,10 @@ class MlpScoreNetworkTest {
         for (int k = 0; k < batches.length; k++) {
             int n = batches[k];
             RandomSource r = RandomSource.of(300 + k);
-            DenoisingBatch batch = new DenoisingBatch(r.stream(1).gaussian(DataType.FLOAT, 0, n, 2),
+            assertSameStep(written, dl4j, new DenoisingBatch(r.stream(1).gaussian(DataType.FLOAT, 0, n, 2),
                     r.stream(2).uniform(DataType.FLOAT, 0, n).muli(0.99).addi(0.01),
                     r.stream(3).gaussian(DataType.FLOAT, 0, n, 2), r.stream(4).uniform(DataType.FLOAT, 0, n).addi(0.5),
-                    null);
-            double loss = written.fit(batch.toMultiDataSet());
-            dl4j.network().fit(dl4j.trainingBatch(batch));
-            assertEquals(dl4j.network().score(), loss, 1e-5 * Math.abs(loss), "loss at step " + k);
-            assertClose(dl4j.network().getUpdater().getStateViewArray(),
-                    written.network().getUpdater().getStateViewArray(), 1e-4, 1e-7);
-            assertClose(dl4j.params(), written.params(), 1e-4, 1e-6);
+                    null), k);
         }
         assertEquals(batches.length, written.network().getIterationCount());
     }
