@@ -2,6 +2,7 @@ package io.github.scoresde.nn;
 
 import io.github.scoresde.core.NdArrays;
 import io.github.scoresde.core.kernels.Kernels;
+import io.github.scoresde.core.kernels.MatrixProducts;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -32,7 +33,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * "The product path: the toy MLP").
  *
  * <ul>
- *   <li>Forward: per hidden layer z = x W ({@link Kernels#gemm}) into a column-major array, then
+ *   <li>Forward: per hidden layer z = x W ({@link MatrixProducts#gemm}) into a column-major array, then
  *       bias + SiLU in one pass that also keeps SiLU'(z + b) ({@link Kernels#biasSilu}); the
  *       output layer's product.</li>
  *   <li>The weighted denoising score-matching loss and its gradient w_b 2c (out - target), the
@@ -65,6 +66,9 @@ final class MlpPasses {
     private final int hiddenLayers;
     private final INDArray[] weights;
     private final INDArray[] biases;
+    /** Views of the network's flat gradient, per layer (what DL4J's updater reads). */
+    private final INDArray[] weightGradients;
+    private final INDArray[] biasGradients;
     private final LossReduction reduction;
     private final Gradient gradient;
     private Pass pass;
@@ -82,38 +86,25 @@ final class MlpPasses {
         final INDArray[] epsilons;
         final float[] outValues;
         final float[] gradientValues;
-        final INDArray[] weightGradients;
-        final INDArray[] biasGradients;
         INDArray input;
         double lossSum;
 
         Pass(int batch) {
             this.batch = batch;
-            int rows = batch;
             long width = weights[0].columns();
             int d = (int) weights[hiddenLayers].columns();
             activations = new INDArray[hiddenLayers];
             derivatives = new INDArray[hiddenLayers];
             for (int l = 0; l < hiddenLayers; l++) {
-                activations[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, width}, 'f');
-                derivatives[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, width}, 'f');
+                activations[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, width}, 'f');
+                derivatives[l] = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, width}, 'f');
             }
-            out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, d}, 'c');
-            outGradient = Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, d}, 'c');
-            epsilons = new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, width}, 'f'),
-                Nd4j.createUninitialized(DataType.FLOAT, new long[] {rows, width}, 'f')};
-            outValues = new float[rows * d];
-            gradientValues = new float[rows * d];
-            int layers = hiddenLayers + 1;
-            weightGradients = new INDArray[layers];
-            biasGradients = new INDArray[layers];
-            for (int l = 0; l < layers; l++) {
-                Layer layer = network.getLayer(l);
-                Map<String, INDArray> views = layer.conf().getLayer().initializer()
-                        .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
-                weightGradients[l] = views.get(DefaultParamInitializer.WEIGHT_KEY);
-                biasGradients[l] = views.get(DefaultParamInitializer.BIAS_KEY);
-            }
+            out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, d}, 'c');
+            outGradient = Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, d}, 'c');
+            epsilons = new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, width}, 'f'),
+                Nd4j.createUninitialized(DataType.FLOAT, new long[] {batch, width}, 'f')};
+            outValues = new float[batch * d];
+            gradientValues = new float[batch * d];
         }
 
         /** Features, forward pass, loss, backward pass. */
@@ -122,11 +113,11 @@ final class MlpPasses {
             INDArray h = input;
             for (int l = 0; l < hiddenLayers; l++) {
                 INDArray z = activations[l];
-                Kernels.gemm(h, weights[l], z, false, false);
+                MatrixProducts.gemm(h, weights[l], z, false, false);
                 Kernels.biasSilu(z, biases[l], z, derivatives[l]);
                 h = z;
             }
-            Kernels.gemm(h, weights[hiddenLayers], out, false, false);
+            MatrixProducts.gemm(h, weights[hiddenLayers], out, false, false);
             lossSum = DenoisingScoreMatchingLoss.sumAndGradient(reduction, NdArrays.toFloats(out, outValues),
                     NdArrays.toFloats(biases[hiddenLayers]), target, weight, gradientValues);
             NdArrays.write(outGradient, gradientValues);
@@ -140,17 +131,17 @@ final class MlpPasses {
          */
         private void backward() {
             int top = hiddenLayers;
-            Kernels.gemm(activations[top - 1], outGradient, weightGradients[top], true, false);
+            MatrixProducts.gemm(activations[top - 1], outGradient, weightGradients[top], true, false);
             NdArrays.write(biasGradients[top], columnSums(gradientValues, batch));
             INDArray eps = epsilons[0];
-            Kernels.gemm(outGradient, weights[top], eps, false, true);
+            MatrixProducts.gemm(outGradient, weights[top], eps, false, true);
             for (int l = top - 1; l >= 0; l--) {
                 INDArray delta = derivatives[l];
                 Kernels.siluBackward(eps, delta, biasGradients[l]);
-                Kernels.gemm(l == 0 ? input : activations[l - 1], delta, weightGradients[l], true, false);
+                MatrixProducts.gemm(l == 0 ? input : activations[l - 1], delta, weightGradients[l], true, false);
                 if (l > 0) {
                     eps = epsilons[eps == epsilons[0] ? 1 : 0];
-                    Kernels.gemm(delta, weights[l], eps, false, true);
+                    MatrixProducts.gemm(delta, weights[l], eps, false, true);
                 }
             }
         }
@@ -167,6 +158,8 @@ final class MlpPasses {
         }
         weights = new INDArray[layers];
         biases = new INDArray[layers];
+        weightGradients = new INDArray[layers];
+        biasGradients = new INDArray[layers];
         DefaultGradient g = new DefaultGradient(network.getFlattenedGradients());
         for (int l = 0; l < layers; l++) {
             Layer layer = network.getLayer(l);
@@ -174,11 +167,11 @@ final class MlpPasses {
             biases[l] = layer.getParam(DefaultParamInitializer.BIAS_KEY);
             Map<String, INDArray> views = layer.conf().getLayer().initializer()
                     .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+            weightGradients[l] = views.get(DefaultParamInitializer.WEIGHT_KEY);
+            biasGradients[l] = views.get(DefaultParamInitializer.BIAS_KEY);
             // DL4J's key layout ("layer_param"), which its updater splits by layer
-            g.gradientForVariable().put(l + "_" + DefaultParamInitializer.WEIGHT_KEY,
-                    views.get(DefaultParamInitializer.WEIGHT_KEY));
-            g.gradientForVariable().put(l + "_" + DefaultParamInitializer.BIAS_KEY,
-                    views.get(DefaultParamInitializer.BIAS_KEY));
+            g.gradientForVariable().put(l + "_" + DefaultParamInitializer.WEIGHT_KEY, weightGradients[l]);
+            g.gradientForVariable().put(l + "_" + DefaultParamInitializer.BIAS_KEY, biasGradients[l]);
         }
         this.gradient = g;
     }
